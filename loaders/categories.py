@@ -1,0 +1,41 @@
+"""Power categories: map every published label to the ten categories plus 公共服务."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from quanze.loaders.reference import table
+from quanze.loaders.text import compact
+
+_NOISE = re.compile(r"^[一二三四五六七八九十\d]+[、.．]|[(（]\s*\d+\s*项?\s*[)）]|\d+项$")
+
+
+def label_key(label: object) -> str:
+    """Comparable form of a label: no spaces, counts, numbering or 类/事项 suffix."""
+    s = _NOISE.sub("", compact(label))
+    s = re.sub(r"\d+项", "", s)
+    for suffix in ("类事项", "事项", "类"):
+        if s.endswith(suffix) and len(s) > len(suffix) + 1:
+            s = s[: -len(suffix)]
+    return s
+
+
+@functools.cache
+def _lookup() -> dict[str, str]:
+    data = table("categories")
+    out = {label_key(c): c for c in data["canonical"]}
+    for canonical, aliases in data["aliases"].items():
+        for alias in aliases:
+            out[label_key(alias)] = canonical
+    return out
+
+
+def canonical_categories() -> list[str]:
+    return list(table("categories")["canonical"])
+
+
+def normalise_category(label: object) -> str | None:
+    """Canonical category of ``label``, or None when the label is unknown or empty."""
+    key = label_key(label)
+    return _lookup().get(key) if key else None

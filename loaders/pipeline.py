@@ -1,0 +1,197 @@
+"""Load published lists: files → canonical items, departments and a load report.
+
+Nothing here stops on bad input.  A file that cannot be read, a sheet without a
+header and a row that cannot load are each recorded in the report with file,
+sheet and row; everything else loads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quanze.loaders.departments import find_region, resolve_department
+from quanze.loaders.formats import FileFormatError, detect_format, read_sheets
+from quanze.loaders.laws import LawLibrary, ResolutionSummary, summarise_resolution
+from quanze.loaders.model import Department, FileReport, PowerItem
+from quanze.loaders.sheet import FileContext, parse_sheet, stable_id
+from quanze.loaders.text import compact
+
+SUPPORTED_SUFFIXES = {".xls", ".xlsx", ".xlsm", ".csv", ".json", ".txt"}
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class LoadResult:
+    items: list[PowerItem]
+    files: list[FileReport]
+    departments: dict[str, Department]
+    laws: ResolutionSummary | None = None
+    region: str = ""
+    _by_id: dict[str, PowerItem] = field(default_factory=dict, repr=False)
+
+    def item(self, item_id: str) -> PowerItem:
+        if not self._by_id:
+            self._by_id = {it.id: it for it in self.items}
+        return self._by_id[item_id]
+
+    @property
+    def rejected(self):
+        return [r for f in self.files for r in f.rejected]
+
+    def report(self) -> dict:
+        """The load report as JSON-ready data (shape documented in the README)."""
+        out = {
+            "items": len(self.items),
+            "main_items": len({it.main_id for it in self.items}),
+            "departments": len(self.departments),
+            "rejected": len(self.rejected),
+            "region": self.region,
+            "files": [f.to_dict() for f in self.files],
+        }
+        if self.laws is not None:
+            out["laws"] = self.laws.to_dict()
+        return out
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and the supported files inside named folders (sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUPPORTED_SUFFIXES
+                              and not q.name.startswith(("~$", "."))))
+        else:
+            out.append(p)
+    return out
+
+
+def _title_texts(sheets) -> list[str]:
+    """Titles above the header: cells of the first rows that name a list or a department."""
+    texts = []
+    for sheet in sheets[:3]:
+        for row in sheet.rows[:4]:
+            for cell in row:
+                s = compact(cell)
+                if s and ("清单" in s or "目录" in s or s.startswith("部门名称")):
+                    texts.append(s)
+                    break
+    return texts
+
+
+def _owner(texts: list[str], region: str):
+    """The department whose list this is, from 部门名称：… or the title."""
+    for t in texts:
+        if t.startswith("部门名称"):
+            return resolve_department(re.sub(r"^部门名称[:：]?", "", t), region)
+    for t in texts:
+        s = re.sub(r"^(附件\d*[:：]?)?(\d{4}年(度)?)?", "", t)
+        s = re.split(r"\d{4}年|权责清单|权力清单|责任清单|清单|目录|\(", s)[0]
+        if len(s) >= 3 and s != region:
+            return resolve_department(s, region)
+    return None
+
+
+def load_files(paths: Iterable[str | Path], laws: LawLibrary | None = None, region: str | None = None,
+               progress: Progress | None = None) -> LoadResult:
+    """Load every file; ``region`` names the government when the files do not."""
+    files = expand_paths(paths)
+    default_region = region or _most_common_region(files)
+    items: list[PowerItem] = []
+    reports: list[FileReport] = []
+    seen: dict[str, PowerItem] = {}
+    for n, path in enumerate(files):
+        if progress:
+            progress("读取清单", n, len(files))
+        report = FileReport(file=path.name, path=str(path))
+        reports.append(report)
+        accepted = [it for it in _load_file(path, report, default_region) if _accept(it, seen, report)]
+        _count(report, accepted)
+        items.extend(accepted)
+    if progress:
+        progress("读取清单", len(files), len(files))
+    summary = None
+    if laws is not None:
+        for n, item in enumerate(items):
+            if progress and n % 200 == 0:
+                progress("核对法律依据", n, len(items))
+            for c in item.citations:
+                laws.resolve(c)
+        summary = summarise_resolution(items)
+        if progress:
+            progress("核对法律依据", len(items), len(items))
+    return LoadResult(items, reports, build_departments(items), summary, default_region)
+
+
+def _accept(item: PowerItem, seen: dict[str, PowerItem], report: FileReport) -> bool:
+    """Keep an item unless it repeats one already loaded.
+
+    The same name in the same department with a different 实施依据 is a separate
+    item in the published list (two bases, two items); it gets an id that also
+    covers its basis and a warning.  The same item with the same basis is a
+    duplicate and is reported.
+    """
+    first = seen.get(item.id)
+    if first is None:
+        seen[item.id] = item
+        return True
+    if compact(first.basis_text) == compact(item.basis_text):
+        report.reject(item.source.sheet, item.source.rows[0],
+                      f"重复事项「{item.title[:40]}」：与{first.source}的事项相同（部门、类别、名称、子项、层级和依据均相同），未重复导入")
+        return False
+    item.id = stable_id(item.id, compact(item.basis_text))
+    if item.main_id == first.id:
+        item.main_id = item.id
+    report.warn(item.source.sheet, f"第{item.source.rows[0]}行的事项「{item.title[:40]}」与{first.source}同名，"
+                                   "但实施依据不同，按两个事项导入（可能需要合并）")
+    return _accept(item, seen, report)
+
+
+def _count(report: FileReport, items: list[PowerItem]) -> None:
+    for sheet in report.sheets:
+        mine = [it for it in items if it.source.sheet == sheet.sheet]
+        sheet.items = len(mine)
+        sheet.main_items = len({it.main_id for it in mine})
+
+
+def _most_common_region(files: list[Path]) -> str:
+    regions = Counter(r for r in (find_region(p.stem) for p in files) if r)
+    return regions.most_common(1)[0][0] if regions else ""
+
+
+def _load_file(path: Path, report: FileReport, default_region: str) -> list[PowerItem]:
+    if not path.exists():
+        report.reject(None, None, "文件不存在")
+        return []
+    try:
+        report.format = detect_format(path)
+        sheets = read_sheets(path, report.format)
+    except FileFormatError as e:
+        report.reject(None, None, str(e))
+        return []
+    titles = _title_texts(sheets)
+    region = next((r for r in (find_region(t) for t in titles) if r), "") or find_region(path.stem) or default_region
+    report.region = region
+    ctx = FileContext(file=path.name, region=region, owner=_owner(titles + [path.stem], region))
+    items: list[PowerItem] = []
+    for sheet in sheets:
+        items.extend(parse_sheet(sheet, ctx, report))
+    if not items and not report.rejected:
+        report.reject(None, None, "文件中没有可导入的事项")
+    return items
+
+
+def build_departments(items: Iterable[PowerItem]) -> dict[str, Department]:
+    """Department entities of the loaded items, with every raw spelling as an alias."""
+    out: dict[str, Department] = {}
+    for it in items:
+        d = out.get(it.department_id)
+        if d is None:
+            region, level, short = it.department_id.split("|", 2)
+            d = out[it.department_id] = Department(it.department_id, it.department, short, region, level)
+        if it.department_raw:
+            d.aliases.add(it.department_raw)
+    return out
