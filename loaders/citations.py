@@ -35,9 +35,16 @@ _SPEC = re.compile(
 _MORE = re.compile(
     rf"^\s*(?P<sep>、|,|和|及|或者|或|至|到|-|~|—)\s*第(?P<n>[{_NUM}]+)(?P<unit>条|款|项)")
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,15}[〔\[(]\d{4}[〕\])]第?\d+号")
-_TAG = re.compile(r"【([^】]{1,12})】")
+_TAG = re.compile(r"【\s*([^】]{1,12}?)\s*】")
+# 《关于修改〈…〉的决定》 and the like only say how a law was amended: never a basis.
+_AMENDING = re.compile(r"关于(?:废止和)?修改|修正案|关于修改和废止|关于废止和修改")
+# text right after a title that belongs to its revision history
+_HISTORY_AFTER = re.compile(r"^[^()《》\n]{0,80}?(?:通过|修正|修订|公布|发布|施行|令第)[^()《》\n]{0,80}?\)")
+_MISSING_OPEN = re.compile(r"(^|】)\s*\(([^()《》\n]{2,40})》", re.M)
+MAX_PAREN_SPAN = 400
 _LINE_LEAD = re.compile(r"^(?:\d+[.、)]|[(][一二三四五六七八九十\d]+[)]|依据|根据|按照|参照)+")
 MAX_RANGE = 50
+_QUOTES = str.maketrans({"〈": "《", "〉": "》", "<": "《", ">": "》"})
 
 # tag in the text → legal level before the title's own form refines it
 _TAG_LEVEL = {
@@ -51,7 +58,7 @@ _LOCAL = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市|自治州|�
 
 def canonical_title(title: str) -> str:
     """Title as compared with the law library: no 中华人民共和国 prefix, one quote style."""
-    t = compact(title).replace("〈", "《").replace("〉", "》").strip("《》")
+    t = compact(title).translate(_QUOTES).strip("《》")
     t = re.sub(r"^中华人民共和国(?!国家)", "", t)
     return t
 
@@ -91,6 +98,25 @@ def _matching(text: str, i: int, opening: str, closing: str) -> int:
             if depth == 0:
                 return j
     return -1
+
+
+def _repair(text: str) -> str:
+    """Mend what breaks the reading order: a parenthesis spread over lines, 《 typed as (."""
+    text = _MISSING_OPEN.sub(lambda m: f"{m.group(1)}《{m.group(2)}》", text)
+    out, i = [], 0
+    while True:
+        j = text.find("(", i)
+        if j < 0:
+            out.append(text[i:])
+            return "".join(out)
+        k = _matching(text[: j + MAX_PAREN_SPAN], j, "(", ")")
+        if k < 0:
+            out.append(text[i:j + 1])
+            i = j + 1
+            continue
+        out.append(text[i:j])
+        out.append(text[j:k + 1].replace("\n", " "))
+        i = k + 1
 
 
 def _header(line: str) -> str:
@@ -160,7 +186,7 @@ def _parse_cached(text: str) -> tuple[dict, ...]:
         if doc is not None and not doc_has_article:
             citations.append(dict(doc))
 
-    for raw_line in text.split("\n"):
+    for raw_line in _repair(text).split("\n"):
         line = _LINE_LEAD.sub("", raw_line.strip())
         if not line:
             continue
@@ -183,6 +209,16 @@ def _parse_cached(text: str) -> tuple[dict, ...]:
                 if j < 0:
                     break
                 title = header[i + 1:j].strip()
+                if _AMENDING.search(title):
+                    i = j + 1
+                    continue
+                history = _HISTORY_AFTER.match(header, j + 1)
+                if title and history and "(" not in header[j + 1:history.end() - 1]:
+                    close_doc()
+                    doc = {"title": title, "level_tag": tag, "level": infer_level(title, tag)}
+                    doc_has_article = False
+                    i = history.end()
+                    continue
                 if title:
                     close_doc()
                     doc = {"title": title, "level_tag": tag, "level": infer_level(title, tag)}
