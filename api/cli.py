@@ -1,0 +1,125 @@
+"""The ``quanze`` command: the same operations as the service, from a shell.
+
+Output files have fixed shapes that other tools read (README, "Outputs"); what
+is printed is for people, in Chinese.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from quanze.api.progress import terminal_progress
+from quanze.api.summary import load_summary, write_report
+from quanze.graph import build_graph, export, sparql
+from quanze.loaders import LawLibrary, LoadResult, load_files
+
+EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "mingchuan"
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", help="清单文件或文件夹（.xls/.xlsx/.csv/.json）")
+    p.add_argument("--laws", metavar="DIR", help="法律库目录（含 db.sqlite3 与法律文本），用于核对实施依据")
+    p.add_argument("--region", help="本级政府名称（如 克拉玛依市），文件中没有写明时使用")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="quanze", description="权责图谱：读取权责清单，建立可追溯的知识图谱")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("load", help="读取清单，输出导入报告和事项表")
+    _common(p)
+    p.add_argument("--report", metavar="load.json", help="导入报告（JSON）")
+    p.add_argument("--export-items", metavar="items.jsonl", help="每行一个事项的 JSON Lines 文件")
+
+    p = sub.add_parser("graph", help="建立知识图谱：统计、导出或 SPARQL 查询")
+    _common(p)
+    p.add_argument("--export", metavar="OUT", help="导出为 .ttl（Turtle）、.jsonld（JSON-LD）或 .graphml")
+    p.add_argument("--stats", action="store_true", help="按节点类型、权力类别、部门、层级统计")
+    p.add_argument("--sparql", metavar="QUERY", help="SPARQL 查询语句，或 @文件名")
+    p.add_argument("--limit", type=int, default=200, help="SPARQL 最多输出的行数（默认 200）")
+
+    p = sub.add_parser("demo", help="在自带的示例县（明川县）清单上运行：导入 → 建图 → 汇总报告")
+    p.add_argument("--out", default="out", help="报告输出目录（默认 out/）")
+    p.add_argument("--laws", metavar="DIR", help="法律库目录（可选）")
+    return ap
+
+
+def _load(args) -> LoadResult:
+    laws = None
+    if getattr(args, "laws", None):
+        try:
+            laws = LawLibrary(args.laws)
+        except (FileNotFoundError, OSError) as e:
+            raise SystemExit(f"无法读取法律库：{e}")
+    with terminal_progress() as progress:
+        return load_files(args.files, laws=laws, region=getattr(args, "region", None), progress=progress)
+
+
+def cmd_load(args) -> int:
+    result = _load(args)
+    print(load_summary(result))
+    if args.report:
+        _write_json(args.report, result.report())
+        print(f"导入报告已写入 {args.report}")
+    if args.export_items:
+        with open(args.export_items, "w", encoding="utf-8") as f:
+            for it in result.items:
+                f.write(json.dumps(it.to_dict(), ensure_ascii=False) + "\n")
+        print(f"{len(result.items)} 个事项已写入 {args.export_items}")
+    return 0 if result.items else 1
+
+
+def cmd_graph(args) -> int:
+    result = _load(args)
+    pg = build_graph(result.items)
+    print(load_summary(result, brief=True))
+    if args.stats:
+        print(json.dumps(pg.stats(), ensure_ascii=False, indent=1))
+    if args.export:
+        try:
+            n = export(pg, args.export)
+        except ValueError as e:
+            raise SystemExit(str(e))
+        print(f"图谱已导出到 {args.export}（{n} 条）")
+    if args.sparql:
+        query = Path(args.sparql[1:]).read_text(encoding="utf-8") if args.sparql.startswith("@") else args.sparql
+        try:
+            rows = sparql(pg, query, limit=args.limit)
+        except Exception as e:  # rdflib raises parser errors of several kinds
+            raise SystemExit(f"SPARQL 查询有误：{e}")
+        print(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+    return 0 if result.items else 1
+
+
+def cmd_demo(args) -> int:
+    if not EXAMPLE_DIR.is_dir():
+        raise SystemExit(f"找不到示例清单目录：{EXAMPLE_DIR}")
+    args.files = [str(EXAMPLE_DIR)]
+    args.region = None
+    result = _load(args)
+    pg = build_graph(result.items)
+    out = Path(args.out)
+    paths = write_report(result, pg, out)
+    print(load_summary(result))
+    for p in paths:
+        print(f"已写入 {p}")
+    return 0
+
+
+def _write_json(path: str, data) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    handlers = {"load": cmd_load, "graph": cmd_graph, "demo": cmd_demo}
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

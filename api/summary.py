@@ -1,0 +1,64 @@
+"""Summaries of a load for people: a few lines on the terminal, a report file."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from quanze.graph import PowerGraph
+from quanze.loaders import LoadResult
+
+MAX_LISTED = 20
+
+
+def load_summary(result: LoadResult, brief: bool = False) -> str:
+    main = len({it.main_id for it in result.items})
+    lines = [f"读取 {len(result.files)} 个文件，导入 {len(result.items)} 个事项（主项 {main} 个），"
+             f"涉及 {len(result.departments)} 个部门；未导入 {len(result.rejected)} 处。"]
+    if brief:
+        return lines[0]
+    for f in result.files:
+        lines.append(f"  {f.file}：{f.items} 个事项（读取 {f.rows_read} 行）" + (f"，未导入 {len(f.rejected)} 处" if f.rejected else ""))
+    for r in result.rejected[:MAX_LISTED]:
+        lines.append(f"  × {r}")
+    if len(result.rejected) > MAX_LISTED:
+        lines.append(f"  ……另有 {len(result.rejected) - MAX_LISTED} 处未列出，详见导入报告")
+    if result.laws is not None:
+        s = result.laws
+        share = (s.citations_resolved / s.citations * 100) if s.citations else 0
+        lines.append(f"法律依据：引用文件 {s.documents} 部，其中 {s.documents_resolved} 部在法律库中找到；"
+                     f"引用 {s.citations} 处，找到 {s.citations_resolved} 处（{share:.1f}%）；"
+                     f"现行文本中不存在的条款 {len(s.articles_missing)} 处。")
+    return "\n".join(lines)
+
+
+def write_report(result: LoadResult, pg: PowerGraph, out: Path) -> list[Path]:
+    """Load report (JSON), items (JSON Lines) and a readable summary (Markdown)."""
+    out.mkdir(parents=True, exist_ok=True)
+    report, items, summary = out / "load.json", out / "items.jsonl", out / "summary.md"
+    report.write_text(json.dumps(result.report(), ensure_ascii=False, indent=1), encoding="utf-8")
+    with items.open("w", encoding="utf-8") as f:
+        for it in result.items:
+            f.write(json.dumps(it.to_dict(), ensure_ascii=False) + "\n")
+    summary.write_text(_markdown(result, pg), encoding="utf-8")
+    return [report, items, summary]
+
+
+def _markdown(result: LoadResult, pg: PowerGraph) -> str:
+    stats = pg.stats()
+    lines = ["# 权责清单导入汇总", "", load_summary(result, brief=True), "", "## 各部门事项数", "",
+             "| 部门 | 事项 | " + " | ".join(stats["categories"]) + " |",
+             "|---|---|" + "---|" * len(stats["categories"])]
+    by_dept: dict[str, Counter] = {}
+    for it in result.items:
+        by_dept.setdefault(it.department, Counter())[it.category or "未分类"] += 1
+    for dept, counts in sorted(by_dept.items(), key=lambda kv: -sum(kv[1].values())):
+        lines.append(f"| {dept} | {sum(counts.values())} | " + " | ".join(str(counts.get(c, 0)) for c in stats["categories"]) + " |")
+    lines += ["", "## 图谱", "", "| 节点类型 | 数量 |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in stats["node_types"].items()]
+    lines += ["", "## 未导入的行", ""]
+    lines += [f"- {r}" for r in result.rejected] or ["（无）"]
+    warnings = [(f.file, s.sheet, w) for f in result.files for s in f.sheets for w in s.warnings]
+    lines += ["", "## 提示", ""] + ([f"- {f}「{s}」：{w}" for f, s, w in warnings] or ["（无）"])
+    return "\n".join(lines) + "\n"

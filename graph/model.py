@@ -1,0 +1,112 @@
+"""PowerGraph: the knowledge graph of departments, power items and legal bases.
+
+A thin typed layer over a networkx MultiDiGraph.  Node and edge types are fixed
+(``NODE_TYPES``, ``EDGE_TYPES``); algorithms are free functions over the graph,
+as in networkx, so the graph itself stays a data structure.  Every item node
+keeps its :class:`~quanze.loaders.model.PowerItem` under ``record``, and with it
+the file, sheet and rows it came from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+import networkx as nx
+
+from quanze.loaders.model import PowerItem
+
+NODE_TYPES = {
+    "department": "实施主体（部门）",
+    "region": "行政区域",
+    "level": "行使层级",
+    "main_item": "主项（有子项的事项）",
+    "item": "权力事项（主项或子项）",
+    "document": "法律文件",
+    "provision": "条款",
+    "responsibility": "责任事项",
+}
+EDGE_TYPES = {
+    "exercised_by": "由……实施（事项 → 部门）",
+    "at_level": "在……层级行使（事项 → 层级）",
+    "based_on": "依据（事项 → 条款或文件）",
+    "part_of": "属于（条款 → 文件）",
+    "has_responsibility": "责任事项（事项 → 责任）",
+    "sub_item_of": "子项（子项 → 主项）",
+    "in_region": "所在区域（部门 → 区域）",
+}
+
+
+def item_key(item_id: str) -> str:
+    return f"item:{item_id}"
+
+
+class PowerGraph:
+    """Typed nodes and edges; see ``NODE_TYPES`` and ``EDGE_TYPES`` (docs/graph.md)."""
+
+    def __init__(self) -> None:
+        self.g = nx.MultiDiGraph()
+
+    def add_node(self, key: str, type: str, **attrs) -> str:
+        if type not in NODE_TYPES:
+            raise ValueError(f"unknown node type {type!r}")
+        if key in self.g:
+            self.g.nodes[key].update(attrs)
+        else:
+            self.g.add_node(key, type=type, **attrs)
+        return key
+
+    def add_edge(self, u: str, v: str, type: str, **attrs) -> None:
+        if type not in EDGE_TYPES:
+            raise ValueError(f"unknown edge type {type!r}")
+        if not self.g.has_edge(u, v, key=type):
+            self.g.add_edge(u, v, key=type, type=type, **attrs)
+
+    def nodes(self, type: str | None = None) -> Iterator[tuple[str, dict]]:
+        for key, attrs in self.g.nodes(data=True):
+            if type is None or attrs["type"] == type:
+                yield key, attrs
+
+    def items(self) -> Iterator[PowerItem]:
+        for _, attrs in self.nodes("item"):
+            yield attrs["record"]
+
+    def item(self, item_id: str) -> PowerItem:
+        return self.g.nodes[item_key(item_id)]["record"]
+
+    def successors(self, key: str, type: str) -> list[str]:
+        """Nodes reached from ``key`` over edges of ``type``."""
+        return [v for _, v, k in self.g.out_edges(key, keys=True) if k == type]
+
+    def predecessors(self, key: str, type: str) -> list[str]:
+        return [u for u, _, k in self.g.in_edges(key, keys=True) if k == type]
+
+    def neighbourhood(self, item_id: str) -> dict:
+        """An item with its department, levels, bases, responsibilities and sibling sub-items."""
+        key = item_key(item_id)
+        main = self.successors(key, "sub_item_of")
+        return {
+            "item": self.item(item_id),
+            "department": self.successors(key, "exercised_by"),
+            "levels": self.successors(key, "at_level"),
+            "bases": self.successors(key, "based_on"),
+            "responsibilities": self.successors(key, "has_responsibility"),
+            "main_item": main[0] if main else None,
+            "siblings": [s for m in main for s in self.predecessors(m, "sub_item_of") if s != key],
+        }
+
+    def __len__(self) -> int:
+        return self.g.number_of_nodes()
+
+    def stats(self) -> dict:
+        """Counts by node type, edge type, category, department and level."""
+        items = list(self.items())
+        return {
+            "nodes": self.g.number_of_nodes(),
+            "edges": self.g.number_of_edges(),
+            "node_types": dict(Counter(a["type"] for _, a in self.nodes())),
+            "edge_types": dict(Counter(k for _, _, k in self.g.edges(keys=True))),
+            "categories": dict(Counter(it.category or "未分类" for it in items).most_common()),
+            "departments": dict(Counter(it.department for it in items).most_common()),
+            "levels": dict(Counter(lv for it in items for lv in it.levels).most_common()),
+        }

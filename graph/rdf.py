@@ -1,0 +1,129 @@
+"""The RDF view of a PowerGraph, its exports, and SPARQL over it.
+
+The view is for exchange and for ad-hoc questions a user asks in SPARQL; the
+rules never run through it (pairing items in SPARQL is orders of magnitude
+slower than over tables, see docs/architecture notes).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import networkx as nx
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import XSD
+
+from quanze.graph.model import PowerGraph
+
+QZ = Namespace("urn:quanze:vocab:")
+NODE = "urn:quanze:node:"
+VOCAB_FILE = Path(__file__).with_name("vocab.ttl")
+
+_CLASS = {
+    "department": QZ.Department, "region": QZ.Region, "level": QZ.Level, "main_item": QZ.MainItem,
+    "item": QZ.PowerItem, "document": QZ.LegalDocument, "provision": QZ.Provision,
+    "responsibility": QZ.Responsibility,
+}
+_EDGE = {
+    "exercised_by": QZ.exercisedBy, "at_level": QZ.atLevel, "based_on": QZ.basedOn, "part_of": QZ.partOf,
+    "has_responsibility": QZ.hasResponsibility, "sub_item_of": QZ.subItemOf, "in_region": QZ.inRegion,
+}
+_ATTR = {
+    "name": QZ.name, "sub_name": QZ.subName, "category": QZ.category, "level": QZ.legalLevel,
+    "article": QZ.article, "stage": QZ.stage, "text": QZ.text, "source_file": QZ.sourceFile,
+    "source_sheet": QZ.sourceSheet, "source_rows": QZ.sourceRows, "resolved": QZ.resolved,
+    "exists": QZ.articleExists,
+}
+
+
+def node_uri(key: str) -> URIRef:
+    return URIRef(NODE + quote(key, safe=":"))
+
+
+def to_rdf(pg: PowerGraph) -> Graph:
+    g = Graph()
+    g.bind("qz", QZ)
+    for key, attrs in pg.nodes():
+        s = node_uri(key)
+        g.add((s, RDF.type, _CLASS[attrs["type"]]))
+        for attr, pred in _ATTR.items():
+            value = attrs.get(attr)
+            if value in (None, ""):
+                continue
+            if isinstance(value, bool):
+                g.add((s, pred, Literal(value, datatype=XSD.boolean)))
+            elif isinstance(value, int):
+                g.add((s, pred, Literal(value, datatype=XSD.integer)))
+            else:
+                g.add((s, pred, Literal(str(value))))
+        if attrs["type"] == "item":
+            record = attrs["record"]
+            g.add((s, QZ.itemId, Literal(record.id)))
+            g.add((s, QZ.categoryRaw, Literal(record.category_raw)))
+    for u, v, k in pg.g.edges(keys=True):
+        g.add((node_uri(u), _EDGE[k], node_uri(v)))
+    return g
+
+
+def vocabulary() -> Graph:
+    return Graph().parse(VOCAB_FILE, format="turtle")
+
+
+def sparql(pg_or_rdf, query: str, limit: int | None = None) -> list[dict]:
+    """Run a read-only SPARQL query; rows as dicts of plain Python values."""
+    g = to_rdf(pg_or_rdf) if isinstance(pg_or_rdf, PowerGraph) else pg_or_rdf
+    if not query.lstrip().lower().startswith(("prefix", "select", "ask", "construct", "describe", "base")):
+        raise ValueError("只支持查询（SELECT/ASK/CONSTRUCT/DESCRIBE），不支持更新")
+    result = g.query(query, initNs={"qz": QZ})
+    if result.type == "ASK":
+        return [{"ask": bool(result.askAnswer)}]
+    rows = []
+    for row in result:
+        if limit is not None and len(rows) >= limit:
+            break
+        if result.type == "SELECT":
+            rows.append({str(var): (None if row[i] is None else row[i].toPython())
+                         for i, var in enumerate(result.vars)})
+        else:
+            rows.append({"s": str(row[0]), "p": str(row[1]), "o": str(row[2])})
+    return rows
+
+
+def export(pg: PowerGraph, path: str | Path) -> int:
+    """Write the graph as Turtle (.ttl), JSON-LD (.jsonld/.json) or GraphML (.graphml).
+
+    Returns the number of triples (RDF formats) or nodes (GraphML) written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".graphml":
+        nx.write_graphml(_plain(pg), path)
+        return pg.g.number_of_nodes()
+    g = to_rdf(pg)
+    if suffix == ".ttl":
+        g.serialize(path, format="turtle", encoding="utf-8")
+    elif suffix in (".jsonld", ".json"):
+        g.serialize(path, format="json-ld", encoding="utf-8", context={"qz": str(QZ)}, indent=1)
+    else:
+        raise ValueError(f"不支持的导出格式「{suffix}」：请用 .ttl、.jsonld 或 .graphml")
+    return len(g)
+
+
+def _plain(pg: PowerGraph) -> nx.MultiDiGraph:
+    """A copy whose attributes GraphML can hold (no records, lists as JSON text)."""
+    out = nx.MultiDiGraph()
+    for key, attrs in pg.nodes():
+        out.add_node(key, **{k: _scalar(v) for k, v in attrs.items() if k != "record" and v is not None})
+        if attrs["type"] == "item":
+            out.nodes[key]["levels"] = ",".join(attrs["record"].levels)
+    for u, v, k, attrs in pg.g.edges(keys=True, data=True):
+        out.add_edge(u, v, key=k, **{a: _scalar(x) for a, x in attrs.items()})
+    return out
+
+
+def _scalar(value):
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
