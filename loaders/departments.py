@@ -112,6 +112,9 @@ def _prefix_level_region(prefix: str, region_hint: str, level_hint: str) -> tupl
         rest = prefix[len(place):]
     else:
         rest = prefix
+    township = re.fullmatch(r"(?:县|区|市)?([\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木))", rest)
+    if township:  # 明川县青石镇人民政府, 县青石镇人民政府
+        return "乡", (place or region_hint) + township.group(1)
     for marker, lv in _level_prefixes():
         if marker in rest:
             level = lv

@@ -1,0 +1,84 @@
+"""Write the bundled example lists (明川县) from ``mingchuan.yaml``.
+
+The workbooks imitate what departments publish: a merged title row, header cells
+with line breaks, 实施层级及权限 merged over two columns, each item spread over
+two rows with merged cells, and department names spelt more than one way.
+Run ``python examples/build_example.py`` after editing the YAML.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import yaml
+from openpyxl.styles import Alignment, Font
+
+HERE = Path(__file__).resolve().parent
+HEADER = ["序号", "事项\n名称", "子项\n名称", "权力\n类型", "实施依据", "行使\n主体", "承办\n机构",
+          "实施层级\n及权限", "", "部门职责", "责任事项内容", "责任事项依据", "追责对象\n范围", "追责情形", "备注"]
+RESP_BASIS = {
+    "行政处罚": "【法律】《中华人民共和国行政处罚法》第五条、第三十三条",
+    "行政许可": "【法律】《中华人民共和国行政许可法》第三十条、第三十四条、第六十一条",
+    "行政强制": "【法律】《中华人民共和国行政强制法》第十八条",
+}
+
+
+def _split_resp(text: str) -> tuple[str, str]:
+    lines = text.split("\n")
+    half = max(1, len(lines) // 2)
+    return "\n".join(lines[:half]), "\n".join(lines[half:])
+
+
+def write_department(dept: dict, cfg: dict, out: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = dept["short"]
+    title = f"{dept['name']}{cfg['year']}年权责清单"
+    ws.cell(1, 1, title).font = Font(bold=True, size=16)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+    for c, h in enumerate(HEADER, 1):
+        ws.cell(2, c, h).alignment = Alignment(wrap_text=True)
+    ws.merge_cells(start_row=2, start_column=8, end_row=2, end_column=9)
+    level = dept.get("level", "县级")
+    row = 3
+    for seq, item in enumerate(dept["items"], 1):
+        subs = item.get("sub") or [""]
+        first_row = row
+        templates = cfg["templates"]
+        resp = item.get("resp", templates["resp"].get(item["cat"], templates["resp"]["default"]))
+        # the department is spelt two ways, as in real lists
+        holder = dept["name"] if seq % 2 else dept["name"].replace(cfg["county"], "县", 1)
+        for sub in subs:
+            top, bottom = _split_resp(resp)
+            values = [seq, item["name"], sub, item["cat"], item.get("basis", ""), holder, item.get("unit", ""),
+                      level, item.get("scope", f"负责本县{item['name']}"), item.get("duties", ""), top,
+                      RESP_BASIS.get(item["cat"], ""), templates["acc_scope"], item.get("acc", templates["acc"]),
+                      item.get("remark", "")]
+            for c, v in enumerate(values, 1):
+                ws.cell(row, c, v).alignment = Alignment(wrap_text=True, vertical="center")
+            ws.cell(row + 1, 11, bottom).alignment = Alignment(wrap_text=True)
+            ws.merge_cells(start_row=row, start_column=3, end_row=row + 1, end_column=3)
+            for c in (5, 6, 7, 8, 9, 10, 12, 13, 14, 15):
+                ws.merge_cells(start_row=row, start_column=c, end_row=row + 1, end_column=c)
+            row += 2
+        for c in (1, 2, 4):
+            ws.merge_cells(start_row=first_row, start_column=c, end_row=row - 1, end_column=c)
+    for col, width in zip("ABCDEFGHIJKLMNO", (6, 30, 18, 10, 60, 20, 14, 10, 20, 20, 50, 30, 16, 40, 12)):
+        ws.column_dimensions[col].width = width
+    path = out / f"{title}.xlsx"
+    wb.save(path)
+    return path
+
+
+def build(source: Path = HERE / "mingchuan.yaml", out: Path = HERE / "mingchuan") -> list[Path]:
+    cfg = yaml.safe_load(source.read_text(encoding="utf-8"))
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.xlsx"):
+        old.unlink()
+    return [write_department(d, cfg, out) for d in cfg["departments"]]
+
+
+if __name__ == "__main__":
+    for p in build():
+        print(p.relative_to(HERE.parent))
