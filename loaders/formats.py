@@ -103,9 +103,10 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
 
     import openpyxl
 
+    handle = path.open("rb")  # a file object: openpyxl refuses workbooks named .xls
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about styles and data validation
-        book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     sheets = []
     try:
         with zipfile.ZipFile(path) as z:
@@ -115,6 +116,7 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
                 sheets.append(RawSheet(ws.title, rows, merged))
     finally:
         book.close()
+        handle.close()
     return sheets
 
 

@@ -1,0 +1,33 @@
+"""Build small workbooks in the published layout for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+HEADER = ["序号", "事项\n名称", "子项名称", "权力\n类型", "实施依据", "行使主体", "实施层级及权限", "", "责任事项", "追责情形"]
+BASIS = "【法律】《中华人民共和国安全生产法》（2021年6月10日修正）\n第九十七条：未按照规定设置安全生产管理机构的。"
+
+
+def row(seq, name, category="行政处罚", dept="明川县应急管理局", basis=BASIS, level="县级", sub=""):
+    return [seq, name, sub, category, basis, dept, level, "负责本县", "1.立案责任：立案。\n2.决定责任：作出决定。", "1.滥用职权的。"]
+
+
+def workbook(path: Path, sheets: dict[str, list[list]], title: str | None = "明川县应急管理局2024年权责清单") -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        if rows is None:
+            continue
+        start = 1
+        if title:
+            ws.cell(1, 1, title)
+            ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+            start = 2
+        for r, values in enumerate(rows, start):
+            for c, v in enumerate(values, 1):
+                ws.cell(r, c, v)
+    wb.save(path)
+    return path

@@ -1,0 +1,84 @@
+"""Bad input is reported with file, sheet and row, and everything else loads."""
+
+import json
+
+from helpers import HEADER, row, workbook
+
+from quanze.loaders import load_files
+from quanze.loaders import formats
+
+
+def test_bad_rows_are_reported_and_good_rows_load(tmp_path):
+    path = workbook(tmp_path / "应急.xlsx", {
+        "清单": [HEADER,
+                 row(1, "对甲行为的处罚"),
+                 row(2, "对乙行为的处罚", category="行政协调"),
+                 row(3, ""),
+                 row(4, "对甲行为的处罚"),
+                 row(5, "对丙行为的处罚", category="行政\n处罚"),
+                 row(6, "丁事项检查", category="行政监督")],
+        "空表": None,
+        "说明": [["本清单由县编办汇总"], ["联系人：张三"]],
+    })
+    res = load_files([path])
+    assert [it.name for it in res.items] == ["对甲行为的处罚", "对丙行为的处罚", "丁事项检查"]
+    assert [it.category for it in res.items] == ["行政处罚", "行政处罚", "行政检查"]
+    assert res.items[2].category_raw == "行政监督"
+    by_row = {(r.sheet, r.row): r.reason for r in res.rejected}
+    assert "未知的权力类别「行政协调」" in by_row[("清单", 4)]
+    assert "事项名称为空" in by_row[("清单", 5)]
+    assert "重复事项" in by_row[("清单", 6)] and "「清单」第3行" in by_row[("清单", 6)]
+    assert "找不到可识别的表头" in by_row[("说明", None)]
+    report = res.report()["files"][0]
+    assert report["items"] == 3 and report["file"] == "应急.xlsx"
+    assert any("空工作表" in w for s in report["sheets"] for w in s["warnings"])
+    json.dumps(res.report(), ensure_ascii=False)  # the report is plain JSON
+
+
+def test_corrupt_file_does_not_stop_the_others(tmp_path):
+    good = workbook(tmp_path / "good.xlsx", {"清单": [HEADER, row(1, "对甲行为的处罚")]})
+    corrupt = tmp_path / "损坏.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04" + b"\x00garbage" * 100)
+    html = tmp_path / "网页.xls"
+    html.write_text("<html><table><tr><td>序号</td></tr></table></html>", encoding="utf-8")
+    empty = tmp_path / "空.csv"
+    empty.write_bytes(b"")
+    res = load_files([corrupt, good, html, empty, tmp_path / "不存在.xlsx"])
+    assert [it.name for it in res.items] == ["对甲行为的处罚"]
+    reasons = {f.file: f.rejected[0].reason for f in res.files if f.rejected}
+    assert "已损坏" in reasons["损坏.xlsx"]
+    assert "网页" in reasons["网页.xls"]
+    assert "文件为空" in reasons["空.csv"]
+    assert "文件不存在" in reasons["不存在.xlsx"]
+
+
+def test_huge_upload_is_refused_with_its_size(tmp_path, monkeypatch):
+    path = workbook(tmp_path / "big.xlsx", {"清单": [HEADER, row(1, "对甲行为的处罚")]})
+    monkeypatch.setattr(formats, "MAX_FILE_BYTES", 1000)
+    res = load_files([path])
+    assert res.items == []
+    assert "文件过大" in res.files[0].rejected[0].reason and "上限" in res.files[0].rejected[0].reason
+
+
+def test_wrong_columns_are_named_in_the_report(tmp_path):
+    path = workbook(tmp_path / "x.xlsx", {"清单": [HEADER + ["联系电话"], row(1, "对甲行为的处罚") + ["123"]]})
+    res = load_files([path])
+    assert len(res.items) == 1
+    warnings = res.files[0].sheets[0].warnings
+    assert any("「联系电话」不是可识别的表头" in w for w in warnings)
+
+
+def test_format_is_detected_from_content_not_suffix(tmp_path):
+    real_xlsx = workbook(tmp_path / "a.xlsx", {"清单": [HEADER, row(1, "对甲行为的处罚")]})
+    disguised = tmp_path / "published.xls"
+    disguised.write_bytes(real_xlsx.read_bytes())
+    res = load_files([disguised])
+    assert res.files[0].format == "xlsx" and len(res.items) == 1
+
+
+def test_old_xls_named_xlsx(tmp_path, klmy_dir):
+    src = klmy_dir / "克拉玛依市科学技术局2024年权责清单.xls"
+    disguised = tmp_path / "克拉玛依市科学技术局2024年权责清单.xlsx"
+    disguised.write_bytes(src.read_bytes())
+    res = load_files([disguised])
+    assert res.files[0].format == "xls" and len(res.items) == 4
