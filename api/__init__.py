@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The interfaces: the quanze command line (and the web service)."""
