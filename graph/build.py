@@ -24,7 +24,7 @@ def _add_item(pg: PowerGraph, it: PowerItem, has_main: bool) -> None:
         source_file=src.file, source_sheet=src.sheet, source_rows=f"{src.rows[0]}-{src.rows[1]}")
     region, level, short = it.department_id.split("|", 2)
     dept = pg.add_node(f"dept:{it.department_id}", "department", name=it.department, short_name=short,
-                       region=region, level=level)
+                       region=region, admin_level=level)
     pg.add_edge(key, dept, "exercised_by")
     if region:
         pg.add_edge(dept, pg.add_node(f"region:{region}", "region", name=region), "in_region")
