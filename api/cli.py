@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from quanze.api.progress import terminal_progress
-from quanze.api.summary import load_summary, write_report
+from quanze.api.summary import load_summary, write_items, write_json, write_report
 from quanze.graph import build_graph, export, sparql
 from quanze.loaders import LawLibrary, LoadResult, load_files
 
@@ -62,12 +62,10 @@ def cmd_load(args) -> int:
     result = _load(args)
     print(load_summary(result))
     if args.report:
-        _write_json(args.report, result.report())
+        write_json(args.report, result.report())
         print(f"导入报告已写入 {args.report}")
     if args.export_items:
-        with open(args.export_items, "w", encoding="utf-8") as f:
-            for it in result.items:
-                f.write(json.dumps(it.to_dict(), ensure_ascii=False) + "\n")
+        write_items(result.items, args.export_items)
         print(f"{len(result.items)} 个事项已写入 {args.export_items}")
     return 0 if result.items else 1
 
@@ -107,12 +105,6 @@ def cmd_demo(args) -> int:
     for p in paths:
         print(f"已写入 {p}")
     return 0
-
-
-def _write_json(path: str, data) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=1)
 
 
 def main(argv: list[str] | None = None) -> int:

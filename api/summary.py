@@ -33,14 +33,27 @@ def load_summary(result: LoadResult, brief: bool = False) -> str:
     return "\n".join(lines)
 
 
+def write_json(path: str | Path, data) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def write_items(items, path: str | Path) -> None:
+    """One JSON object per item (JSON Lines), the shape documented in the README."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as f:
+        for it in items:
+            f.write(json.dumps(it.to_dict(), ensure_ascii=False) + "\n")
+
+
 def write_report(result: LoadResult, pg: PowerGraph, out: Path) -> list[Path]:
     """Load report (JSON), items (JSON Lines) and a readable summary (Markdown)."""
     out.mkdir(parents=True, exist_ok=True)
     report, items, summary = out / "load.json", out / "items.jsonl", out / "summary.md"
-    report.write_text(json.dumps(result.report(), ensure_ascii=False, indent=1), encoding="utf-8")
-    with items.open("w", encoding="utf-8") as f:
-        for it in result.items:
-            f.write(json.dumps(it.to_dict(), ensure_ascii=False) + "\n")
+    write_json(report, result.report())
+    write_items(result.items, items)
     summary.write_text(_markdown(result, pg), encoding="utf-8")
     return [report, items, summary]
 

@@ -31,10 +31,6 @@ def _lookup() -> dict[str, str]:
     return out
 
 
-def canonical_categories() -> list[str]:
-    return list(table("categories")["canonical"])
-
-
 def normalise_category(label: object) -> str | None:
     """Canonical category of ``label``, or None when the label is unknown or empty."""
     key = label_key(label)

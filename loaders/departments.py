@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from quanze.loaders.levels import LEVEL_ORDER
 from quanze.loaders.reference import table

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from quanze.loaders.departments import find_region, resolve_department
@@ -31,12 +31,6 @@ class LoadResult:
     departments: dict[str, Department]
     laws: ResolutionSummary | None = None
     region: str = ""
-    _by_id: dict[str, PowerItem] = field(default_factory=dict, repr=False)
-
-    def item(self, item_id: str) -> PowerItem:
-        if not self._by_id:
-            self._by_id = {it.id: it for it in self.items}
-        return self._by_id[item_id]
 
     @property
     def rejected(self):

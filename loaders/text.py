@@ -77,30 +77,3 @@ def chinese_number(text: str) -> int | None:
             return None
     return total + (digit or 0)
 
-
-def strip_balanced(text: str, opening: str, closing: str, keep) -> tuple[str, list[str]]:
-    """Remove the top-level ``opening…closing`` groups for which ``keep(inner)`` is false.
-
-    Nested groups are handled; returns the text without the removed groups and the
-    removed inner texts, in order.
-    """
-    out, removed, depth, start = [], [], 0, 0
-    for i, ch in enumerate(text):
-        if ch == opening:
-            if depth == 0:
-                start = i
-            depth += 1
-        elif ch == closing and depth:
-            depth -= 1
-            if depth == 0:
-                inner = text[start + 1:i]
-                if keep(inner):
-                    out.append(text[start:i + 1])
-                else:
-                    removed.append(inner)
-                continue
-        if depth == 0:
-            out.append(ch)
-    if depth:  # unbalanced: keep what was swallowed
-        out.append(text[start:])
-    return "".join(out), removed
