@@ -1,0 +1,44 @@
+"""legal_capability: a power whose basis is below the level that may create it (R09).
+
+Reads ``rules/data/legal_levels.yaml``: which legal levels may create a licence,
+a penalty or a coercive measure, and which measures are reserved to law.  An
+item is judged only on citations whose level is known.
+"""
+
+from __future__ import annotations
+
+import re
+
+from quanze.rules.catalogue import data_table
+from quanze.rules.model import Hit
+from quanze.rules.primitives import Primitive, register
+from quanze.rules.tables import level_rank
+
+
+@register
+class LegalCapability(Primitive):
+    name = "legal_capability"
+    defaults = {"table": "legal_levels"}
+
+    def evaluate(self, ctx, scope, params):
+        table = data_table(params["table"])
+        levels = ctx.citations.groupby("item_id")["level"].agg(lambda s: sorted({v for v in s if v}))
+        for row in scope.itertuples(index=False):
+            cited = [lv for lv in levels.get(row.id, []) if level_rank(lv) is not None]
+            if not cited:
+                continue
+            allowed = table["may_create"].get(row.category)
+            if allowed and not set(cited) & set(allowed):
+                yield self._hit(row, cited, allowed, f"{'、'.join(cited)}不能设定{row.category}")
+                continue
+            for reserved in table.get("reserved", []):
+                if reserved["category"] == row.category and re.search(reserved["keyword"], row.name) \
+                        and not set(cited) & set(reserved["levels"]):
+                    yield self._hit(row, cited, reserved["levels"], reserved["why"])
+                    break
+
+    @staticmethod
+    def _hit(row, cited: list[str], allowed: list[str], why: str) -> Hit:
+        highest = min(cited, key=level_rank)
+        return Hit([row.id], {"cited_levels": cited, "highest": highest, "required": allowed, "why": why},
+                   fields={"highest": highest, "why": why})

@@ -1,0 +1,89 @@
+"""category_check: items whose category disagrees with their name and basis (R13).
+
+Two signals: keywords in the name (``rules/data/category_signals.yaml``) and a
+scikit-learn classifier (logistic loss, SGD) trained on the loaded lists
+themselves, from the name and the cited documents.  The classifier's opinion of an item comes from the folds
+that did not see it (cross-validation), so an item cannot vouch for itself; its
+cross-validated accuracy is reported in the run's statistics.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from quanze.rules.catalogue import data_table
+from quanze.rules.model import Hit
+from quanze.rules.primitives import Primitive, register
+from quanze.rules.textsim import tokens
+
+
+@register
+class CategoryCheck(Primitive):
+    name = "category_check"
+    defaults = {"signals": "category_signals", "min_probability": 0.9, "max_given_probability": 0.05, "folds": 5,
+                "min_class_size": 8, "seed": 0}
+
+    def evaluate(self, ctx, scope, params):
+        table = data_table(params["signals"])
+        signals = [(re.compile(s["pattern"]), s) for s in table["signals"]]
+        requires = table.get("model_requires", {})
+        model = ctx.cached(("category_model", params["folds"], params["min_class_size"], params["seed"]),
+                           lambda: cross_validated(ctx.items, params))
+        ctx.stats["category_classifier"] = model["report"]
+        proba, classes = model["proba"], model["classes"]
+        for row in scope.itertuples(index=False):
+            pos = ctx.position[row.id]
+            p = proba.get(pos)
+            signal = next((s for rx, s in signals if rx.search(row.name)), None)
+            suggested, why = None, ""
+            if signal and row.category not in signal["fits"]:
+                suggested = signal["suggests"]
+                why = signal.get("why") or f"名称{_matched(signal, row.name)}，与“{suggested}”相符"
+            elif p is not None:
+                top = int(np.argmax(p))
+                given = p[classes.index(row.category)] if row.category in classes else 0.0
+                if classes[top] != row.category and p[top] >= params["min_probability"] and \
+                        given <= params["max_given_probability"] and not signal and \
+                        re.search(requires.get(classes[top], ""), row.name):
+                    suggested, why = classes[top], f"分类模型依名称和依据判断为“{classes[top]}”"
+            if suggested is None:
+                continue
+            ev = {"suggested": suggested, "why": why}
+            if p is not None and suggested in classes:
+                ev["model_probability"] = round(float(p[classes.index(suggested)]), 3)
+                ev["model_says"] = classes[int(np.argmax(p))]
+            yield Hit([row.id], ev, fields={"suggested": suggested, "why": why})
+
+
+def _matched(signal: dict, name: str) -> str:
+    m = re.search(signal["pattern"], name)
+    return f"含“{m.group(m.lastindex or 0)}”" if m else ""
+
+
+def features(items) -> list[str]:
+    return [f"{n} {d}" for n, d in zip(items["name"], items["documents"])]
+
+
+def cross_validated(items, params: dict) -> dict:
+    """Out-of-fold class probabilities for the items of well-populated categories, and the accuracy."""
+    counts = items["category"].value_counts()
+    classes = sorted(c for c, n in counts.items() if c and n >= params["min_class_size"])
+    train = items[items["category"].isin(classes)]
+    report = {"items": int(len(train)), "classes": classes, "folds": 0, "accuracy": None}
+    if len(classes) < 2:
+        return {"proba": {}, "classes": classes, "report": report}
+    folds = int(min(params["folds"], train["category"].value_counts().min()))
+    # term weights are fitted on all names (no labels involved); the model only ever sees other folds
+    X = TfidfVectorizer(analyzer=tokens, sublinear_tf=True).fit_transform(features(train))
+    model = SGDClassifier(loss="log_loss", alpha=1e-5, class_weight="balanced", random_state=params["seed"])
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=params["seed"])
+    proba = cross_val_predict(model, X, train["category"], cv=cv, method="predict_proba")
+    predicted = np.asarray(classes)[proba.argmax(axis=1)]
+    report.update(folds=folds, accuracy=round(float((predicted == train["category"].to_numpy()).mean()), 4))
+    positions = [items.index.get_loc(i) for i in train.index]
+    return {"proba": dict(zip(positions, proba)), "classes": classes, "report": report}

@@ -1,0 +1,59 @@
+"""duty_match: match a department's duties (三定) and its power items in both directions (R05).
+
+Duties come from a 三定 table given as input (department + duty text) and from
+the 部门职责 column of the lists.  ``direction: duty`` reports 职责缺失 (a duty
+with no item serving it); ``direction: item`` reports 职责偏离 (an item that
+serves no duty: its 部门职责 cell is empty and no 三定 duty is similar to it).
+Coverage per department is added to the run's statistics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from quanze.rules.model import Hit
+from quanze.rules.primitives import Primitive, register
+from quanze.rules.textsim import best_match, vectorise
+
+
+@register
+class DutyMatch(Primitive):
+    name = "duty_match"
+    defaults = {"direction": "duty", "threshold": 0.2}
+    needs = ("duties",)
+
+    def evaluate(self, ctx, scope, params):
+        if params["direction"] not in ("duty", "item"):
+            raise ValueError("direction 只能是 duty（职责→事项）或 item（事项→职责）")
+        duties: pd.DataFrame = ctx.inputs["duties"]
+        coverage = ctx.stats.setdefault("duty_coverage", {})
+        for dept_id, items in scope.groupby("department_id", sort=True):
+            mine = duties[duties["short_name"] == items["short_name"].iloc[0]].reset_index(drop=True)
+            if mine.empty:
+                continue
+            item_text = (items["name"] + " " + items["duties"].fillna("")).tolist()
+            X = vectorise(mine["duty"].tolist() + item_text)
+            n = len(mine)
+            duty_best, duty_score = best_match(X[:n], X[n:], [0] * n, [0] * len(items))
+            item_best, item_score = best_match(X[n:], X[:n], [0] * len(items), [0] * n)
+            explicit = items["duties"].fillna("").str.strip().ne("").to_numpy()
+            served = (item_score >= params["threshold"]) | explicit
+            covered = duty_score >= params["threshold"]
+            department = items["department"].iloc[0]
+            stats = {"duties": n, "duties_with_items": int(covered.sum()), "items": len(items),
+                     "items_with_duty": int(served.sum())}
+            coverage[department] = stats
+            if params["direction"] == "duty":
+                for k in np.flatnonzero(~covered):
+                    duty = mine.iloc[k]
+                    src = {"file": duty["file"], "sheet": duty["sheet"], "rows": [int(duty["row"])] * 2}
+                    yield Hit([], {"duty": duty["duty"], "coverage": stats, "_sources": [src]},
+                              key=f"{dept_id}|{duty['duty']}", departments=[department],
+                              fields={"duty": duty["duty"], "names": []})
+            else:
+                for k in np.flatnonzero(~served):
+                    row = items.iloc[k]
+                    ev = {"coverage": stats, "nearest_duty": mine["duty"].iloc[item_best[k]],
+                          "score": round(float(item_score[k]), 4)}
+                    yield Hit([row["id"]], ev)

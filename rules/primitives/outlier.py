@@ -1,0 +1,35 @@
+"""outlier: departments of one kind at one level whose item count stands out (R16)."""
+
+from __future__ import annotations
+
+import statistics
+
+from quanze.rules.model import Hit
+from quanze.rules.primitives import Primitive, register
+
+
+@register
+class Outlier(Primitive):
+    name = "outlier"
+    defaults = {"peers": ["short_name", "admin_level"], "min_peers": 4, "z": 2.0}
+
+    def evaluate(self, ctx, scope, params):
+        counts = scope.groupby([*params["peers"], "department_id", "department"]).size().reset_index(name="n")
+        for peer_key, peers in counts.groupby(params["peers"]):
+            if len(peers) < params["min_peers"]:
+                continue
+            values = peers["n"].tolist()
+            mean, sd = statistics.mean(values), statistics.pstdev(values)
+            if sd == 0:
+                continue
+            median = statistics.median(values)
+            for p in peers.itertuples(index=False):
+                z = (p.n - mean) / sd
+                if abs(z) >= params["z"]:
+                    rows = scope[scope["department_id"] == p.department_id]
+                    sources = [{"file": f, "sheet": s, "rows": [int(g["row"].min()), int(g["row_last"].max())]}
+                               for (f, s), g in rows.groupby(["file", "sheet"])]
+                    yield Hit([], {"count": int(p.n), "peer_median": median, "peer_counts": dict(
+                        zip(peers["department"], map(int, peers["n"]))), "z": round(z, 2), "_sources": sources},
+                        key=p.department_id, departments=[p.department],
+                        fields={"direction": "偏多" if z > 0 else "偏少", "peers": len(peers)})

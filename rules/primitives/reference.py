@@ -1,0 +1,118 @@
+"""reference_diff: compare the lists with a reference catalogue given as input.
+
+The reference is a list in the published layout (a 通用目录, a county's template
+for townships, a list of cancelled items), loaded like any other list.  Inside
+each government, an item matches a reference item by code, by the same core
+name, or by name similarity.  Reported, as asked by ``report``:
+
+- 缺位  a reference item no list of that department holds;
+- 越位  an item of a department the reference covers, absent from the reference;
+- 错位  a matched pair whose category, department or basis documents differ;
+- 在列  a matched pair (for a list of cancelled items: still listed).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from quanze.graph.build import build_graph
+from quanze.rules.model import Hit
+from quanze.rules.primitives import Primitive, register
+from quanze.rules.tables import item_table
+from quanze.rules.textsim import best_match, core_text, vectorise
+
+KINDS = ("缺位", "越位", "错位", "在列")
+
+
+@register
+class ReferenceDiff(Primitive):
+    name = "reference_diff"
+    defaults = {"reference": "catalogue", "report": ["缺位", "越位", "错位"], "threshold": 0.75,
+                "compare": ["category", "short_name", "documents"], "by_department": True}
+
+    def evaluate(self, ctx, scope, params):
+        unknown = [k for k in params["report"] if k not in KINDS]
+        if unknown:
+            raise ValueError(f"report 只能含 {'、'.join(KINDS)}，而不是 {'、'.join(unknown)}")
+        ref = ctx.cached(("reference", params["reference"]),
+                         lambda: item_table(build_graph(ctx.inputs[params["reference"]])))
+        if scope.empty or ref.empty:
+            return
+        for _, items in scope.groupby("government", sort=True):
+            yield from self._diff(items.reset_index(drop=True), ref, params)
+
+    def _diff(self, items: pd.DataFrame, ref: pd.DataFrame, params: dict):
+        if params["by_department"]:
+            covered = set(items["short_name"]) & set(ref["short_name"])
+            items = items[items["short_name"].isin(covered)].reset_index(drop=True)
+            ref = ref[ref["short_name"].isin(covered)].reset_index(drop=True)
+        if items.empty or ref.empty:
+            return
+        to_ref, to_ref_score = _match(items, ref)
+        from_ref, from_ref_score = _match(ref, items)
+        report = set(params["report"])
+        for r, (j, s) in enumerate(zip(from_ref, from_ref_score)):
+            if (j < 0 or s < params["threshold"]) and "缺位" in report:
+                row = ref.iloc[r]
+                yield Hit([], {"kind": "缺位", "reference_item": row["title"], "reference_category": row["category"],
+                               "_sources": [_source(row)]}, key=f"缺位|{row['id']}|{items['government'].iloc[0]}",
+                          departments=[_department(items, row)], fields={"names": [row["title"]]})
+        for i, (j, s) in enumerate(zip(to_ref, to_ref_score)):
+            row = items.iloc[i]
+            if j < 0 or s < params["threshold"]:
+                if "越位" in report:
+                    yield Hit([row["id"]], {"kind": "越位"}, key="越位")
+                continue
+            other = ref.iloc[j]
+            evidence = {"kind": "", "reference_item": other["title"], "score": round(float(s), 4),
+                        "_sources": [_source(other)]}
+            if "在列" in report:
+                evidence["kind"] = "在列"
+                yield Hit([row["id"]], evidence, key=f"在列|{other['id']}")
+                continue
+            diffs = _differences(row, other, params["compare"])
+            if diffs and "错位" in report:
+                evidence.update(kind="错位", differences=diffs)
+                yield Hit([row["id"]], evidence, key=f"错位|{other['id']}",
+                          fields={"differences": "；".join(f"{k}：清单为“{a}”，目录为“{b}”" for k, a, b in diffs)})
+
+
+def _match(left: pd.DataFrame, right: pd.DataFrame):
+    """Best right row for each left row: same code or same core name first (score 1), else similarity."""
+    lcore = [core_text(n) for n in left["title"]]
+    rcore = [core_text(n) for n in right["title"]]
+    X = vectorise(lcore + rcore)
+    best, score = best_match(X[: len(left)], X[len(left):], [0] * len(left), [0] * len(right))
+    exact = {c: j for j, c in enumerate(rcore)}
+    codes = {c: j for j, c in enumerate(right["code"]) if c}
+    for i, (c, code) in enumerate(zip(lcore, left["code"])):
+        j = codes.get(code) if code else None
+        j = exact.get(c) if j is None else j
+        if j is not None:
+            best[i], score[i] = j, 1.0
+    return best, score
+
+
+LABELS = {"category": "类别", "short_name": "实施部门", "documents": "依据"}
+
+
+def _differences(row, other, compare: list[str]) -> list[tuple[str, str, str]]:
+    out = []
+    for col in compare:
+        a, b = row[col], other[col]
+        if col == "documents":
+            same = not a or not b or set(a.split("、")) & set(b.split("、"))
+        else:
+            same = a == b
+        if not same:
+            out.append((LABELS.get(col, col), a, b))
+    return out
+
+
+def _department(items: pd.DataFrame, ref_row) -> str:
+    same = items[items["short_name"] == ref_row["short_name"]]
+    return same["department"].iloc[0] if len(same) else ref_row["department"]
+
+
+def _source(row) -> dict:
+    return {"file": row["file"], "sheet": row["sheet"], "rows": [int(row["row"]), int(row["row_last"])]}

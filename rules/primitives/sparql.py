@@ -1,0 +1,29 @@
+"""sparql: items returned by a SPARQL query over the RDF view, for checks no other primitive expresses.
+
+The query must bind ``?item``; other variables become evidence.  Building the RDF
+view costs seconds on a city's lists, so no pairing rule should use this.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from quanze.graph.rdf import NODE, sparql, to_rdf
+from quanze.rules.model import Hit
+from quanze.rules.primitives import Primitive, register
+
+
+@register
+class Sparql(Primitive):
+    name = "sparql"
+    defaults = {"query": ""}
+
+    def evaluate(self, ctx, scope, params):
+        if "?item" not in params["query"]:
+            raise ValueError("sparql 检查的查询须绑定 ?item")
+        rdf = ctx.cached(("rdf",), lambda: to_rdf(ctx.graph))
+        allowed = set(scope["id"])
+        for row in sparql(rdf, params["query"]):
+            item_id = unquote(str(row.pop("item")).removeprefix(str(NODE))).removeprefix("item:")
+            if item_id in allowed:
+                yield Hit([item_id], {k: str(v) for k, v in row.items() if v is not None}, key=str(sorted(row.items())))

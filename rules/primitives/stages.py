@@ -1,0 +1,31 @@
+"""required_stages: responsibilities that skip stages their category requires (R04).
+
+The table of required stages is ``loaders/data/stages.yaml`` (``required:``),
+the same vocabulary the loader tags clauses with (domain.md §1.6).
+"""
+
+from __future__ import annotations
+
+from quanze.graph.model import item_key
+from quanze.loaders.responsibilities import required_stages
+from quanze.rules.model import Hit
+from quanze.rules.primitives import Primitive, register
+
+
+@register
+class RequiredStages(Primitive):
+    name = "required_stages"
+    defaults = {"only": []}
+
+    def evaluate(self, ctx, scope, params):
+        only = set(params["only"])
+        for row in scope.itertuples(index=False):
+            required = [s for s in required_stages(row.category) if not only or s in only]
+            resp = ctx.graph.successors(item_key(row.id), "has_responsibility")
+            if not required or not resp:
+                continue  # no responsibilities at all is another rule's finding
+            present = {ctx.graph.g.nodes[r]["stage"] for r in resp}
+            lacking = [s for s in required if s not in present]
+            if lacking:
+                yield Hit([row.id], {"missing_stages": lacking, "present_stages": sorted(present)},
+                          fields={"missing": "、".join(lacking)})

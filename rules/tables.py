@@ -1,0 +1,92 @@
+"""The graph's items and citations as pandas tables: what the primitives scan.
+
+Rules evaluate over tables and the networkx graph, never over the RDF view on a
+path that pairs items (architecture.md, "Scale").  One row per item; list-valued
+fields are joined so that conditions can test them as text.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from quanze.graph.model import PowerGraph
+from quanze.loaders.citations import canonical_title
+from quanze.rules.catalogue import data_table
+
+ITEM_COLUMNS = [
+    "id", "main_id", "name", "sub_name", "title", "category", "category_raw", "department", "department_id",
+    "region", "admin_level", "short_name", "government", "levels", "levels_raw", "scope", "remarks", "exercise_text", "unit",
+    "basis_text", "n_citations", "n_articles", "top_level", "basis_levels", "documents", "responsibilities_text", "stages", "accountability",
+    "accountability_basis", "duties", "code", "file", "sheet", "row", "row_last",
+]
+
+
+def item_table(pg: PowerGraph) -> pd.DataFrame:
+    rows = []
+    for it in pg.items():
+        region, admin_level, short = it.department_id.split("|", 2)
+        rows.append({
+            "id": it.id, "main_id": it.main_id, "name": it.name, "sub_name": it.sub_name, "title": it.title,
+            "category": it.category or "", "category_raw": it.category_raw, "department": it.department,
+            "department_id": it.department_id, "region": region, "admin_level": admin_level, "short_name": short,
+            # one government = one region at one administrative level
+            "government": f"{region}|{admin_level}",
+            "levels": "、".join(it.levels), "levels_raw": it.levels_raw, "scope": it.scope, "remarks": it.remarks,
+            "exercise_text": " ".join(filter(None, (it.levels_raw, it.scope, it.remarks))),
+            "unit": it.unit, "basis_text": it.basis_text, "n_citations": len(it.citations),
+            "n_articles": sum(c.article is not None for c in it.citations),
+            "top_level": top_level(c.level for c in it.citations),
+            "basis_levels": "、".join(sorted({c.level or "未知" for c in it.citations})),
+            "documents": "、".join(dict.fromkeys(canonical_title(c.title) for c in it.citations)),
+            "responsibilities_text": it.responsibilities_text,
+            "stages": "、".join(sorted({r.stage for r in it.responsibilities})),
+            "accountability": it.accountability, "accountability_basis": it.accountability_basis,
+            "duties": it.duties, "code": it.code,
+            "file": it.source.file, "sheet": it.source.sheet, "row": it.source.rows[0],
+            "row_last": it.source.rows[1],
+        })
+    return pd.DataFrame(rows, columns=ITEM_COLUMNS)
+
+
+# how a column is named to a user (messages, the Excel report)
+FIELD_LABELS = {
+    "id": "事项ID", "name": "事项名称", "sub_name": "子项名称", "title": "事项", "category": "权力类别",
+    "department": "实施主体", "levels": "行使层级", "scope": "权限范围", "remarks": "备注", "unit": "承办机构",
+    "basis_text": "实施依据", "responsibilities_text": "责任事项", "accountability": "追责情形",
+    "accountability_basis": "追责依据", "duties": "部门职责", "code": "事项编码", "file": "文件", "sheet": "工作表",
+    "row": "行", "top_level": "最高依据层级", "documents": "依据文件",
+}
+
+CITATION_COLUMNS = ["item_id", "document", "article", "paragraph", "item_no", "provision", "article_key", "level",
+                    "resolved", "expired", "article_exists", "doc_no"]
+
+
+def citation_table(pg: PowerGraph) -> pd.DataFrame:
+    rows = []
+    for it in pg.items():
+        for c in it.citations:
+            doc = canonical_title(c.title)
+            rows.append({
+                "item_id": it.id, "document": doc, "article": c.article, "paragraph": c.paragraph,
+                "item_no": c.item, "provision": c.provision_key,
+                "article_key": f"{doc}#{c.article}" if c.article is not None else "",
+                "level": c.level, "resolved": c.resolved, "expired": c.expired,
+                "article_exists": c.article_exists, "doc_no": c.doc_no,
+            })
+    df = pd.DataFrame(rows, columns=CITATION_COLUMNS)
+    for col in ("article", "paragraph", "item_no"):
+        df[col] = df[col].astype("Int64")
+    return df
+
+
+def level_rank(level: str) -> int | None:
+    """Position in the order of force (0 = 法律); None for an unknown level."""
+    order = data_table("legal_levels")["order"]
+    return order.index(level) if level in order else None
+
+
+def top_level(levels) -> str:
+    """The highest known legal level among ``levels``; "" when none is known."""
+    ranked = [(level_rank(lv), lv) for lv in levels]
+    known = [r for r in ranked if r[0] is not None]
+    return min(known)[1] if known else ""

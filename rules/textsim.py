@@ -1,0 +1,133 @@
+"""Text similarity of item names, only ever inside blocks.
+
+Names are reduced to their core (``core_text``: the violation of a penalty, the
+object of a licence), cut with jieba plus a domain dictionary, and weighted with
+TF-IDF.  Pairs are scored with cosine similarity inside blocks (one government,
+one category …) with a per-item top-k, never over all pairs (architecture.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from quanze.loaders.text import normalise
+from quanze.rules.catalogue import data_table
+
+DICT_PATH = Path(__file__).with_name("data") / "jieba_dict.txt"
+CHUNK = 512
+_PUNCT = re.compile(r"[\W_]+")
+
+
+@functools.cache
+def _tokenizer():
+    import jieba
+
+    jieba.setLogLevel(60)
+    tk = jieba.Tokenizer()
+    tk.load_userdict(str(DICT_PATH))
+    return tk
+
+
+@functools.cache
+def _boilerplate() -> list[re.Pattern]:
+    return [re.compile(p) for p in data_table("text")["boilerplate"]]
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    return frozenset(data_table("text")["stopwords"])
+
+
+@functools.cache
+def generic_documents() -> frozenset[str]:
+    return frozenset(data_table("text")["generic_documents"])
+
+
+@functools.lru_cache(maxsize=200_000)
+def core_text(name: str) -> str:
+    """A name without the frame around the matter (对……的处罚, ……的监督检查, ……核发)."""
+    s = normalise(name)
+    s = re.sub(r"\([^()]{0,40}\)", "", s)
+    for pattern in _boilerplate():
+        reduced = pattern.sub("", s)
+        if len(reduced) >= 2:
+            s = reduced
+    return s
+
+
+@functools.lru_cache(maxsize=200_000)
+def tokens(text: str) -> tuple[str, ...]:
+    """jieba words and character bigrams of ``text``, without stopwords or punctuation."""
+    stop = stopwords()
+    words = [w for w in _tokenizer().lcut(text) if not _PUNCT.fullmatch(w) and w not in stop]
+    chars = _PUNCT.sub("", text)
+    bigrams = [chars[i:i + 2] for i in range(len(chars) - 1)]
+    return tuple(words + [f"_{b}" for b in bigrams])
+
+
+def vectorise(texts: Sequence[str], max_df: float = 1.0):
+    """L2-normalised TF-IDF rows, one per text."""
+    vec = TfidfVectorizer(analyzer=tokens, sublinear_tf=True, max_df=max_df, min_df=1)
+    if not any(texts):
+        return None
+    return vec.fit_transform(list(texts))
+
+
+def pairs_in_blocks(X, blocks: Sequence, threshold: float, top_k: int,
+                    keep: Callable[[int, int], bool] | None = None) -> Iterator[tuple[int, int, float]]:
+    """(i, j, score) with i < j, score ≥ threshold, i and j in the same block.
+
+    Each item keeps at most ``top_k`` partners; similarities are computed one block
+    at a time in row chunks, so memory grows with the block, not with the input.
+    """
+    order: dict = {}
+    for pos, b in enumerate(blocks):
+        if b is not None and b == b:
+            order.setdefault(b, []).append(pos)
+    for idx in order.values():
+        if len(idx) < 2:
+            continue
+        idx = np.asarray(idx)
+        Xb = X[idx]
+        for start in range(0, len(idx), CHUNK):
+            dense = (Xb[start:start + CHUNK] @ Xb.T).toarray()
+            for r, row in enumerate(dense):
+                i = start + r
+                row[: i + 1] = 0.0
+                cand = np.flatnonzero(row >= threshold)
+                if len(cand) > top_k:
+                    cand = cand[np.argpartition(-row[cand], top_k)[:top_k]]
+                for j in cand:
+                    a, b = int(idx[i]), int(idx[j])
+                    if keep is None or keep(a, b):
+                        yield a, b, float(round(row[j], 4))
+
+
+def best_match(X_left, X_right, left_blocks: Sequence, right_blocks: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """For each left row: the best-scoring right row in the same block, and its score (−1, 0 when none)."""
+    best = np.full(X_left.shape[0], -1)
+    score = np.zeros(X_left.shape[0])
+    right_by_block: dict = {}
+    for pos, b in enumerate(right_blocks):
+        right_by_block.setdefault(b, []).append(pos)
+    left_by_block: dict = {}
+    for pos, b in enumerate(left_blocks):
+        left_by_block.setdefault(b, []).append(pos)
+    for b, lidx in left_by_block.items():
+        ridx = right_by_block.get(b)
+        if not ridx:
+            continue
+        lidx, ridx = np.asarray(lidx), np.asarray(ridx)
+        for start in range(0, len(lidx), CHUNK):
+            rows = lidx[start:start + CHUNK]
+            dense = (X_left[rows] @ X_right[ridx].T).toarray()
+            arg = dense.argmax(axis=1)
+            best[rows] = ridx[arg]
+            score[rows] = dense[np.arange(len(rows)), arg]
+    return best, score
