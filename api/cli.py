@@ -11,10 +11,13 @@ import json
 import sys
 from pathlib import Path
 
+from quanze.api.analysis import analyze
 from quanze.api.progress import terminal_progress
-from quanze.api.summary import load_summary, write_items, write_json, write_report
+from quanze.api.reports import FORMATS, write_findings
+from quanze.api.summary import findings_summary, load_summary, write_items, write_json, write_report
 from quanze.graph import build_graph, export, sparql
 from quanze.loaders import LawLibrary, LoadResult, load_files
+from quanze.rules.catalogue import CatalogueError, load_catalogue
 
 EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "mingchuan"
 
@@ -40,6 +43,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--stats", action="store_true", help="按节点类型、权力类别、部门、层级统计")
     p.add_argument("--sparql", metavar="QUERY", help="SPARQL 查询语句，或 @文件名")
     p.add_argument("--limit", type=int, default=200, help="SPARQL 最多输出的行数（默认 200）")
+
+    p = sub.add_parser("analyze", help="运行规则目录，找出多头执法、职能交叉、权责不对应等问题")
+    _common(p)
+    p.add_argument("--rules", metavar="SELECTION", help="只运行这些规则，逗号分隔，可写前缀（如 R01,R03,R04）")
+    p.add_argument("--set", action="append", default=[], metavar="规则.参数=值",
+                   help="改变规则参数，如 R03.threshold=0.6（可多次使用）")
+    p.add_argument("--catalogue", nargs="+", metavar="FILE", help="通用目录或指导目录（供 R07）")
+    p.add_argument("--township", nargs="+", metavar="FILE", help="乡镇模板清单：法定目录加赋权目录（供 R14）")
+    p.add_argument("--cancelled", nargs="+", metavar="FILE", help="已取消事项目录（供 R11）")
+    p.add_argument("--duties", nargs="+", metavar="FILE", help="三定职责表：部门、职责两列（供 R05）")
+    p.add_argument("--out", action="append", required=True, metavar="FILE",
+                   help="输出 findings.json、findings.xlsx 或 report.html（可多次使用）")
+
+    p = sub.add_parser("rules", help="列出规则目录")
 
     p = sub.add_parser("demo", help="在自带的示例县（明川县）清单上运行：导入 → 建图 → 汇总报告")
     p.add_argument("--out", default="out", help="报告输出目录（默认 out/）")
@@ -92,6 +109,32 @@ def cmd_graph(args) -> int:
     return 0 if result.items else 1
 
 
+def cmd_analyze(args) -> int:
+    for out in args.out:
+        if Path(out).suffix.lower() not in FORMATS:
+            raise SystemExit(f"不支持的输出格式 {out}：请用 {'、'.join(FORMATS)}")
+    try:
+        with terminal_progress() as progress:
+            done = analyze(args.files, laws=args.laws, selection=args.rules, settings=args.set,
+                           catalogue=args.catalogue, township=args.township, cancelled=args.cancelled,
+                           duties=args.duties, region=args.region, progress=progress)
+    except (CatalogueError, FileNotFoundError, OSError) as e:
+        raise SystemExit(str(e))
+    print(load_summary(done.load, brief=True))
+    for r in done.input_rejections:
+        print(f"  × {r}")
+    print(findings_summary(done.result))
+    for out in args.out:
+        print(f"已写入 {write_findings(done.result, out)}")
+    return 0 if done.load.items else 1
+
+
+def cmd_rules(args) -> int:
+    for r in load_catalogue():
+        print(f"{r.id:5} {r.severity} {r.title}（{r.check}）")
+    return 0
+
+
 def cmd_demo(args) -> int:
     if not EXAMPLE_DIR.is_dir():
         raise SystemExit(f"找不到示例清单目录：{EXAMPLE_DIR}")
@@ -109,7 +152,7 @@ def cmd_demo(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    handlers = {"load": cmd_load, "graph": cmd_graph, "demo": cmd_demo}
+    handlers = {"load": cmd_load, "graph": cmd_graph, "analyze": cmd_analyze, "rules": cmd_rules, "demo": cmd_demo}
     return handlers[args.command](args)
 
 

@@ -33,6 +33,18 @@ def load_summary(result: LoadResult, brief: bool = False) -> str:
     return "\n".join(lines)
 
 
+def findings_summary(result) -> str:
+    """Counts per rule, and why a rule did not run."""
+    lines = [f"运行规则 {len(result.runs)} 条，发现问题 {len(result.findings)} 个："]
+    for rr in result.runs:
+        state = {"ok": f"{rr.findings} 个", "skipped": f"未运行（{rr.reason}）", "error": f"出错：{rr.reason}"}
+        lines.append(f"  {rr.rule.id:5} {rr.rule.severity} {rr.rule.title}：{state[rr.status]}")
+    acc = result.stats.get("category_classifier", {}).get("accuracy")
+    if acc is not None:
+        lines.append(f"类别分类模型交叉验证准确率：{acc:.1%}")
+    return "\n".join(lines)
+
+
 def write_json(path: str | Path, data) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

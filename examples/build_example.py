@@ -71,14 +71,51 @@ def write_department(dept: dict, cfg: dict, out: Path) -> Path:
     return path
 
 
-def build(source: Path = HERE / "mingchuan.yaml", out: Path = HERE / "mingchuan") -> list[Path]:
-    cfg = yaml.safe_load(source.read_text(encoding="utf-8"))
+def write_duties(entries: list[dict], path: Path) -> Path:
+    """A 三定 duty table as analysts keep it: a title row, 部门 merged over its duties."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "三定职责"
+    ws.cell(1, 1, "部门主要职责（三定规定摘录）").font = Font(bold=True, size=14)
+    ws.merge_cells("A1:C1")
+    ws.append(["序号", "部门", "主要职责"])
+    for entry in entries:
+        first = ws.max_row + 1
+        for n, duty in enumerate(entry["duties"], 1):
+            ws.append([n, entry["department"] if n == 1 else None, duty])
+        ws.merge_cells(start_row=first, start_column=2, end_row=ws.max_row, end_column=2)
+    ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = 24, 80
+    wb.save(path)
+    return path
+
+
+def _fresh(out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.xlsx"):
         old.unlink()
+    return out
+
+
+def build(source: Path = HERE / "mingchuan.yaml", out: Path = HERE / "mingchuan") -> list[Path]:
+    cfg = yaml.safe_load(source.read_text(encoding="utf-8"))
+    _fresh(out)
     return [write_department(d, cfg, out) for d in cfg["departments"]]
 
 
+def build_inputs(source: Path = HERE / "mingchuan-inputs.yaml", lists: Path = HERE / "mingchuan.yaml",
+                 out: Path = HERE / "mingchuan-inputs") -> list[Path]:
+    """The reference inputs: 通用目录, 乡镇模板, 已取消事项 (list layout) and 三定职责."""
+    cfg = yaml.safe_load(lists.read_text(encoding="utf-8"))
+    inputs = yaml.safe_load(source.read_text(encoding="utf-8"))
+    _fresh(out)
+    paths = []
+    for key in ("catalogue", "township", "cancelled"):
+        spec = dict(inputs[key])
+        paths.append(write_department(spec, cfg, out).rename(out / f"{key}-{spec['short']}.xlsx"))
+    paths.append(write_duties(inputs["duties"], out / "duties-三定职责.xlsx"))
+    return paths
+
+
 if __name__ == "__main__":
-    for p in build():
+    for p in build() + build_inputs():
         print(p.relative_to(HERE.parent))

@@ -7,6 +7,8 @@ fields are joined so that conditions can test them as text.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from quanze.graph.model import PowerGraph
@@ -15,7 +17,7 @@ from quanze.rules.catalogue import data_table
 
 ITEM_COLUMNS = [
     "id", "main_id", "name", "sub_name", "title", "category", "category_raw", "department", "department_id",
-    "region", "admin_level", "short_name", "government", "levels", "levels_raw", "scope", "remarks", "exercise_text", "unit",
+    "region", "admin_level", "short_name", "government", "territory", "levels", "levels_raw", "scope", "remarks", "exercise_text", "unit",
     "basis_text", "n_citations", "n_articles", "top_level", "basis_levels", "documents", "responsibilities_text", "stages", "accountability",
     "accountability_basis", "duties", "code", "file", "sheet", "row", "row_last",
 ]
@@ -31,6 +33,7 @@ def item_table(pg: PowerGraph) -> pd.DataFrame:
             "department_id": it.department_id, "region": region, "admin_level": admin_level, "short_name": short,
             # one government = one region at one administrative level
             "government": f"{region}|{admin_level}",
+            "territory": territory(region, admin_level),
             "levels": "、".join(it.levels), "levels_raw": it.levels_raw, "scope": it.scope, "remarks": it.remarks,
             "exercise_text": " ".join(filter(None, (it.levels_raw, it.scope, it.remarks))),
             "unit": it.unit, "basis_text": it.basis_text, "n_citations": len(it.citations),
@@ -90,3 +93,12 @@ def top_level(levels) -> str:
     ranked = [(level_rank(lv), lv) for lv in levels]
     known = [r for r in ranked if r[0] is not None]
     return min(known)[1] if known else ""
+
+
+_TOWNSHIP = re.compile(r"^(.+?(?:县|市|区|旗))[^县市区旗]{1,10}(?:镇|乡|街道|苏木)$")
+
+
+def territory(region: str, admin_level: str) -> str:
+    """The county or city a government belongs to: a township's county, else its own region."""
+    m = _TOWNSHIP.match(region) if admin_level == "乡" else None
+    return m.group(1) if m else region

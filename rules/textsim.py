@@ -131,3 +131,15 @@ def best_match(X_left, X_right, left_blocks: Sequence, right_blocks: Sequence) -
             best[rows] = ridx[arg]
             score[rows] = dense[np.arange(len(rows)), arg]
     return best, score
+
+
+def containment(X_part, X_whole) -> np.ndarray:
+    """How much of each ``part`` text (its squared TF-IDF weight) appears in each ``whole`` text.
+
+    A short item name against a long duty statement: cosine punishes the length
+    of the duty, containment asks only whether the item's words are in it.
+    Dense (parts × wholes); meant for one department at a time.
+    """
+    weight = X_part.multiply(X_part)
+    present = (X_whole > 0).astype(np.float64)
+    return np.asarray((weight @ present.T).todense())

@@ -9,12 +9,12 @@ from quanze.loaders import load_files
 
 
 def test_counts_departments_and_levels(example):
-    assert len(example.items) == 74
-    assert len({it.main_id for it in example.items}) == 73
-    assert len(example.departments) == 9
+    assert len(example.items) == 88
+    assert len({it.main_id for it in example.items}) == 87
+    assert len(example.departments) == 12
     assert example.rejected == []
-    township = [it for it in example.items if it.department == "明川县青石镇人民政府"]
-    assert len(township) == 4 and all(it.levels == ["乡"] for it in township)
+    township = [it for it in example.items if it.department.endswith(("镇人民政府", "乡人民政府"))]
+    assert len(township) == 18 and all(it.levels == ["乡"] for it in township)
     assert {lv for it in example.items if it not in township for lv in it.levels} == {"县"}
 
 

@@ -16,7 +16,7 @@ from quanze.rules.textsim import best_match
 @register
 class Coverage(Primitive):
     name = "coverage"
-    defaults = {"counterpart": [], "block": "region", "text": "core", "threshold": 0.35, "share_document": True}
+    defaults = {"counterpart": [], "block": "territory", "text": "core", "threshold": 0.35, "share_document": True}
 
     def evaluate(self, ctx, scope, params):
         items = ctx.items

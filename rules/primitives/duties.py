@@ -1,10 +1,11 @@
 """duty_match: match a department's duties (三定) and its power items in both directions (R05).
 
-Duties come from a 三定 table given as input (department + duty text) and from
-the 部门职责 column of the lists.  ``direction: duty`` reports 职责缺失 (a duty
-with no item serving it); ``direction: item`` reports 职责偏离 (an item that
-serves no duty: its 部门职责 cell is empty and no 三定 duty is similar to it).
-Coverage per department is added to the run's statistics.
+Duties come from a 三定 table given as input (department + duty text).  An item
+serves a duty when most of its core name (by TF-IDF weight) appears in the duty
+(``textsim.containment``), or when its own 部门职责 cell names the duty it
+serves.  ``direction: duty`` reports 职责缺失 (a duty no item serves);
+``direction: item`` reports 职责偏离 (an item serving no duty).  Coverage per
+department is added to the run's statistics.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import pandas as pd
 
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Primitive, register
-from quanze.rules.textsim import best_match, vectorise
+from quanze.rules.textsim import containment, vectorise
 
 
 @register
 class DutyMatch(Primitive):
     name = "duty_match"
-    defaults = {"direction": "duty", "threshold": 0.2}
+    defaults = {"direction": "duty", "threshold": 0.3}
     needs = ("duties",)
 
     def evaluate(self, ctx, scope, params):
@@ -32,14 +33,16 @@ class DutyMatch(Primitive):
             mine = duties[duties["short_name"] == items["short_name"].iloc[0]].reset_index(drop=True)
             if mine.empty:
                 continue
-            item_text = (items["name"] + " " + items["duties"].fillna("")).tolist()
-            X = vectorise(mine["duty"].tolist() + item_text)
-            n = len(mine)
-            duty_best, duty_score = best_match(X[:n], X[n:], [0] * n, [0] * len(items))
-            item_best, item_score = best_match(X[n:], X[:n], [0] * len(items), [0] * n)
-            explicit = items["duties"].fillna("").str.strip().ne("").to_numpy()
-            served = (item_score >= params["threshold"]) | explicit
-            covered = duty_score >= params["threshold"]
+            cores = [ctx.texts("core")[ctx.position[i]] for i in items["id"]]
+            X = vectorise(mine["duty"].tolist() + cores + items["duties"].fillna("").tolist())
+            n, m = len(mine), len(items)
+            score = containment(X[n:n + m], X[:n])  # items × duties
+            # an item whose 部门职责 cell restates a duty serves it as well
+            cell = containment(X[:n], X[n + m:]).T if items["duties"].str.strip().ne("").any() else 0 * score
+            score = np.maximum(score, cell)
+            item_best, item_score = score.argmax(axis=1), score.max(axis=1)
+            served = item_score >= params["threshold"]
+            covered = score.max(axis=0) >= params["threshold"]
             department = items["department"].iloc[0]
             stats = {"duties": n, "duties_with_items": int(covered.sum()), "items": len(items),
                      "items_with_duty": int(served.sum())}

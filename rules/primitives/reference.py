@@ -5,7 +5,8 @@ for townships, a list of cancelled items), loaded like any other list.  Inside
 each government, an item matches a reference item by code, by the same core
 name, or by name similarity.  Reported, as asked by ``report``:
 
-- 缺位  a reference item no list of that department holds;
+- 缺位  a reference item no list of that department holds (unless ``optional``
+        says the reference item need not be held, e.g. 赋权 items of a township template);
 - 越位  an item of a department the reference covers, absent from the reference;
 - 错位  a matched pair whose category, department or basis documents differ;
 - 在列  a matched pair (for a list of cancelled items: still listed).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from quanze.graph.build import build_graph
+from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Primitive, register
 from quanze.rules.tables import item_table
@@ -28,7 +30,7 @@ KINDS = ("缺位", "越位", "错位", "在列")
 class ReferenceDiff(Primitive):
     name = "reference_diff"
     defaults = {"reference": "catalogue", "report": ["缺位", "越位", "错位"], "threshold": 0.75,
-                "compare": ["category", "short_name", "documents"], "by_department": True}
+                "compare": ["category", "short_name", "documents"], "by_department": True, "optional": []}
 
     def evaluate(self, ctx, scope, params):
         unknown = [k for k in params["report"] if k not in KINDS]
@@ -51,17 +53,19 @@ class ReferenceDiff(Primitive):
         to_ref, to_ref_score = _match(items, ref)
         from_ref, from_ref_score = _match(ref, items)
         report = set(params["report"])
+        optional = mask(ref, params["optional"]) if params["optional"] else pd.Series(False, index=ref.index)
         for r, (j, s) in enumerate(zip(from_ref, from_ref_score)):
-            if (j < 0 or s < params["threshold"]) and "缺位" in report:
+            if (j < 0 or s < params["threshold"]) and "缺位" in report and not optional.iloc[r]:
                 row = ref.iloc[r]
                 yield Hit([], {"kind": "缺位", "reference_item": row["title"], "reference_category": row["category"],
                                "_sources": [_source(row)]}, key=f"缺位|{row['id']}|{items['government'].iloc[0]}",
-                          departments=[_department(items, row)], fields={"names": [row["title"]]})
+                          departments=[_department(items, row)],
+                          fields={"names": [row["title"]], "note": "目录中有此事项，清单中没有"})
         for i, (j, s) in enumerate(zip(to_ref, to_ref_score)):
             row = items.iloc[i]
             if j < 0 or s < params["threshold"]:
                 if "越位" in report:
-                    yield Hit([row["id"]], {"kind": "越位"}, key="越位")
+                    yield Hit([row["id"]], {"kind": "越位"}, key="越位", fields={"note": "清单中有此事项，目录中没有"})
                 continue
             other = ref.iloc[j]
             evidence = {"kind": "", "reference_item": other["title"], "score": round(float(s), 4),
@@ -74,20 +78,24 @@ class ReferenceDiff(Primitive):
             if diffs and "错位" in report:
                 evidence.update(kind="错位", differences=diffs)
                 yield Hit([row["id"]], evidence, key=f"错位|{other['id']}",
-                          fields={"differences": "；".join(f"{k}：清单为“{a}”，目录为“{b}”" for k, a, b in diffs)})
+                          fields={"note": "；".join(f"{k}清单为“{a}”，目录为“{b}”" for k, a, b in diffs)})
 
 
 def _match(left: pd.DataFrame, right: pd.DataFrame):
-    """Best right row for each left row: same code or same core name first (score 1), else similarity."""
+    """Best right row for each left row (score 1 for the same code or the same core name), else the most
+    similar right row of the same category: a licence never matches an inspection merely by its object."""
     lcore = [core_text(n) for n in left["title"]]
     rcore = [core_text(n) for n in right["title"]]
     X = vectorise(lcore + rcore)
-    best, score = best_match(X[: len(left)], X[len(left):], [0] * len(left), [0] * len(right))
-    exact = {c: j for j, c in enumerate(rcore)}
+    best, score = best_match(X[: len(left)], X[len(left):], left["category"].tolist(), right["category"].tolist())
+    exact: dict = {}
+    for j, (c, cat) in enumerate(zip(rcore, right["category"])):
+        exact.setdefault((c, cat), j)
+        exact.setdefault(c, j)
     codes = {c: j for j, c in enumerate(right["code"]) if c}
-    for i, (c, code) in enumerate(zip(lcore, left["code"])):
+    for i, (c, cat, code) in enumerate(zip(lcore, left["category"], left["code"])):
         j = codes.get(code) if code else None
-        j = exact.get(c) if j is None else j
+        j = exact.get((c, cat), exact.get(c)) if j is None else j
         if j is not None:
             best[i], score[i] = j, 1.0
     return best, score

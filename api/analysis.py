@@ -1,0 +1,44 @@
+"""One analysis, as the CLI and the service run it: load lists and inputs, build the graph, run rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quanze.graph import PowerGraph, build_graph
+from quanze.loaders import LawLibrary, LoadResult, Rejection, load_files
+from quanze.loaders.duties import load_duties
+from quanze.rules.engine import RunResult, run
+
+# inputs a rule may need, beside the lists themselves (rules/engine.py INPUT_LABELS)
+LIST_INPUTS = ("catalogue", "township", "cancelled")
+
+
+@dataclass
+class Analysis:
+    load: LoadResult
+    graph: PowerGraph
+    result: RunResult
+    input_rejections: list[Rejection] = field(default_factory=list)
+
+
+def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, settings=None,
+            catalogue=None, township=None, cancelled=None, duties=None, region: str | None = None,
+            progress: Callable | None = None, rule_progress: Callable[[str], None] | None = None) -> Analysis:
+    """Load ``files`` (and the optional reference inputs) and run the selected rules."""
+    library = LawLibrary(laws) if isinstance(laws, (str, Path)) else laws
+    loaded = load_files(files, laws=library, region=region, progress=progress)
+    inputs: dict = {"laws": library}
+    rejections: list[Rejection] = []
+    for name, paths in zip(LIST_INPUTS, (catalogue, township, cancelled)):
+        if paths:
+            ref = load_files(paths, region=region or loaded.region)
+            inputs[name] = ref.items
+            rejections.extend(ref.rejected)
+    if duties:
+        inputs["duties"], bad = load_duties(duties, region=region or loaded.region)
+        rejections.extend(bad)
+    graph = build_graph(loaded.items)
+    result = run(graph, selection=selection, settings=settings, inputs=inputs, progress=rule_progress)
+    return Analysis(loaded, graph, result, rejections)

@@ -1,0 +1,138 @@
+"""Findings as files for people: JSON for tools, an Excel workbook for analysts, one HTML page.
+
+Every row of the Excel report and every finding on the page names the file,
+sheet and rows of the published list it came from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import jinja2
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from quanze.rules.engine import RunResult
+from quanze.rules.model import SEVERITIES
+
+FORMATS = (".json", ".xlsx", ".html")
+SEVERITY_FILL = {"红": "F8D7DA", "黄": "FFF3CD", "蓝": "D6E9F8"}
+STATUS = {"ok": "已运行", "skipped": "未运行", "error": "出错"}
+FINDING_COLUMNS = [("序号", 6), ("严重程度", 8), ("问题描述", 60), ("处理建议", 18), ("涉及部门", 24),
+                   ("事项名称", 40), ("权力类别", 12), ("来源文件", 36), ("工作表", 14), ("行号", 10),
+                   ("证据", 40), ("指纹", 18)]
+
+
+def write_findings(result: RunResult, path: str | Path, title: str = "权责清单检查报告") -> Path:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"不支持的输出格式 {path.suffix or '（无后缀）'}：请用 {'、'.join(FORMATS)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    {".json": _json, ".xlsx": _xlsx, ".html": _html}[suffix](result, path, title)
+    return path
+
+
+def _json(result: RunResult, path: Path, title: str) -> None:
+    path.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+def evidence_text(evidence: dict) -> str:
+    """Evidence in one readable line (the Excel cell, the page)."""
+    labels = {"score": "相似度", "compared": "比较的核心表述", "shared_documents": "共同依据", "key": "分组",
+              "missing": "缺少", "missing_stages": "缺少环节", "why": "理由", "suggested": "建议类别",
+              "model_probability": "模型概率", "citations": "依据", "kind": "类型", "reference_item": "目录事项",
+              "differences": "差异", "duty": "职责", "nearest": "最接近", "nearest_duty": "最接近的职责",
+              "coverage": "覆盖情况", "count": "事项数", "peer_median": "同类中位数", "z": "z 分数",
+              "highest": "最高依据层级", "cited_levels": "依据层级", "required": "须有层级", "matter": "事务",
+              "documents": "依据文件", "values": "取值"}
+    parts = []
+    for k, v in evidence.items():
+        if k.startswith("_") or v in (None, "", [], {}):
+            continue
+        if isinstance(v, (list, tuple)):
+            v = "；".join(map(str, v))
+        elif isinstance(v, dict):
+            v = "；".join(f"{a}：{b}" for a, b in v.items())
+        parts.append(f"{labels.get(k, k)}：{v}")
+    return "\n".join(parts)
+
+
+def _sheet_name(rule_id: str, title: str, used: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\]", "", f"{rule_id} {title}")[:31]
+    while name in used:
+        name = name[:28] + f"_{len(used)}"
+    used.add(name)
+    return name
+
+
+def _xlsx(result: RunResult, path: Path, title: str) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["规则编号", "规则名称", "严重程度", "运行情况", "问题数", "说明"])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for rr in result.runs:
+        ws.append([rr.rule.id, rr.rule.title, f"{rr.rule.severity}（{SEVERITIES[rr.rule.severity]}）",
+                   STATUS[rr.status], rr.findings, rr.reason])
+    for col, width in zip("ABCDEF", (10, 28, 16, 10, 8, 60)):
+        ws.column_dimensions[col].width = width
+    by_rule: dict[str, list] = {}
+    for f in result.findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    used: set[str] = {"汇总"}
+    for rr in result.runs:
+        findings = by_rule.get(rr.rule.id)
+        if not findings:
+            continue
+        sh = wb.create_sheet(_sheet_name(rr.rule.id, rr.rule.title, used))
+        sh.append([name for name, _ in FINDING_COLUMNS])
+        for cell in sh[1]:
+            cell.font = Font(bold=True)
+        for n, f in enumerate(findings, 1):
+            names = "\n".join(f"{s['name']}{' / ' + s['sub_name'] if s['sub_name'] else ''}" for s in f.subjects)
+            categories = "、".join(dict.fromkeys(s["category"] for s in f.subjects))
+            for src in f.sources or [{"file": "", "sheet": "", "rows": ["", ""]}]:
+                first, last = src["rows"]
+                rows = f"{first}" if first == last else f"{first}-{last}"
+                sh.append([n, f.severity, f.message, "、".join(f.advice), "、".join(f.departments), names, categories,
+                           src["file"], src["sheet"], rows, evidence_text(f.evidence), f.fingerprint])
+                fill = PatternFill("solid", fgColor=SEVERITY_FILL[f.severity])
+                sh.cell(sh.max_row, 2).fill = fill
+        for i, (_, width) in enumerate(FINDING_COLUMNS, 1):
+            sh.column_dimensions[sh.cell(1, i).column_letter].width = width
+        for row in sh.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sh.freeze_panes = "A2"
+    wb.save(path)
+
+
+def report_context(result: RunResult, title: str) -> dict:
+    """What the HTML page shows: counts by rule, severity and department, and every finding."""
+    dept = Counter(d for f in result.findings for d in f.departments)
+    return {
+        "title": title,
+        "runs": result.runs,
+        "severities": SEVERITIES,
+        "by_severity": Counter(f.severity for f in result.findings),
+        "by_department": dept.most_common(),
+        "findings": result.findings,
+        "stats": result.stats,
+        "evidence_text": evidence_text,
+        "total": len(result.findings),
+    }
+
+
+_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+                          autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def _html(result: RunResult, path: Path, title: str) -> None:
+    path.write_text(_ENV.get_template("report.html").render(**report_context(result, title)), encoding="utf-8")
