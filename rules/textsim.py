@@ -22,6 +22,8 @@ from quanze.rules.catalogue import data_table
 DICT_PATH = Path(__file__).with_name("data") / "jieba_dict.txt"
 CHUNK = 512
 _PUNCT = re.compile(r"[\W_]+")
+# article numbers say which article, not what matter: two laws' 第六十二条 are unrelated
+_ARTICLE = re.compile(r"第[零〇一二两三四五六七八九十百千0-9]+[条款项]")
 
 
 @functools.cache
@@ -63,12 +65,47 @@ def core_text(name: str) -> str:
 
 @functools.lru_cache(maxsize=200_000)
 def tokens(text: str) -> tuple[str, ...]:
-    """jieba words and character bigrams of ``text``, without stopwords or punctuation."""
+    """Words (jieba search mode: 食品安全标准 also gives 食品, 安全, 标准) and the character
+    bigrams inside longer words, without stopwords or punctuation."""
     stop = stopwords()
-    words = [w for w in _tokenizer().lcut(text) if not _PUNCT.fullmatch(w) and w not in stop]
-    chars = _PUNCT.sub("", text)
-    bigrams = [chars[i:i + 2] for i in range(len(chars) - 1)]
-    return tuple(words + [f"_{b}" for b in bigrams])
+    text = _ARTICLE.sub(" ", text)
+    words = [w for w in _tokenizer().lcut_for_search(text) if not _PUNCT.fullmatch(w) and w not in stop]
+    bigrams = [f"_{w[i:i + 2]}" for w in words if len(w) > 2 for i in range(len(w) - 1)]
+    return tuple(words + bigrams)
+
+
+@functools.cache
+def _provision_name() -> re.Pattern:
+    return re.compile(data_table("text")["provision_name"])
+
+
+def names_a_provision(name: str) -> bool:
+    """The name is only a provision reference (对《……条例》第三十五条禁止行为的处罚)."""
+    return bool(_provision_name().match(core_text(name)) or _provision_name().match(normalise(name)))
+
+
+@functools.cache
+def _sectors() -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(p), label) for p, label in data_table("text")["sectors"].items()]
+
+
+@functools.lru_cache(maxsize=200_000)
+def sectors(name: str) -> frozenset[str]:
+    return frozenset(label for rx, label in _sectors() if rx.search(name))
+
+
+@functools.lru_cache(maxsize=200_000)
+def own_procedure(name: str) -> bool:
+    return bool(re.search(data_table("text")["own_procedure"], name))
+
+
+def may_overlap(a: str, b: str) -> bool:
+    """Whether two names can be one matter at all: not split by sector, not each
+    department's own procedure (data/text.yaml)."""
+    sa, sb = sectors(a), sectors(b)
+    if sa and sb and not sa & sb:
+        return False
+    return not (own_procedure(a) or own_procedure(b))
 
 
 def vectorise(texts: Sequence[str], max_df: float = 1.0):

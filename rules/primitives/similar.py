@@ -1,24 +1,39 @@
-"""similar: pairs of items whose names say the same thing, scored inside blocks.
+"""similar: pairs of items that say the same thing, found inside blocks.
 
 Blocks are columns (one government, one category …); ``pair`` says whether the
 two items must belong to different departments (多头执法, 职能交叉) or the same
 one (内容相近).  Names are compared by their core (``textsim.core_text``).
+
+Two ways a pair qualifies:
+
+- its names are similar: cosine ≥ ``threshold``;
+- with ``provision_threshold`` set, the two items cite the same article: then a
+  lower similarity is enough, and so is being each other's closest item among
+  the items of the two departments citing that article, or a name that is only a
+  reference to that article.  An article lists several violations; the closest
+  pair across two departments is the one naming the same violation.
+
+With ``filters`` on, pairs split by sector or concerning each department's own
+procedure are dropped (``textsim.may_overlap``).
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 import numpy as np
 
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Primitive, register
-from quanze.rules.textsim import pairs_in_blocks
+from quanze.rules.textsim import may_overlap, names_a_provision, pairs_in_blocks
 
 
 @register
 class Similar(Primitive):
     name = "similar"
     defaults = {"text": "core", "block": ["government"], "pair": "different", "pair_on": "department_id",
-                "threshold": 0.6, "top_k": 10, "max_df": 1.0, "skip_shared_provision": False}
+                "threshold": 0.6, "top_k": 10, "max_df": 1.0, "provision_threshold": None, "mutual_best": True,
+                "skip_shared_provision": False, "filters": True}
 
     def evaluate(self, ctx, scope, params):
         X = ctx.vectors(params["text"], params["max_df"])
@@ -26,28 +41,73 @@ class Similar(Primitive):
             return
         pos = scope["id"].map(ctx.position).to_numpy()
         blocks = scope[params["block"]].astype(str).agg("|".join, axis=1).to_numpy() if params["block"] else \
-            np.zeros(len(scope), dtype=int)
+            np.zeros(len(scope), dtype=object)
         owner = scope[params["pair_on"]].to_numpy()
         main = scope["main_id"].to_numpy()
-        same = params["pair"] == "same"
-        provisions = ctx.provisions_of() if params["skip_shared_provision"] else {}
-        texts = ctx.texts(params["text"])
         ids = scope["id"].to_numpy()
+        names = scope["name"].to_numpy()
+        same = params["pair"] == "same"
+        provisions = ctx.provisions_of()
+        texts = ctx.texts(params["text"])
+
+        def shared(a: int, b: int) -> set[str]:
+            return provisions.get(ids[a], set()) & provisions.get(ids[b], set())
 
         def keep(a: int, b: int) -> bool:
             if (owner[a] == owner[b]) != same or main[a] == main[b]:
                 return False  # sub-items of one 主项 are distinct by construction
-            return not (provisions and provisions.get(ids[a], set()) & provisions.get(ids[b], set()))
+            if params["skip_shared_provision"] and shared(a, b):
+                return False
+            return not params["filters"] or may_overlap(names[a], names[b])
 
+        found: dict[tuple[int, int], float] = {}
         for a, b, score in pairs_in_blocks(X[pos], blocks, params["threshold"], params["top_k"], keep):
-            ia, ib = ids[a], ids[b]
+            found[(a, b)] = score
+        if params["provision_threshold"] is not None:
+            for (a, b), score in _provision_pairs(X[pos], blocks, ids, owner, names, provisions, params).items():
+                if (a, b) not in found and keep(a, b):
+                    found[(a, b)] = score
+        for (a, b), score in sorted(found.items()):
             ev = {"score": score, "compared": [texts[pos[a]], texts[pos[b]]]}
-            shared = _shared(ctx, ia, ib)
-            if shared:
-                ev["shared_documents"] = shared
-            yield Hit([ia, ib], ev, fields={"score": f"{score:.2f}", "matter": texts[pos[a]]})
+            common = sorted(shared(a, b))
+            if common:
+                ev["shared_provisions"] = [_show(p) for p in common]
+            fields = {"score": f"{score:.2f}", "matter": texts[pos[a]],
+                      "provisions": f"，共同依据{'、'.join(ev['shared_provisions'])}" if common else ""}
+            yield Hit([ids[a], ids[b]], ev, fields=fields)
 
 
-def _shared(ctx, a: str, b: str) -> list[str]:
-    docs = ctx.documents_of()
-    return sorted(docs.get(a, set()) & docs.get(b, set()))
+def _provision_pairs(X, blocks, ids, owner, names, provisions, params) -> dict[tuple[int, int], float]:
+    """Pairs of items of different owners citing one article in one block (see module docstring)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, item_id in enumerate(ids):
+        for art in provisions.get(item_id, ()):
+            groups[(blocks[i], art)].append(i)
+    out: dict[tuple[int, int], float] = {}
+    for members in groups.values():
+        if len({owner[m] for m in members}) < 2:
+            continue
+        members = sorted(members)
+        S = (X[members] @ X[members].T).toarray()
+        named = [names_a_provision(names[m]) for m in members]
+        best: dict[tuple[int, object], int] = {}
+        for i, m in enumerate(members):
+            for j, n in enumerate(members):
+                if owner[m] != owner[n]:
+                    key = (i, owner[n])
+                    if key not in best or S[i, j] > S[i, best[key]]:
+                        best[key] = j
+        for i, m in enumerate(members):
+            for j in range(i + 1, len(members)):
+                n = members[j]
+                if owner[m] == owner[n]:
+                    continue
+                mutual = params["mutual_best"] and best[(i, owner[n])] == j and best[(j, owner[m])] == i
+                if S[i, j] >= params["provision_threshold"] or mutual or named[i] or named[j]:
+                    out[(m, n)] = float(round(S[i, j], 4))
+    return out
+
+
+def _show(key: str) -> str:
+    doc, _, art = key.partition("#")
+    return f"《{doc}》第{art}条"
