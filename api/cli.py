@@ -14,6 +14,7 @@ from pathlib import Path
 from quanze.api.analysis import analyze
 from quanze.api.progress import terminal_progress
 from quanze.api.reports import FORMATS, write_findings
+from quanze.api.rulesdoc import render as render_rules_doc
 from quanze.api.summary import findings_summary, load_summary, write_items, write_json, write_report
 from quanze.graph import build_graph, export, sparql
 from quanze.loaders import LawLibrary, LoadResult, load_files
@@ -56,7 +57,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", action="append", required=True, metavar="FILE",
                    help="输出 findings.json、findings.xlsx 或 report.html（可多次使用）")
 
-    p = sub.add_parser("rules", help="列出规则目录")
+    p = sub.add_parser("rules", help="列出规则目录，或生成规则说明页 docs/rules.md")
+    p.add_argument("--write-docs", metavar="FILE", help="生成规则说明页（含示例县的示例问题）")
+    p.add_argument("--laws", metavar="DIR", help="法律库目录（生成说明页时用于 R12 的示例）")
 
     p = sub.add_parser("demo", help="在自带的示例县（明川县）清单上运行：导入 → 建图 → 汇总报告")
     p.add_argument("--out", default="out", help="报告输出目录（默认 out/）")
@@ -130,6 +133,10 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_rules(args) -> int:
+    if args.write_docs:
+        Path(args.write_docs).write_text(render_rules_doc(args.laws), encoding="utf-8")
+        print(f"已写入 {args.write_docs}")
+        return 0
     for r in load_catalogue():
         print(f"{r.id:5} {r.severity} {r.title}（{r.check}）")
     return 0

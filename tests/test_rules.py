@@ -49,19 +49,38 @@ def test_R01a_documented_boundary_and_other_governments_are_left_alone():
     ], "R01a") == []
 
 
-def test_R01b_similar_violations_without_a_shared_provision():
+def test_R01b_same_article_closest_pair_across_departments():
     found = findings([
         item("对生产经营单位未按照规定设置安全生产管理机构或者配备安全生产管理人员的处罚", basis=SAFETY_97),
+        item("对主要负责人未按规定经考核合格的处罚", basis=SAFETY_97),
         item("对道路运输企业未按规定设置安全生产管理机构或者配备安全生产管理人员等行为的行政处罚",
-             dept="明川县交通运输局", basis="【规章】《道路运输企业安全生产管理规定》第十条"),
-        item("对超限运输车辆擅自行驶公路的处罚", dept="明川县交通运输局"),
+             dept="明川县交通运输局", basis=SAFETY_97),
     ], "R01b")
     assert subjects(found) == [{"对生产经营单位未按照规定设置安全生产管理机构或者配备安全生产管理人员的处罚",
                                 "对道路运输企业未按规定设置安全生产管理机构或者配备安全生产管理人员等行为的行政处罚"}]
-    assert found[0].evidence["score"] >= 0.6
+    assert found[0].evidence["shared_provisions"] == ["《安全生产法》第97条"]
 
 
-def test_R01b_same_department_is_not_multi_department():
+def test_R01b_very_similar_violations_under_different_articles():
+    found = findings([
+        item("对监理单位与建设单位串通弄虚作假降低工程质量的处罚", dept="明川县住房和城乡建设局",
+             basis="【法规】《建设工程质量管理条例》第六十七条"),
+        item("对工程监理单位与建设单位串通，弄虚作假、降低工程质量的行政处罚", dept="明川县交通运输局",
+             basis="【规章】《公路水运工程质量监督管理规定》第四十二条"),
+        item("对超限运输车辆擅自行驶公路的处罚", dept="明川县交通运输局"),
+    ], "R01b")
+    assert len(found) == 1 and "shared_provisions" not in found[0].evidence
+
+
+def test_R01b_sector_split_own_procedure_and_one_department_are_no_overlap():
+    assert findings([
+        item("对煤矿建设工程肢解发包的处罚", basis="【法规】《建设工程质量管理条例》第五十五条"),
+        item("对交通运输领域建设工程肢解发包的处罚", dept="明川县交通运输局", basis="【法规】《建设工程质量管理条例》第五十五条"),
+    ], "R01b") == []
+    assert findings([
+        item("对拒绝、阻挠依法实施监督检查的处罚", basis=SAFETY_97),
+        item("对拒绝、阻挠依法实施监督检查的处罚", dept="明川县交通运输局", basis=SAFETY_97),
+    ], "R01b") == []
     assert findings([
         item("对未按照规定设置安全生产管理机构的处罚"),
         item("对未按规定设置安全生产管理机构等行为的行政处罚"),
@@ -78,18 +97,17 @@ def test_R02_one_penalty_at_two_levels_without_a_split():
     assert findings([county, delegated], "R02") == []
 
 
-def test_R03_same_matter_in_other_words_suggests_a_boundary():
+def test_R03_one_licence_in_two_departments_suggests_a_boundary():
+    plan = "【法律】《中华人民共和国城乡规划法》第四十一条"
     found = findings([
-        item("对销售不符合食品安全标准的食用农产品的处罚", dept="明川县市场监督管理局",
-             basis="【法律】《中华人民共和国食品安全法》第一百二十四条"),
-        item("对农产品生产经营者销售不符合农产品质量安全标准的农产品的处罚", dept="明川县农业农村局",
-             basis="【法律】《中华人民共和国农产品质量安全法》第七十五条"),
-        item("对生产经营假种子的处罚", dept="明川县农业农村局", basis="【法律】《中华人民共和国种子法》第七十四条"),
+        item("乡村建设规划许可证核发", "行政许可", dept="明川县自然资源局", basis=plan),
+        item("乡村建设规划许可证核发", "行政许可", dept="明川县农业农村局", basis=plan),
+        item("农作物种子生产经营许可证核发", "行政许可", dept="明川县农业农村局"),
     ], "R03")
-    assert len(found) == 1 and "职责边界" in found[0].message
+    assert len(found) == 1 and "职责边界" in found[0].message and found[0].evidence["score"] == 1.0
 
 
-def test_R03_leaves_shared_provisions_to_R01():
+def test_R03_leaves_enforcement_to_R01():
     assert findings([
         item("对农村村民非法占用土地建住宅的处罚", dept="明川县自然资源局", basis=LAND_78),
         item("对农村村民未经批准非法占用土地建住宅的处罚", dept="明川县农业农村局", basis=LAND_78),

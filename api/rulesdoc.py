@@ -1,0 +1,68 @@
+"""docs/rules.md: the rule catalogue as a page, generated from the YAML files.
+
+Each rule shows what it checks, its parameters and one finding it makes on the
+bundled example (明川县, with its reference inputs), so the page can be checked
+against the code: tests/test_catalogue.py fails when a rule is missing here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from quanze.api.analysis import analyze
+from quanze.api.reports import evidence_text
+from quanze.rules.catalogue import load_catalogue
+from quanze.rules.engine import INPUT_LABELS
+from quanze.rules.model import SEVERITIES
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+INPUTS = EXAMPLES / "mingchuan-inputs"
+
+
+def example_inputs() -> dict:
+    """The reference inputs shipped with the example, by the name rules use for them."""
+    return {name: sorted(INPUTS.glob(f"{name}-*.xlsx")) for name in ("catalogue", "township", "cancelled", "duties")}
+
+
+def render(laws=None) -> str:
+    done = analyze([EXAMPLES / "mingchuan"], laws=laws, **example_inputs())
+    first = {}
+    for f in done.result.findings:
+        first.setdefault(f.rule, f)
+    lines = [
+        "# 规则目录（rules reference）",
+        "",
+        "Generated from `rules/catalog/*.yaml` by `quanze rules --write-docs docs/rules.md [--laws DIR]`;",
+        "do not edit by hand.  Each example finding comes from the bundled example (`examples/mingchuan`",
+        "with `examples/mingchuan-inputs`).  Severity: " + "，".join(f"{k} = {v}" for k, v in SEVERITIES.items()) + "。",
+        "",
+        "| 规则 | 名称 | 严重程度 | 检查方法 | 示例问题数 |",
+        "|---|---|---|---|---|",
+    ]
+    counts = {r.rule.id: r for r in done.result.runs}
+    for rule in load_catalogue():
+        rr = counts[rule.id]
+        n = rr.findings if rr.status == "ok" else f"未运行（{rr.reason}）"
+        lines.append(f"| [{rule.id}](#{rule.id.lower()}) | {rule.title} | {rule.severity} | `{rule.check}` | {n} |")
+    for rule in load_catalogue():
+        lines += ["", f"## {rule.id}", "", f"**{rule.title}**（{rule.severity}，{SEVERITIES[rule.severity]}）", "",
+                  rule.description, ""]
+        if rule.answers:
+            lines.append(f"回应的实践问题：{'、'.join(rule.answers)}（见 field reports）。")
+        if rule.needs:
+            lines.append(f"需要输入：{'、'.join(INPUT_LABELS.get(n, n) for n in rule.needs)}。")
+        lines += [f"建议处置：{'、'.join(rule.advice)}。", "", f"检查方法 `{rule.check}`，参数：", "", "```yaml"]
+        lines += [f"{k}: {v}" for k, v in rule.params.items()] or ["（无）"]
+        if rule.applies_to:
+            lines.append(f"applies_to: {rule.applies_to}")
+        lines += ["```", "", f"消息模板：`{rule.message}`", ""]
+        f = first.get(rule.id)
+        if f is None:
+            lines.append("示例：明川县示例中无此类问题。")
+            continue
+        src = "；".join(f"{s['file']}「{s['sheet']}」第{s['rows'][0]}行" for s in f.sources[:3])
+        lines += ["示例（明川县）：", "", f"> {f.message}", ">", f"> 来源：{src}"]
+        ev = evidence_text(f.evidence)
+        if ev:
+            lines += [">"] + [f"> {line}" for line in ev.splitlines()]
+    return "\n".join(lines) + "\n"
