@@ -13,6 +13,13 @@ from quanze.rules.engine import RunResult, run
 
 # inputs a rule may need, beside the lists themselves (rules/engine.py INPUT_LABELS)
 LIST_INPUTS = ("catalogue", "township", "cancelled")
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def example_inputs() -> dict:
+    """The reference inputs shipped with the bundled example, by the names rules use for them."""
+    inputs = EXAMPLES / "mingchuan-inputs"
+    return {name: sorted(inputs.glob(f"{name}-*.xlsx")) for name in (*LIST_INPUTS, "duties")}
 
 
 @dataclass

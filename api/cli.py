@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from quanze.api.analysis import analyze
+from quanze.api.analysis import EXAMPLES, analyze, example_inputs
 from quanze.api.progress import terminal_progress
 from quanze.api.reports import FORMATS, write_findings
 from quanze.api.rulesdoc import render as render_rules_doc
@@ -20,7 +20,7 @@ from quanze.graph import build_graph, export, sparql
 from quanze.loaders import LawLibrary, LoadResult, load_files
 from quanze.rules.catalogue import CatalogueError, load_catalogue
 
-EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "mingchuan"
+EXAMPLE_DIR = EXAMPLES / "mingchuan"
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -61,7 +61,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--write-docs", metavar="FILE", help="生成规则说明页（含示例县的示例问题）")
     p.add_argument("--laws", metavar="DIR", help="法律库目录（生成说明页时用于 R12 的示例）")
 
-    p = sub.add_parser("demo", help="在自带的示例县（明川县）清单上运行：导入 → 建图 → 汇总报告")
+    p = sub.add_parser("demo", help="在自带的示例县（明川县）清单上运行：导入 → 建图 → 规则检查 → 报告")
     p.add_argument("--out", default="out", help="报告输出目录（默认 out/）")
     p.add_argument("--laws", metavar="DIR", help="法律库目录（可选）")
     return ap
@@ -145,13 +145,14 @@ def cmd_rules(args) -> int:
 def cmd_demo(args) -> int:
     if not EXAMPLE_DIR.is_dir():
         raise SystemExit(f"找不到示例清单目录：{EXAMPLE_DIR}")
-    args.files = [str(EXAMPLE_DIR)]
-    args.region = None
-    result = _load(args)
-    pg = build_graph(result.items)
+    with terminal_progress() as progress:
+        done = analyze([EXAMPLE_DIR], laws=args.laws, progress=progress, **example_inputs())
     out = Path(args.out)
-    paths = write_report(result, pg, out)
-    print(load_summary(result))
+    paths = write_report(done.load, done.graph, out)
+    paths += [write_findings(done.result, out / name, title="明川县权责清单检查报告（示例）")
+              for name in ("findings.json", "findings.xlsx", "report.html")]
+    print(load_summary(done.load))
+    print(findings_summary(done.result))
     for p in paths:
         print(f"已写入 {p}")
     return 0

@@ -7,22 +7,11 @@ against the code: tests/test_catalogue.py fails when a rule is missing here.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from quanze.api.analysis import analyze
+from quanze.api.analysis import EXAMPLES, analyze, example_inputs
 from quanze.api.reports import evidence_text
 from quanze.rules.catalogue import load_catalogue
 from quanze.rules.engine import INPUT_LABELS
 from quanze.rules.model import SEVERITIES
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-INPUTS = EXAMPLES / "mingchuan-inputs"
-
-
-def example_inputs() -> dict:
-    """The reference inputs shipped with the example, by the name rules use for them."""
-    return {name: sorted(INPUTS.glob(f"{name}-*.xlsx")) for name in ("catalogue", "township", "cancelled", "duties")}
-
 
 def render(laws=None) -> str:
     done = analyze([EXAMPLES / "mingchuan"], laws=laws, **example_inputs())

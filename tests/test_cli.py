@@ -48,6 +48,9 @@ def test_demo_writes_its_report(tmp_path):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "明川县应急管理局" in summary and "导入 89 个事项" in summary
+    findings = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))["findings"]
+    assert {f["rule"] for f in findings} >= {"R01b", "R03", "R06", "R13", "R14", "R16"}
+    assert (tmp_path / "findings.xlsx").exists() and (tmp_path / "report.html").exists()
 
 
 def test_console_script_runs(tmp_path):

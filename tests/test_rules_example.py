@@ -3,8 +3,7 @@ examples/mingchuan-inputs.yaml) is found by its rule, and nothing is found twice
 
 import pytest
 
-from quanze.api.analysis import analyze
-from quanze.api.rulesdoc import EXAMPLES, example_inputs
+from quanze.api.analysis import EXAMPLES, analyze, example_inputs
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ several levels), 三级四同 (one name, differing type or basis) and 内容相�
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from quanze.rules.conditions import mask
@@ -29,19 +30,21 @@ class Group(Primitive):
         df = df[mask(df, params["where"])]
         df = df[(df[by].astype(str) != "").all(axis=1) & df[by].notna().all(axis=1)]
         df = df[df.groupby(by, sort=False)["id"].transform("nunique") > 1]
-        split = mask(df, params["unless"]) if params["unless"] else pd.Series(False, index=df.index)
-        for key, members in df.groupby(by, sort=False):
-            if split[members.index].any():
+        split = mask(df, params["unless"]).to_numpy() if params["unless"] else np.zeros(len(df), dtype=bool)
+        cols = {c: df[c].to_numpy(dtype=object) for c in {"id", *params["min_distinct"], *params["differs"],
+                                                           *params["compatible"], *([params["label"]] if params["label"] else [])}}
+        for key, rows in df.groupby(by, sort=False).indices.items():
+            if split[rows].any():
                 continue
-            members = _compatible(members, params)
-            if not _having(members, params):
+            rows = _compatible(rows, cols, params)
+            if not _having(rows, cols, params):
                 continue
             key = key if isinstance(key, tuple) else (key,)
-            shown = str(members[params["label"]].iloc[0]) if params["label"] else "，".join(map(str, key))
+            shown = str(cols[params["label"]][rows[0]]) if params["label"] else "，".join(map(str, key))
             evidence = {"key": shown, "by": {FIELD_LABELS.get(c, c): str(k) for c, k in zip(by, key)}}
-            for col in {*params["min_distinct"], *params["differs"]}:
-                evidence.setdefault("values", {})[FIELD_LABELS.get(col, col)] = sorted(map(str, members[col].unique()))
-            yield Hit(list(dict.fromkeys(members["id"])), evidence, key=shown)
+            for col in sorted({*params["min_distinct"], *params["differs"]}):
+                evidence.setdefault("values", {})[FIELD_LABELS.get(col, col)] = sorted({str(v) for v in cols[col][rows]})
+            yield Hit(list(dict.fromkeys(cols["id"][rows])), evidence, key=shown)
 
 
 def _rows(ctx, scope: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -64,30 +67,34 @@ def _provision_name(key: str) -> str:
     return f"《{doc}》第{art}条" if art else f"《{doc}》"
 
 
-def _having(members: pd.DataFrame, params: dict) -> bool:
-    if members["id"].nunique() < 2:
+def _having(rows: np.ndarray, cols: dict, params: dict) -> bool:
+    if len(set(cols["id"][rows])) < 2:
         return False
     for col, least in params["min_distinct"].items():
-        if members[col].nunique() < least:
+        if len(set(cols[col][rows])) < least:
             return False
     differs = params["differs"]
-    return not differs or any(members[c].nunique() > 1 for c in differs)
+    return not differs or any(len(set(cols[c][rows])) > 1 for c in differs)
 
 
-def _compatible(members: pd.DataFrame, params: dict) -> pd.DataFrame:
+def _compatible(rows: np.ndarray, cols: dict, params: dict) -> np.ndarray:
     """Keep members whose finer keys (款, 项) agree with a member of another entity, or are unspecified."""
     finer = params["compatible"]
     entity = next(iter(params["min_distinct"]), None)
     if not finer or entity is None:
-        return members
-    rows = members[finer].to_numpy(dtype=object)
-    ents = members[entity].to_numpy()
-    keep = []
-    for i in range(len(members)):
-        keep.append(any(ents[j] != ents[i] and all(_agree(rows[i][k], rows[j][k]) for k in range(len(finer)))
-                        for j in range(len(members))))
-    return members[keep]
+        return rows
+    keys = [[cols[c][r] for c in finer] for r in rows]
+    if all(_blank(v) for k in keys for v in k):
+        return rows  # no 款 or 项 given anywhere: nothing to tell members apart
+    ents = cols[entity][rows]
+    keep = [any(ents[j] != ents[i] and all(_agree(a, b) for a, b in zip(keys[i], keys[j])) for j in range(len(rows)))
+            for i in range(len(rows))]
+    return rows[np.asarray(keep, dtype=bool)]
+
+
+def _blank(v) -> bool:
+    return v is None or pd.isna(v)
 
 
 def _agree(a, b) -> bool:
-    return a is None or b is None or pd.isna(a) or pd.isna(b) or a == b
+    return _blank(a) or _blank(b) or a == b
