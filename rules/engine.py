@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from quanze.graph.model import PowerGraph
+from quanze.graph.model import PowerGraph, item_key
 from quanze.rules import textsim
 from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.conditions import mask
@@ -25,7 +25,7 @@ from quanze.rules.tables import citation_table, item_table
 
 INPUT_LABELS = {
     "laws": "法律法规库（--laws）",
-    "catalogue": "参考目录（--catalogue，通用目录或县级模板清单）",
+    "catalogue": "通用目录（--catalogue，通用目录或指导目录）",
     "cancelled": "已取消事项目录（--cancelled）",
     "duties": "三定职责表（--duties）",
     "township": "乡镇模板清单（--township，法定目录加赋权目录）",
@@ -40,6 +40,7 @@ class RunContext:
     graph: PowerGraph
     inputs: dict = field(default_factory=dict)
     stats: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)
 
     @functools.cached_property
     def items(self) -> pd.DataFrame:
@@ -52,8 +53,6 @@ class RunContext:
     @functools.cached_property
     def position(self) -> dict[str, int]:
         return {item_id: pos for pos, item_id in enumerate(self.items["id"])}
-
-    cache: dict = field(default_factory=dict)
 
     def cached(self, key: tuple, compute: Callable[[], object]):
         """A value shared by the rules of one run (vectors, a trained classifier …)."""
@@ -88,6 +87,19 @@ class RunContext:
             c = c[c["article_key"] != ""]
             return c.groupby("item_id")["article_key"].agg(set).to_dict()
         return self.cached(("provisions",), compute)
+
+    def provision_path(self, a: str, b: str, article_key: str) -> list[str]:
+        """The graph path item → provision (→ document) ← item behind a shared article, as node keys."""
+        def cited(item_id: str) -> str | None:
+            provs = self.graph.successors(item_key(item_id), "based_on")
+            return next((p for p in provs if p.removeprefix("prov:").split(".")[0] == article_key), None)
+        pa, pb = cited(a), cited(b)
+        if pa is None or pb is None:
+            return []
+        if pa == pb:
+            return [item_key(a), pa, item_key(b)]
+        doc = self.graph.successors(pa, "part_of")
+        return [item_key(a), pa, *doc, pb, item_key(b)]
 
     def has(self, need: str) -> bool:
         if need == "laws":

@@ -203,7 +203,7 @@ def test_R07_needs_a_catalogue():
     from quanze.rules.engine import run
 
     result = run(build_graph([item("医疗机构执业登记", "行政许可", dept=HEALTH)]), selection=["R07"])
-    assert result.runs[0].status == "skipped" and "参考目录" in result.runs[0].reason
+    assert result.runs[0].status == "skipped" and "通用目录（--catalogue" in result.runs[0].reason
 
 
 def test_R08_no_legal_basis():

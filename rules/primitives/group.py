@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from quanze.graph.model import item_key
 from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Primitive, register
@@ -31,8 +32,9 @@ class Group(Primitive):
         df = df[(df[by].astype(str) != "").all(axis=1) & df[by].notna().all(axis=1)]
         df = df[df.groupby(by, sort=False)["id"].transform("nunique") > 1]
         split = mask(df, params["unless"]).to_numpy() if params["unless"] else np.zeros(len(df), dtype=bool)
-        cols = {c: df[c].to_numpy(dtype=object) for c in {"id", *params["min_distinct"], *params["differs"],
-                                                           *params["compatible"], *([params["label"]] if params["label"] else [])}}
+        wanted = {"id", *params["min_distinct"], *params["differs"], *params["compatible"]}
+        wanted |= {params["label"]} - {""} | ({"provision"} if params["table"] == "citations" else set())
+        cols = {c: df[c].to_numpy(dtype=object) for c in wanted}
         for key, rows in df.groupby(by, sort=False).indices.items():
             if split[rows].any():
                 continue
@@ -44,6 +46,9 @@ class Group(Primitive):
             evidence = {"key": shown, "by": {FIELD_LABELS.get(c, c): str(k) for c, k in zip(by, key)}}
             for col in sorted({*params["min_distinct"], *params["differs"]}):
                 evidence.setdefault("values", {})[FIELD_LABELS.get(col, col)] = sorted({str(v) for v in cols[col][rows]})
+            if "provision" in cols:  # each item's edge to the provision it cites
+                evidence["paths"] = sorted({(item_key(i), f"prov:{p}") for i, p in zip(cols["id"][rows],
+                                                                                         cols["provision"][rows])})
             yield Hit(list(dict.fromkeys(cols["id"][rows])), evidence, key=shown)
 
 

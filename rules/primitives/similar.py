@@ -72,6 +72,7 @@ class Similar(Primitive):
             common = sorted(shared(a, b))
             if common:
                 ev["shared_provisions"] = [_show(p) for p in common]
+                ev["paths"] = [ctx.provision_path(ids[a], ids[b], p) for p in common]
             fields = {"score": f"{score:.2f}", "matter": texts[pos[a]],
                       "provisions": f"，共同依据{'、'.join(ev['shared_provisions'])}" if common else ""}
             yield Hit([ids[a], ids[b]], ev, fields=fields)
