@@ -32,7 +32,7 @@ class Analysis:
 
 def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, settings=None,
             catalogue=None, township=None, cancelled=None, duties=None, region: str | None = None,
-            progress: Callable | None = None, rule_progress: Callable[[str], None] | None = None) -> Analysis:
+            progress: Callable[[str, int, int], None] | None = None) -> Analysis:
     """Load ``files`` (and the optional reference inputs) and run the selected rules."""
     library = LawLibrary(laws) if isinstance(laws, (str, Path)) else laws
     loaded = load_files(files, laws=library, region=region, progress=progress)
@@ -47,5 +47,5 @@ def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, 
         inputs["duties"], bad = load_duties(duties, region=region or loaded.region)
         rejections.extend(bad)
     graph = build_graph(loaded.items)
-    result = run(graph, selection=selection, settings=settings, inputs=inputs, progress=rule_progress)
+    result = run(graph, selection=selection, settings=settings, inputs=inputs, progress=progress)
     return Analysis(loaded, graph, result, rejections)

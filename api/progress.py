@@ -20,7 +20,7 @@ def terminal_progress(stream=None):
     def progress(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit="项" if "依据" in stage else "个文件",
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="项" if "依据" in stage else "条" if "规则" in stage else "个文件",
                                      file=stream, leave=False)
         bar.n = done
         bar.refresh()

@@ -39,6 +39,9 @@ def findings_summary(result) -> str:
     for rr in result.runs:
         state = {"ok": f"{rr.findings} 个", "skipped": f"未运行（{rr.reason}）", "error": f"出错：{rr.reason}"}
         lines.append(f"  {rr.rule.id:5} {rr.rule.severity} {rr.rule.title}：{state[rr.status]}")
+    unmatched = result.stats.get("duty_departments_without_list")
+    if unmatched:
+        lines.append(f"三定职责表中这些部门没有对应的清单，其职责未比对：{'、'.join(unmatched)}")
     acc = result.stats.get("category_classifier", {}).get("accuracy")
     if acc is not None:
         lines.append(f"类别分类模型交叉验证准确率：{acc:.1%}")

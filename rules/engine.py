@@ -141,15 +141,15 @@ class RunResult:
 
 def run(graph: PowerGraph, selection: str | list[str] | None = None, settings: list[str] | dict | None = None,
         inputs: dict | None = None, rules: list[Rule] | None = None,
-        progress: Callable[[str], None] | None = None) -> RunResult:
+        progress: Callable[[str, int, int], None] | None = None) -> RunResult:
     """Evaluate the selected rules; ``settings`` override parameters (``R03.threshold=0.6``)."""
     rules = select(rules if rules is not None else load_catalogue(), selection)
     override(rules, settings, defaults())
     ctx = RunContext(graph, inputs or {})
     runs, findings = [], []
-    for rule in rules:
+    for done, rule in enumerate(rules):
         if progress:
-            progress(f"{rule.id} {rule.title}")
+            progress("规则检查", done, len(rules))
         rr = RuleRun(rule)
         started = time.perf_counter()
         primitive = REGISTRY.get(rule.check)
@@ -169,6 +169,8 @@ def run(graph: PowerGraph, selection: str | list[str] | None = None, settings: l
                 rr.status, rr.reason = "error", f"{type(e).__name__}: {e}"
         rr.seconds = time.perf_counter() - started
         runs.append(rr)
+    if progress:
+        progress("规则检查", len(rules), len(rules))
     return RunResult(runs, _dedupe(findings), ctx.stats)
 
 

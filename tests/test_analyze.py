@@ -63,10 +63,12 @@ def test_unknown_output_format_and_rule_are_refused(tmp_path):
 
 def test_a_bad_duty_row_is_reported_and_the_rest_loads(tmp_path, capsys):
     duties = tmp_path / "三定.csv"
-    duties.write_text("部门,职责\n明川县市场监督管理局,负责计量工作。\n明川县市场监督管理局,\n", encoding="utf-8")
+    duties.write_text("部门,职责\n明川县市场监督管理局,负责计量工作。\n明川县市场监督管理局,\n明川县民政局,负责社会救助。\n",
+                      encoding="utf-8")
     assert main(["analyze", str(EXAMPLE), "--rules", "R05a", "--duties", str(duties),
                  "--out", str(tmp_path / "f.json")]) == 0
     out = capsys.readouterr().out
     assert "三定.csv「三定」第3行：缺少职责内容" in out
+    assert "这些部门没有对应的清单，其职责未比对：明川县民政局" in out
     data = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
     assert [f["evidence"]["duty"] for f in data["findings"]] == ["负责计量工作。"]

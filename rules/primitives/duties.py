@@ -29,6 +29,8 @@ class DutyMatch(Primitive):
             raise ValueError("direction 只能是 duty（职责→事项）或 item（事项→职责）")
         duties: pd.DataFrame = ctx.inputs["duties"]
         coverage = ctx.stats.setdefault("duty_coverage", {})
+        ctx.stats["duty_departments_without_list"] = sorted(set(duties["department"][
+            ~duties["short_name"].isin(ctx.items["short_name"])]))
         for dept_id, items in scope.groupby("department_id", sort=True):
             mine = duties[duties["short_name"] == items["short_name"].iloc[0]].reset_index(drop=True)
             if mine.empty:
