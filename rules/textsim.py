@@ -116,6 +116,15 @@ def vectorise(texts: Sequence[str], max_df: float = 1.0):
     return vec.fit_transform(list(texts))
 
 
+def by_block(blocks: Sequence) -> dict:
+    """Block label → the positions in it (missing labels belong to no block)."""
+    out: dict = {}
+    for pos, b in enumerate(blocks):
+        if b is not None and b == b:
+            out.setdefault(b, []).append(pos)
+    return out
+
+
 def pairs_in_blocks(X, blocks: Sequence, threshold: float, top_k: int,
                     keep: Callable[[int, int], bool] | None = None) -> Iterator[tuple[int, int, float]]:
     """(i, j, score) with i < j, score ≥ threshold, i and j in the same block.
@@ -123,11 +132,7 @@ def pairs_in_blocks(X, blocks: Sequence, threshold: float, top_k: int,
     Each item keeps at most ``top_k`` partners; similarities are computed one block
     at a time in row chunks, so memory grows with the block, not with the input.
     """
-    order: dict = {}
-    for pos, b in enumerate(blocks):
-        if b is not None and b == b:
-            order.setdefault(b, []).append(pos)
-    for idx in order.values():
+    for idx in by_block(blocks).values():
         if len(idx) < 2:
             continue
         idx = np.asarray(idx)
@@ -150,13 +155,8 @@ def best_match(X_left, X_right, left_blocks: Sequence, right_blocks: Sequence) -
     """For each left row: the best-scoring right row in the same block, and its score (−1, 0 when none)."""
     best = np.full(X_left.shape[0], -1)
     score = np.zeros(X_left.shape[0])
-    right_by_block: dict = {}
-    for pos, b in enumerate(right_blocks):
-        right_by_block.setdefault(b, []).append(pos)
-    left_by_block: dict = {}
-    for pos, b in enumerate(left_blocks):
-        left_by_block.setdefault(b, []).append(pos)
-    for b, lidx in left_by_block.items():
+    right_by_block = by_block(right_blocks)
+    for b, lidx in by_block(left_blocks).items():
         ridx = right_by_block.get(b)
         if not ridx:
             continue

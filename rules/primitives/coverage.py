@@ -24,10 +24,10 @@ class Coverage(Primitive):
         if scope.empty:
             return
         docs = ctx.documents_of() if params["share_document"] else {}
-        by_block: dict[str, set[str]] = {}
+        cited_in: dict[str, set[str]] = {}
         if docs:
             for item_id, block in zip(right["id"], right[params["block"]]):
-                by_block.setdefault(block, set()).update(docs.get(item_id, ()))
+                cited_in.setdefault(block, set()).update(docs.get(item_id, ()))
         X = ctx.vectors(params["text"])
         texts = ctx.texts(params["text"])
         lpos = scope["id"].map(ctx.position).to_numpy()
@@ -37,7 +37,7 @@ class Coverage(Primitive):
         else:
             best, score = [-1] * len(lpos), [0.0] * len(lpos)
         for n, row in enumerate(scope.itertuples(index=False)):
-            shared = docs.get(row.id, set()) & by_block.get(getattr(row, params["block"]), set())
+            shared = docs.get(row.id, set()) & cited_in.get(getattr(row, params["block"]), set())
             if shared or (best[n] >= 0 and score[n] >= params["threshold"]):
                 continue
             ev = {"matter": texts[lpos[n]], "documents": sorted(docs.get(row.id, set()))}

@@ -50,8 +50,7 @@ class ReferenceDiff(Primitive):
             ref = ref[ref["short_name"].isin(covered)].reset_index(drop=True)
         if items.empty or ref.empty:
             return
-        to_ref, to_ref_score = _match(items, ref)
-        from_ref, from_ref_score = _match(ref, items)
+        (to_ref, to_ref_score), (from_ref, from_ref_score) = _match(items, ref)
         report = set(params["report"])
         optional = mask(ref, params["optional"]) if params["optional"] else pd.Series(False, index=ref.index)
         for r, (j, s) in enumerate(zip(from_ref, from_ref_score)):
@@ -81,13 +80,21 @@ class ReferenceDiff(Primitive):
                           fields={"note": "；".join(f"{k}清单为“{a}”，目录为“{b}”" for k, a, b in diffs)})
 
 
-def _match(left: pd.DataFrame, right: pd.DataFrame):
-    """Best right row for each left row (score 1 for the same code or the same core name), else the most
-    similar right row of the same category: a licence never matches an inspection merely by its object."""
-    lcore = [core_text(n) for n in left["title"]]
-    rcore = [core_text(n) for n in right["title"]]
-    X = vectorise(lcore + rcore)
-    best, score = best_match(X[: len(left)], X[len(left):], left["category"].tolist(), right["category"].tolist())
+def _match(items: pd.DataFrame, ref: pd.DataFrame):
+    """Best reference row for each item and best item for each reference row, with scores.
+
+    The same code or the same core name scores 1; otherwise the most similar row of
+    the same category: a licence never matches an inspection merely by its object.
+    """
+    icore = [core_text(n) for n in items["title"]]
+    rcore = [core_text(n) for n in ref["title"]]
+    X = vectorise(icore + rcore)
+    Xi, Xr = X[: len(items)], X[len(items):]
+    return (_best(items, icore, Xi, ref, rcore, Xr), _best(ref, rcore, Xr, items, icore, Xi))
+
+
+def _best(left, lcore, Xl, right, rcore, Xr):
+    best, score = best_match(Xl, Xr, left["category"].tolist(), right["category"].tolist())
     exact: dict = {}
     for j, (c, cat) in enumerate(zip(rcore, right["category"])):
         exact.setdefault((c, cat), j)

@@ -33,7 +33,7 @@ class Similar(Primitive):
     name = "similar"
     defaults = {"text": "core", "block": ["government"], "pair": "different", "pair_on": "department_id",
                 "threshold": 0.6, "top_k": 10, "max_df": 1.0, "provision_threshold": None, "mutual_best": True,
-                "skip_shared_provision": False, "filters": True}
+                "filters": True}
 
     def evaluate(self, ctx, scope, params):
         X = ctx.vectors(params["text"], params["max_df"])
@@ -56,8 +56,6 @@ class Similar(Primitive):
         def keep(a: int, b: int) -> bool:
             if (owner[a] == owner[b]) != same or main[a] == main[b]:
                 return False  # sub-items of one 主项 are distinct by construction
-            if params["skip_shared_provision"] and shared(a, b):
-                return False
             return not params["filters"] or may_overlap(names[a], names[b])
 
         found: dict[tuple[int, int], float] = {}
