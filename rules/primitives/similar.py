@@ -56,13 +56,16 @@ class Similar(Primitive):
         def keep(a: int, b: int) -> bool:
             if (owner[a] == owner[b]) != same or main[a] == main[b]:
                 return False  # sub-items of one 主项 are distinct by construction
+            if names_a_provision(names[a]) and names_a_provision(names[b]) and not shared(a, b):
+                return False  # 《某条例》第五十五条 and 第六十五条: two articles, two matters
             return not params["filters"] or may_overlap(names[a], names[b])
 
         found: dict[tuple[int, int], float] = {}
         for a, b, score in pairs_in_blocks(X[pos], blocks, params["threshold"], params["top_k"], keep):
             found[(a, b)] = score
         if params["provision_threshold"] is not None:
-            for (a, b), score in _provision_pairs(X[pos], blocks, ids, owner, names, provisions, params).items():
+            for (a, b), score in _provision_pairs(X[pos], blocks, ids, owner, names, provisions, same,
+                                                  params).items():
                 if (a, b) not in found and keep(a, b):
                     found[(a, b)] = score
         for (a, b), score in sorted(found.items()):
@@ -76,15 +79,16 @@ class Similar(Primitive):
             yield Hit([ids[a], ids[b]], ev, fields=fields)
 
 
-def _provision_pairs(X, blocks, ids, owner, names, provisions, params) -> dict[tuple[int, int], float]:
-    """Pairs of items of different owners citing one article in one block (see module docstring)."""
+def _provision_pairs(X, blocks, ids, owner, names, provisions, same: bool, params) -> dict[tuple[int, int], float]:
+    """Pairs of items citing one article in one block, of different owners (or of the same one when
+    ``same``), see the module docstring.  Closest pairs count only across owners."""
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, item_id in enumerate(ids):
         for art in provisions.get(item_id, ()):
             groups[(blocks[i], art)].append(i)
     out: dict[tuple[int, int], float] = {}
     for members in groups.values():
-        if len({owner[m] for m in members}) < 2:
+        if len(members) < 2 or (not same and len({owner[m] for m in members}) < 2):
             continue
         members = sorted(members)
         S = (X[members] @ X[members].T).toarray()
@@ -99,9 +103,9 @@ def _provision_pairs(X, blocks, ids, owner, names, provisions, params) -> dict[t
         for i, m in enumerate(members):
             for j in range(i + 1, len(members)):
                 n = members[j]
-                if owner[m] == owner[n]:
+                if (owner[m] == owner[n]) != same:
                     continue
-                mutual = params["mutual_best"] and best[(i, owner[n])] == j and best[(j, owner[m])] == i
+                mutual = not same and params["mutual_best"] and best[(i, owner[n])] == j and best[(j, owner[m])] == i
                 if S[i, j] >= params["provision_threshold"] or mutual or named[i] or named[j]:
                     out[(m, n)] = float(round(S[i, j], 4))
     return out
