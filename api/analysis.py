@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quanze.graph import PowerGraph, build_graph
+from quanze.graph.lineage import lineage_with
 from quanze.loaders import LawLibrary, LoadResult, Rejection, load_files
 from quanze.loaders.duties import load_duties
 from quanze.rules.engine import RunResult, run
@@ -19,7 +20,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 def example_inputs() -> dict:
     """The reference inputs shipped with the bundled example, by the names rules use for them."""
     inputs = EXAMPLES / "mingchuan-inputs"
-    return {name: sorted(inputs.glob(f"{name}-*.xlsx")) for name in (*LIST_INPUTS, "duties")}
+    found = {name: sorted(inputs.glob(f"{name}-*.xlsx")) for name in (*LIST_INPUTS, "duties")}
+    return {**found, "lineage": [EXAMPLES / "lineage" / "liangshan.yaml"]}
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Analysis:
 
 
 def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, settings=None,
-            catalogue=None, township=None, cancelled=None, duties=None, region: str | None = None,
+            catalogue=None, township=None, cancelled=None, duties=None, lineage=None, region: str | None = None,
             progress: Callable[[str, int, int], None] | None = None) -> Analysis:
     """Load ``files`` (and the optional reference inputs) and run the selected rules."""
     library = LawLibrary(laws) if isinstance(laws, (str, Path)) else laws
@@ -46,6 +48,8 @@ def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, 
     if duties:
         inputs["duties"], bad = load_duties(duties, region=region or loaded.region)
         rejections.extend(bad)
+    if lineage:
+        inputs["lineage"] = lineage_with(*lineage)
     graph = build_graph(loaded.items)
     result = run(graph, selection=selection, settings=settings, inputs=inputs, progress=progress)
     return Analysis(loaded, graph, result, rejections)

@@ -13,11 +13,14 @@ from pathlib import Path
 
 from quanze.api.analysis import EXAMPLES, analyze, example_inputs
 from quanze.api.progress import terminal_progress
-from quanze.api.reports import FORMATS, write_findings
+from quanze.api.reports import FORMATS, write_findings, write_simulation
 from quanze.api.rulesdoc import render as render_rules_doc
 from quanze.api.summary import findings_summary, load_summary, write_items, write_json, write_report
 from quanze.graph import build_graph, export, sparql
+from quanze.graph.lineage import lineage_with
 from quanze.loaders import LawLibrary, LoadResult, load_files
+from quanze.loaders.yamlfile import InputFileError
+from quanze.reform import read_scenario, simulate
 from quanze.rules.catalogue import CatalogueError, load_catalogue
 
 EXAMPLE_DIR = EXAMPLES / "mingchuan"
@@ -54,8 +57,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--township", nargs="+", metavar="FILE", help="乡镇模板清单：法定目录加赋权目录（供 R14）")
     p.add_argument("--cancelled", nargs="+", metavar="FILE", help="已取消事项目录（供 R11）")
     p.add_argument("--duties", nargs="+", metavar="FILE", help="三定职责表：部门、职责两列（供 R05）")
+    p.add_argument("--lineage", nargs="+", metavar="FILE", help="本地机构沿革（YAML），叠加在内置的 2018 年机构改革之上（供 R18–R20）")
     p.add_argument("--out", action="append", required=True, metavar="FILE",
                    help="输出 findings.json、findings.xlsx 或 report.html（可多次使用）")
+
+    p = sub.add_parser("simulate", help="模拟划转方案：划入行政审批局、综合行政执法局或赋权乡镇")
+    _common(p)
+    p.add_argument("--scenario", required=True, metavar="S.yaml", help="划转方案（YAML），见 examples/scenarios/")
+    p.add_argument("--lineage", nargs="+", metavar="FILE", help="本地机构沿革（YAML）")
+    p.add_argument("--out", action="append", required=True, metavar="FILE", help="输出 result.json 或 result.xlsx（可多次使用）")
 
     p = sub.add_parser("rules", help="列出规则目录，或生成规则说明页 docs/rules.md")
     p.add_argument("--write-docs", metavar="FILE", help="生成规则说明页（含示例县的示例问题）")
@@ -120,8 +130,8 @@ def cmd_analyze(args) -> int:
         with terminal_progress() as progress:
             done = analyze(args.files, laws=args.laws, selection=args.rules, settings=args.set,
                            catalogue=args.catalogue, township=args.township, cancelled=args.cancelled,
-                           duties=args.duties, region=args.region, progress=progress)
-    except (CatalogueError, FileNotFoundError, OSError) as e:
+                           duties=args.duties, lineage=args.lineage, region=args.region, progress=progress)
+    except (CatalogueError, InputFileError, FileNotFoundError, OSError) as e:
         raise SystemExit(str(e))
     print(load_summary(done.load, brief=True))
     for r in done.input_rejections:
@@ -130,6 +140,27 @@ def cmd_analyze(args) -> int:
     for out in args.out:
         print(f"已写入 {write_findings(done.result, out)}")
     return 0 if done.load.items else 1
+
+
+def cmd_simulate(args) -> int:
+    for out in args.out:
+        if Path(out).suffix.lower() not in (".json", ".xlsx"):
+            raise SystemExit(f"不支持的输出格式 {out}：请用 .json 或 .xlsx")
+    try:
+        scenario = read_scenario(args.scenario)
+        inputs = {"lineage": lineage_with(*args.lineage)} if args.lineage else {}
+        with terminal_progress() as progress:
+            loaded = load_files(args.files, laws=LawLibrary(args.laws) if args.laws else None, region=args.region,
+                                progress=progress)
+            inputs["laws"] = loaded.laws is not None
+            result = simulate(build_graph(loaded.items), scenario, inputs=inputs)
+    except (InputFileError, CatalogueError, OSError) as e:
+        raise SystemExit(str(e))
+    print(load_summary(loaded, brief=True))
+    print(result.summary())
+    for out in args.out:
+        print(f"已写入 {write_simulation(result, out)}")
+    return 0
 
 
 def cmd_rules(args) -> int:
@@ -160,7 +191,8 @@ def cmd_demo(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    handlers = {"load": cmd_load, "graph": cmd_graph, "analyze": cmd_analyze, "rules": cmd_rules, "demo": cmd_demo}
+    handlers = {"load": cmd_load, "graph": cmd_graph, "analyze": cmd_analyze, "simulate": cmd_simulate,
+                "rules": cmd_rules, "demo": cmd_demo}
     return handlers[args.command](args)
 
 

@@ -136,3 +136,90 @@ _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_nam
 
 def _html(result: RunResult, path: Path, title: str) -> None:
     path.write_text(_ENV.get_template("report.html").render(**report_context(result, title)), encoding="utf-8")
+
+
+# ---- simulation results -------------------------------------------------------------
+
+OUTPUT_SHEETS = {
+    "moved": "划转事项", "split": "拆分事项（监管留原部门）", "left_behind": "关联未随转", "must_rehome": "须另行安置",
+    "basis_conflicts": "依据写明原部门", "retained_supervision": "原部门保留监管", "gaps": "监管空白与缺口",
+    "new_overlaps": "新增交叉", "reserved": "保留在原部门",
+}
+ENTRY_COLUMNS = [("id", "事项ID"), ("name", "事项名称"), ("category", "权力类别"), ("from", "原实施主体"),
+                 ("to", "承接机构"), ("kind", "类型"), ("why", "说明"), ("kept", "留在原部门的环节"),
+                 ("supervisor", "监管部门"), ("by", "监管方式"), ("phrase", "依据中的表述"), ("mode", "方式"),
+                 ("package", "划转包")]
+LIST_HEADER = ["序号", "事项名称", "子项名称", "权力类型", "实施依据", "行使主体", "承办机构", "行使层级", "权限范围",
+               "部门职责", "责任事项", "追责情形", "备注"]
+
+
+def write_simulation(result, path: str | Path) -> Path:
+    """result.json (the SimulationResult as data) or result.xlsx (summary, one sheet per output,
+    and the new list of every affected department in the published layout)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".json":
+        path.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        return path
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    ws.append([f"划转方案：{result.scenario.name}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    for line in result.summary().splitlines()[1:]:
+        ws.append([line.strip()])
+    ws.append([])
+    ws.append(["部门", "划转前事项数", "划转后事项数"])
+    before, after = result.counts["before"]["totals"], result.counts["after"]["totals"]
+    for dept in sorted(set(before) | set(after)):
+        ws.append([dept, before.get(dept, 0), after.get(dept, 0)])
+    ws.column_dimensions["A"].width = 60
+    for key, title in OUTPUT_SHEETS.items():
+        sh = wb.create_sheet(title[:31])
+        rows = result.outputs[key]
+        if key == "new_overlaps":
+            sh.append(["规则", "说明", "涉及事项"])
+            for r in rows:
+                sh.append([r["rule"], r["message"], "\n".join(f"{i['department']}：{i['name']}" for i in r["items"])])
+        else:
+            cols = [(k, label) for k, label in ENTRY_COLUMNS if any(k in r for r in rows)] or ENTRY_COLUMNS[:5]
+            sh.append([label for _, label in cols] + ["来源文件", "工作表", "行号"])
+            for r in rows:
+                src = r.get("source", {"file": "", "sheet": "", "rows": ["", ""]})
+                sh.append([_cell(r.get(k, "")) for k, _ in cols] + [src["file"], src["sheet"], src["rows"][0]])
+        for cell in sh[1]:
+            cell.font = Font(bold=True)
+        sh.freeze_panes = "A2"
+    change = wb.create_sheet("规则检查变化")
+    change.append(["变化", "规则", "问题"])
+    for label, key in (("新增", "added"), ("消除", "removed")):
+        for rule, found in result.findings_change.get(key, {}).items():
+            for f in found:
+                change.append([label, rule, f["message"]])
+    _new_lists(wb, result)
+    wb.save(path)
+    return path
+
+
+def _cell(value) -> str:
+    return "、".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def _new_lists(wb: Workbook, result) -> None:
+    """The after-move list of every department the scenario touches, in the published layout."""
+    touched = {e["from"] for e in result.outputs["moved"]} | {e["to"] for e in result.outputs["moved"]}
+    by_dept: dict[str, list] = {}
+    for it in result.after:
+        if it.department in touched:
+            by_dept.setdefault(it.department, []).append(it)
+    used = set(wb.sheetnames)
+    for dept, items in sorted(by_dept.items()):
+        sh = wb.create_sheet(_sheet_name("清单", dept, used))
+        sh.append([f"{dept}权责清单（按“{result.scenario.name}”调整后）"])
+        sh.append(LIST_HEADER)
+        for n, it in enumerate(items, 1):
+            sh.append([n, it.name, it.sub_name, it.category, it.basis_text, it.department, it.unit, "、".join(it.levels),
+                       it.scope, it.duties, "\n".join(r.text for r in it.responsibilities), it.accountability,
+                       it.remarks])
+        for col, width in zip("ABCDEFGHIJKLM", (6, 30, 18, 10, 50, 24, 14, 8, 20, 20, 50, 40, 12)):
+            sh.column_dimensions[col].width = width

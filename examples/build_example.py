@@ -49,6 +49,7 @@ def write_department(dept: dict, cfg: dict, out: Path) -> Path:
         resp = item.get("resp", templates["resp"].get(item["cat"], templates["resp"]["default"]))
         # the department is spelt two ways, as in real lists
         holder = dept["name"] if seq % 2 else dept["name"].replace(cfg["county"], "县", 1)
+        holder = item.get("holder", holder)  # a row that still names a pre-reform body
         for sub in subs:
             top, bottom = _split_resp(resp)
             values = [seq, item["name"], sub, item["cat"], item.get("basis", ""), holder, item.get("unit", ""),

@@ -1,0 +1,287 @@
+"""Simulate a transfer scenario: (graph, scenario) → the lists after the move, and what it changes.
+
+A pure function: the base graph and its items are never modified; moved items are
+copies with a new 实施主体.  The same rule catalogue runs before and after, and the
+difference is part of the result (domain.md §3.5).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from quanze.graph import PowerGraph, build_graph
+from quanze.loaders.departments import display_name
+from quanze.loaders.model import PowerItem, Responsibility
+from quanze.loaders.sheet import stable_id
+from quanze.reform.scenario import TOWNSHIPS, Package, TransferScenario, check_against, department_key
+from quanze.rules.engine import RunContext, run
+from quanze.rules.textsim import best_match
+
+OUTPUTS = ("moved", "split", "left_behind", "must_rehome", "basis_conflicts", "retained_supervision", "gaps",
+           "new_overlaps", "reserved")
+OVERLAP_RULES = {"R01a", "R01b", "R02", "R03", "R10"}
+SUPERVISION = ("行政检查", "行政处罚")
+SUPERVISION_SIMILARITY = 0.35  # as rule R06 (监管空白)
+# penalties a township should not hold (桐庐's rule, domain.md §3.4)
+MAJOR_PENALTY = ("吊销", "责令停产停业", "责令关闭", "限制从业", "降低资质", "较大数额")
+
+
+@dataclass
+class SimulationResult:
+    scenario: TransferScenario
+    before: list[PowerItem]
+    after: list[PowerItem]
+    outputs: dict[str, list[dict]]
+    counts: dict
+    findings_change: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"scenario": self.scenario.name, **self.outputs, "counts": self.counts,
+                "findings_change": self.findings_change}
+
+    def summary(self) -> str:
+        moved = Counter(m["from"] for m in self.outputs["moved"])
+        lines = [f"方案“{self.scenario.name}”：划转 {len(self.outputs['moved'])} 项，涉及 {len(moved)} 个部门。"]
+        lines += [f"  {dept}：{n} 项" for dept, n in moved.most_common()]
+        names = {"split": "拆分（监管留在原部门）", "left_behind": "关联事项未随转", "must_rehome": "须另行安置",
+                 "basis_conflicts": "依据写明原部门", "gaps": "监管空白或缺口", "new_overlaps": "新增交叉",
+                 "reserved": "保留在原部门"}
+        lines.append("；".join(f"{label} {len(self.outputs[key])} 项" for key, label in names.items()))
+        change = self.findings_change
+        if change:
+            lines.append(f"规则检查：新增问题 {sum(map(len, change['added'].values()))} 个，"
+                         f"消除 {sum(map(len, change['removed'].values()))} 个。")
+        return "\n".join(lines)
+
+
+def simulate(graph: PowerGraph, scenario: TransferScenario, inputs: dict | None = None,
+             selection=None, catalogue: bool = True) -> SimulationResult:
+    ctx = RunContext(graph)
+    T = ctx.items
+    check_against(scenario, set(T["short_name"]), lambda pkg: bool(_selected(ctx, pkg).any()))
+    before = list(graph.items())
+    by_id = {it.id: it for it in before}
+    out: dict[str, list[dict]] = {k: [] for k in OUTPUTS}
+    targets: dict[str, list[tuple[str, str, Package]]] = {}
+    for pkg in scenario.packages:
+        chosen = _selected(ctx, pkg)
+        reserved = chosen & T["title"].str.contains("|".join(pkg.reserve)) if pkg.reserve else chosen & False
+        moving = set(T["id"][chosen & ~reserved]) | _followers(ctx, set(T["id"][chosen & ~reserved]), pkg)
+        for item_id in sorted(moving - set(targets)):
+            targets[item_id] = [(dept_id, shown, pkg) for dept_id, shown in _targets(ctx, by_id[item_id], pkg)]
+        out["reserved"] += [_entry(by_id[i], why="保留在原部门：" + "、".join(k for k in pkg.reserve if k in by_id[i].title))
+                            for i in T["id"][reserved]]
+    after = [it for it in before if it.id not in targets]
+    for item_id, dests in targets.items():
+        it = by_id[item_id]
+        pkg = dests[0][2]
+        kept = [r for r in it.responsibilities if r.stage in pkg.keep_at_origin]
+        for dept_id, shown, _ in dests:
+            moved = dataclasses.replace(
+                it, id=it.id if len(dests) == 1 else stable_id(it.id, dept_id), department=shown, department_id=dept_id,
+                responsibilities=[r for r in it.responsibilities if r.stage not in pkg.keep_at_origin]
+                + [_handover(it, stage) for stage in pkg.keep_at_origin if it.responsibilities])
+            after.append(moved)
+            out["moved"].append(_entry(it, to=shown, mode=pkg.mode, package=pkg.name))
+            if not moved.responsibilities:
+                out["gaps"].append(_entry(it, to=shown, kind="无责任事项", why="划转后承接机构没有责任事项"))
+        if pkg.keep_at_origin:
+            after.append(_supervision_item(it, kept, pkg))
+            out["split"].append(_entry(it, to=dests[0][1], kept=[r.stage for r in kept] or list(pkg.keep_at_origin)))
+    _left_behind(ctx, by_id, targets, out)
+    _must_rehome(ctx, scenario, targets, out)
+    _basis_conflicts(by_id, targets, out)
+    _supervision(ctx, by_id, targets, out)
+    _township_gaps(ctx, by_id, targets, out)
+    result = SimulationResult(scenario, before, after, out, {"before": _counts(before), "after": _counts(after)})
+    if catalogue:
+        result.findings_change = _findings_change(graph, build_graph(after), inputs, selection, set(targets), out)
+    return result
+
+
+def _selected(ctx: RunContext, pkg: Package):
+    """Items a package's selector picks: every given key must match, any value of a key will do."""
+    T, sel = ctx.items, pkg.select
+    picked = np.ones(len(T), dtype=bool)
+    if sel.get("departments"):
+        picked &= T["short_name"].isin({department_key(d) for d in sel["departments"]}).to_numpy()
+    if sel.get("categories"):
+        picked &= T["category"].isin(sel["categories"]).to_numpy()
+    if sel.get("keywords"):
+        picked &= T["title"].str.contains("|".join(sel["keywords"]), regex=False if len(sel["keywords"]) == 1 else True).to_numpy()
+    if sel.get("provisions"):
+        cited = ctx.provisions_of()
+        picked &= np.array([bool(cited.get(i, set()) & pkg.provisions) for i in T["id"]])
+    if sel.get("items"):
+        picked &= T["id"].isin(sel["items"]).to_numpy()
+    return picked & ~T["department_id"].str.endswith(f"|{pkg.to}").to_numpy()
+
+
+def _followers(ctx: RunContext, moving: set[str], pkg: Package) -> set[str]:
+    """Related items that go with the moved ones: same department, listed category, same article."""
+    if not pkg.follow or not moving:
+        return set()
+    T, cited = ctx.items.set_index("id"), ctx.provisions_of()
+    out = set()
+    for rule in pkg.follow:
+        cats = set(rule.get("categories") or [])
+        for item_id, row in T[T["category"].isin(cats)].iterrows():
+            if item_id in moving or any(k in row["title"] for k in pkg.reserve):
+                continue
+            arts = cited.get(item_id, set())
+            if any(T.at[m, "department_id"] == row["department_id"] and arts & cited.get(m, set()) for m in moving):
+                out.add(item_id)
+    return out
+
+
+def _targets(ctx: RunContext, it: PowerItem, pkg: Package) -> list[tuple[str, str]]:
+    region, level, _ = it.department_id.split("|", 2)
+    if pkg.to == TOWNSHIPS:
+        T = ctx.items
+        row = T[T["id"] == it.id].iloc[0]
+        towns = T[(T["admin_level"] == "乡") & (T["territory"] == row["territory"])]
+        return sorted(set(zip(towns["department_id"], towns["department"])))
+    short = department_key(pkg.to)
+    return [(f"{region}|{level}|{short}", display_name(short, region, level))]
+
+
+def _supervision_item(it: PowerItem, kept: list[Responsibility], pkg: Package) -> PowerItem:
+    """What the origin department keeps of a moved item: its 事中事后监管, as an inspection item."""
+    resp = kept or [Responsibility("事后监管", f"对{pkg.to}办理的“{it.title}”开展事中事后监管。")]
+    return dataclasses.replace(it, id=stable_id("留存监管", it.id), main_id=stable_id("留存监管", it.main_id),
+                               name=f"对{it.name}事项的事中事后监管检查", category="行政检查", category_raw="行政检查",
+                               responsibilities=resp, responsibilities_text="\n".join(r.text for r in resp))
+
+
+def _handover(it: PowerItem, stage: str) -> Responsibility:
+    """The moved item's side of a stage kept at the origin (审管衔接: push the result, the origin acts)."""
+    return Responsibility(stage, f"办理结果推送{it.department}，由其负责{stage}（审管衔接）。", "审管衔接")
+
+
+def _entry(it: PowerItem, to: str = "", **extra) -> dict:
+    entry = {"id": it.id, "name": it.title, "category": it.category, "from": it.department}
+    if to:
+        entry["to"] = to
+    return {**entry, **extra, "source": it.source.to_dict()}
+
+
+def _left_behind(ctx, by_id, targets, out) -> None:
+    """Items that stay although tied to a moved one: a sub-item of the same 主项, or the same article."""
+    cited = ctx.provisions_of()
+    moved_by_dept: dict[str, list[str]] = defaultdict(list)
+    for i in targets:
+        moved_by_dept[by_id[i].department_id].append(i)
+    moved_mains = {by_id[i].main_id for i in targets if by_id[i].main_id != i}
+    reserved = {e["id"] for e in out["reserved"]}
+    for it in by_id.values():
+        if it.id in targets or it.id in reserved:
+            continue
+        if it.main_id in moved_mains:
+            out["left_behind"].append(_entry(it, why="同一主项的其他子项已划转"))
+            continue
+        arts = cited.get(it.id, set())
+        tied = [m for m in moved_by_dept.get(it.department_id, []) if arts & cited.get(m, set())]
+        if tied:
+            shared = sorted(arts & cited.get(tied[0], set()))
+            out["left_behind"].append(_entry(it, to=targets[tied[0]][0][1], why=f"与已划转的“{by_id[tied[0]].title}”"
+                                                                               f"依据同一条文（{'、'.join(shared)}）"))
+
+
+def _must_rehome(ctx, scenario, targets, out) -> None:
+    gone = {department_key(d) for d in scenario.dissolve}
+    for it in ctx.graph.items():
+        if it.department_id.split("|")[2] in gone and it.id not in targets:
+            out["must_rehome"].append(_entry(it, why="实施主体撤销，事项未被任何划转包覆盖"))
+
+
+def _basis_conflicts(by_id, targets, out) -> None:
+    """Moved items whose legal basis names the origin department as the competent authority."""
+    for i in targets:
+        it = by_id[i]
+        stem = it.department_id.split("|")[2].removesuffix("委员会").rstrip("局委厅")
+        for phrase in (f"{stem}主管部门", f"{stem}行政主管部门", f"{stem}部门", f"{stem}行政部门"):
+            if stem and phrase in it.basis_text:
+                out["basis_conflicts"].append(_entry(it, to=targets[i][0][1], phrase=phrase,
+                                                     why="依据写明由原部门实施，划转须有法定授权（行政许可法第二十五条、"
+                                                         "行政处罚法第十八条或第二十四条）"))
+                break
+
+
+def _supervision(ctx, by_id, targets, out) -> None:
+    """For each moved licence: does its origin department keep supervision of the same object?"""
+    T = ctx.items
+    licences = [i for i in targets if by_id[i].category == "行政许可"]
+    if not licences:
+        return
+    docs = ctx.documents_of()
+    sup = T[T["category"].isin(SUPERVISION) & ~T["id"].isin(targets)]
+    sup_docs: dict[str, set[str]] = defaultdict(set)
+    for item_id, dept in zip(sup["id"], sup["department_id"]):
+        sup_docs[dept] |= docs.get(item_id, set())
+    X = ctx.vectors("core")
+    lpos = [ctx.position[i] for i in licences]
+    rpos = [ctx.position[i] for i in sup["id"]]
+    best, score = best_match(X[lpos], X[rpos], [by_id[i].department_id for i in licences], sup["department_id"].tolist()) \
+        if rpos else ([-1] * len(lpos), [0.0] * len(lpos))
+    for n, i in enumerate(licences):
+        it = by_id[i]
+        by = []
+        if docs.get(i, set()) & sup_docs[it.department_id] or (best[n] >= 0 and score[n] >= SUPERVISION_SIMILARITY):
+            by.append("原部门对同一对象的检查、处罚事项")
+        if any(r.stage == "事后监管" for r in it.responsibilities):
+            by.append("原部门保留的事后监管责任")
+        if by:
+            out["retained_supervision"].append(_entry(it, to=targets[i][0][1], supervisor=it.department, by=by))
+        else:
+            out["gaps"].append(_entry(it, to=targets[i][0][1], kind="监管空白",
+                                      why="原部门既无对同一对象的检查、处罚事项，也无事后监管责任"))
+
+
+def _township_gaps(ctx, by_id, targets, out) -> None:
+    """A penalty delegated to townships without the inspection or coercion on the same article."""
+    cited = ctx.provisions_of()
+    for i, dests in targets.items():
+        it = by_id[i]
+        if it.category != "行政处罚" or dests[0][2].to != TOWNSHIPS:
+            continue
+        major = [k for k in MAJOR_PENALTY if k in it.title]
+        if major:
+            out["gaps"].append(_entry(it, to="、".join(d[1] for d in dests), kind="重大处罚下放",
+                                      why=f"{'、'.join(major)}属重大处罚，宜保留在县级（reserve）"))
+        related = [m for m in targets if by_id[m].category in ("行政检查", "行政强制")
+                   and by_id[m].department_id == it.department_id and cited.get(m, set()) & cited.get(i, set())]
+        if not related:
+            out["gaps"].append(_entry(it, to="、".join(d[1] for d in dests), kind="缺相关检查强制",
+                                      why="赋权的处罚事项没有同时下放相关的检查、强制事项"))
+
+
+def _counts(items: list[PowerItem]) -> dict:
+    by_dept: dict[str, Counter] = defaultdict(Counter)
+    by_level: Counter = Counter()
+    for it in items:
+        by_dept[it.department][it.category or "未分类"] += 1
+        for lv in it.levels:
+            by_level[lv] += 1
+    return {"departments": {d: dict(c) for d, c in sorted(by_dept.items())},
+            "totals": {d: sum(c.values()) for d, c in sorted(by_dept.items())}, "levels": dict(by_level)}
+
+
+def _findings_change(before: PowerGraph, after: PowerGraph, inputs, selection, moved: set[str], out) -> dict:
+    old = {f.fingerprint: f for f in run(before, selection=selection, inputs=inputs).findings}
+    new = {f.fingerprint: f for f in run(after, selection=selection, inputs=inputs).findings}
+    added: dict[str, list] = defaultdict(list)
+    removed: dict[str, list] = defaultdict(list)
+    for fp in new.keys() - old.keys():
+        added[new[fp].rule].append({"fingerprint": fp, "message": new[fp].message})
+        f = new[fp]
+        if f.rule in OVERLAP_RULES and any(s["id"] in moved or s["category"] == "行政检查" and "事中事后监管" in s["name"]
+                                           for s in f.subjects):
+            out["new_overlaps"].append({"rule": f.rule, "message": f.message, "items": [
+                {"id": s["id"], "name": s["name"], "department": s["department"]} for s in f.subjects]})
+    for fp in old.keys() - new.keys():
+        removed[old[fp].rule].append({"fingerprint": fp, "message": old[fp].message})
+    return {"added": dict(sorted(added.items())), "removed": dict(sorted(removed.items()))}
