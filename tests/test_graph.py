@@ -15,10 +15,10 @@ def pg(example):
 
 def test_typed_nodes_and_edges_trace_to_rows(pg, example):
     stats = pg.stats()
-    assert stats["node_types"]["item"] == 89
-    assert stats["node_types"]["department"] == 12
+    assert stats["node_types"]["item"] == 96
+    assert stats["node_types"]["department"] == 15
     assert stats["node_types"]["main_item"] == 1
-    assert stats["edge_types"]["exercised_by"] == 89
+    assert stats["edge_types"]["exercised_by"] == 96
     for key, attrs in pg.nodes("item"):
         assert attrs["source_file"].endswith(".xlsx") and attrs["source_rows"]
 
