@@ -43,3 +43,11 @@ def read_yaml(path: str | Path) -> dict:
 
 def line(node: dict) -> str:
     return f"第{node.get('__line__', '?')}行"
+
+
+def key_line(path: str | Path, key: str) -> str:
+    """The line of a top-level key, for messages about list-valued entries (which carry no line)."""
+    for n, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if text.startswith(f"{key}:"):
+            return f"第{n}行"
+    return f"“{key}”处"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from quanze.loaders.citations import parse_basis
 from quanze.loaders.departments import resolve_department
-from quanze.loaders.yamlfile import InputFileError, line, read_yaml
+from quanze.loaders.yamlfile import InputFileError, key_line, line, read_yaml
 
 MODES = ("划转", "委托", "交由", "派驻")
 SELECT_KEYS = ("departments", "categories", "keywords", "provisions", "items")
@@ -61,8 +61,9 @@ def read_scenario(path: str | Path) -> TransferScenario:
     problems: list[str] = []
     create = [_name(b) for b in doc.get("create") or []]
     dissolve = [_name(b) for b in doc.get("dissolve") or []]
-    for body in set(create) & set(dissolve):
-        problems.append(f"机构“{body}”既在 create 中新设，又在 dissolve 中撤销")
+    for body in sorted(set(create) & set(dissolve)):
+        problems.append(f"{key_line(path, 'dissolve')}：机构“{body}”既在 create（{key_line(path, 'create')}）中新设，"
+                        f"又在 dissolve 中撤销")
     packages = []
     for n, spec in enumerate(doc.get("packages") or [], 1):
         if not isinstance(spec, dict):
@@ -107,7 +108,7 @@ def check_against(scenario: TransferScenario, short_names: set[str], matches) ->
             problems.append(f"{pkg.line}：承接机构“{pkg.to}”既不是新设机构，也不在载入的清单中")
     for body in scenario.dissolve:
         if department_key(body) not in short_names:
-            problems.append(f"dissolve 中的部门“{body}”不在载入的清单中")
+            problems.append(f"{key_line(scenario.path, 'dissolve')}：dissolve 中的部门“{body}”不在载入的清单中")
     if problems:
         raise InputFileError(scenario.path, problems)
 

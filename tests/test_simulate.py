@@ -88,7 +88,8 @@ def test_scenario_mistakes_name_their_lines_and_nothing_runs(tmp_path, graph):
     with pytest.raises(InputFileError) as e:
         read_scenario(path)
     text = str(e.value)
-    assert "既在 create 中新设，又在 dissolve 中撤销" in text and "第5行（包一）：select 只能含" in text
+    assert "第3行：机构“甲局”既在 create（第2行）中新设，又在 dissolve 中撤销" in text
+    assert "第5行（包一）：select 只能含" in text
     assert "第5行（包一）：mode 应为" in text
 
 
