@@ -48,7 +48,10 @@ def evidence_text(evidence: dict) -> str:
               "differences": "差异", "duty": "职责", "nearest": "最接近", "nearest_duty": "最接近的职责",
               "coverage": "覆盖情况", "count": "事项数", "peer_median": "同类中位数", "z": "z 分数",
               "highest": "最高依据层级", "cited_levels": "依据层级", "required": "须有层级", "matter": "事务",
-              "documents": "依据文件", "values": "取值"}
+              "documents": "依据文件", "values": "取值", "shared_provisions": "共同依据", "paths": "图谱路径",
+              "event": "沿革", "successors": "承继机构", "body": "原机构", "phrase": "依据中的表述",
+              "reference_category": "目录类别", "present_stages": "已有环节", "model_says": "模型判断",
+              "by": "分组字段"}
     parts = []
     for k, v in evidence.items():
         if k.startswith("_") or v in (None, "", [], {}):
