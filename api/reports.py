@@ -51,7 +51,7 @@ def evidence_text(evidence: dict) -> str:
               "documents": "依据文件", "values": "取值", "shared_provisions": "共同依据", "paths": "图谱路径",
               "event": "沿革", "successors": "承继机构", "body": "原机构", "phrase": "依据中的表述",
               "reference_category": "目录类别", "present_stages": "已有环节", "model_says": "模型判断",
-              "by": "分组字段"}
+              "by": "分组字段", "peer_counts": "同类部门事项数"}
     parts = []
     for k, v in evidence.items():
         if k.startswith("_") or v in (None, "", [], {}):
