@@ -8,6 +8,7 @@ difference is part of the result (domain.md §3.5).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -69,7 +70,7 @@ def simulate(graph: PowerGraph, scenario: TransferScenario, inputs: dict | None 
     targets: dict[str, list[tuple[str, str, Package]]] = {}
     for pkg in scenario.packages:
         chosen = _selected(ctx, pkg)
-        reserved = chosen & T["title"].str.contains("|".join(pkg.reserve)) if pkg.reserve else chosen & False
+        reserved = chosen & T["title"].str.contains(_any_of(pkg.reserve)).to_numpy() if pkg.reserve else chosen & False
         moving = set(T["id"][chosen & ~reserved]) | _followers(ctx, set(T["id"][chosen & ~reserved]), pkg)
         for item_id in sorted(moving - set(targets)):
             targets[item_id] = [(dept_id, shown, pkg) for dept_id, shown in _targets(ctx, by_id[item_id], pkg)]
@@ -112,13 +113,18 @@ def _selected(ctx: RunContext, pkg: Package):
     if sel.get("categories"):
         picked &= T["category"].isin(sel["categories"]).to_numpy()
     if sel.get("keywords"):
-        picked &= T["title"].str.contains("|".join(sel["keywords"]), regex=False if len(sel["keywords"]) == 1 else True).to_numpy()
+        picked &= T["title"].str.contains(_any_of(sel["keywords"])).to_numpy()
     if sel.get("provisions"):
         cited = ctx.provisions_of()
         picked &= np.array([bool(cited.get(i, set()) & pkg.provisions) for i in T["id"]])
     if sel.get("items"):
         picked &= T["id"].isin(sel["items"]).to_numpy()
     return picked & ~T["department_id"].str.endswith(f"|{pkg.to}").to_numpy()
+
+
+def _any_of(words: list[str]) -> str:
+    """A pattern matching any of the words literally (names hold parentheses and dots)."""
+    return "|".join(re.escape(str(w)) for w in words)
 
 
 def _followers(ctx: RunContext, moving: set[str], pkg: Package) -> set[str]:
