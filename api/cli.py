@@ -67,6 +67,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lineage", nargs="+", metavar="FILE", help="本地机构沿革（YAML）")
     p.add_argument("--out", action="append", required=True, metavar="FILE", help="输出 result.json 或 result.xlsx（可多次使用）")
 
+    p = sub.add_parser("serve", help="启动服务（网页与 JSON 接口），数据保存在数据目录中")
+    p.add_argument("--data", metavar="DIR", help="数据目录（默认为用户数据目录下的 quanze）")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，仅本机）")
+    p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    p.add_argument("--token", help="写操作令牌；监听非本机地址时必须设置")
+    p.add_argument("--laws", metavar="DIR", help="法律库目录（可选）")
+
     p = sub.add_parser("rules", help="列出规则目录，或生成规则说明页 docs/rules.md")
     p.add_argument("--write-docs", metavar="FILE", help="生成规则说明页（含示例县的示例问题）")
     p.add_argument("--laws", metavar="DIR", help="法律库目录（生成说明页时用于 R12 的示例）")
@@ -163,6 +170,24 @@ def cmd_simulate(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    import ipaddress
+
+    import platformdirs
+    from werkzeug.serving import run_simple
+
+    from quanze.api.http import create_app
+
+    loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
+    if not loopback and not args.token:
+        raise SystemExit(f"监听 {args.host} 时必须用 --token 设置写操作令牌，否则任何人都能上传和修改数据。")
+    data = Path(args.data or platformdirs.user_data_dir("quanze"))
+    app = create_app(data, token=args.token, laws=LawLibrary(args.laws) if args.laws else None)
+    print(f"数据目录：{data}\n服务地址：http://{args.host}:{args.port}/  接口文档：/openapi.json")
+    run_simple(args.host, args.port, app, threaded=True)
+    return 0
+
+
 def cmd_rules(args) -> int:
     if args.write_docs:
         Path(args.write_docs).write_text(render_rules_doc(args.laws), encoding="utf-8")
@@ -192,7 +217,7 @@ def cmd_demo(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     handlers = {"load": cmd_load, "graph": cmd_graph, "analyze": cmd_analyze, "simulate": cmd_simulate,
-                "rules": cmd_rules, "demo": cmd_demo}
+                "serve": cmd_serve, "rules": cmd_rules, "demo": cmd_demo}
     return handlers[args.command](args)
 
 

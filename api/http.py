@@ -1,0 +1,344 @@
+"""The HTTP service: a Flask app factory with a JSON API described by OpenAPI (flask-smorest).
+
+Errors are ``application/problem+json`` with a Chinese ``detail``; no stack trace
+reaches a client.  Write operations need the configured token.
+"""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+
+from flask import Flask, current_app, jsonify, request
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint, abort
+from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import HTTPException
+
+from quanze.api.service import Service
+from quanze.api.store import REVIEW_STATUSES, Store
+from quanze.loaders.formats import MAX_FILE_BYTES
+from quanze.rules.catalogue import CatalogueError
+
+PROBLEM = "application/problem+json"
+TITLES = {400: "请求有误", 401: "未授权", 403: "禁止访问", 404: "未找到", 405: "不支持的方法", 413: "上传过大",
+          415: "不支持的文件", 422: "内容无法处理", 500: "服务器内部错误"}
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api answering every error as problem+json (RFC 9457) in Chinese."""
+
+    def handle_http_exception(self, error: HTTPException):
+        data = getattr(error, "data", None) or {}
+        errors = data.get("errors") or data.get("messages")  # webargs puts validation errors in "messages"
+        detail = data.get("message") or _DETAILS.get(error.code) or error.description
+        if error.code == 422 and not data.get("message"):
+            detail = "请求内容不符合要求：" + _explain(errors)
+        body = {"type": "about:blank", "title": TITLES.get(error.code, error.name), "status": error.code,
+                "detail": detail}
+        if errors:
+            body["errors"] = errors
+        response = jsonify(body)
+        response.status_code = error.code
+        response.content_type = PROBLEM
+        return response
+
+
+_MESSAGES = [("Missing data for required field.", "缺少必填项"), ("Unknown field.", "未知字段"),
+             ("Must be one of:", "应为以下之一："), ("Not a valid integer.", "不是有效的整数"),
+             ("Not a valid string.", "不是有效的文本"), ("Must be greater than or equal to", "应不小于"),
+             ("Must be greater than or equal to", "应不小于"), ("and less than or equal to", "且不大于"),
+             ("Not a valid list.", "不是有效的列表"), ("Invalid input type.", "类型不对")]
+
+
+def _explain(errors) -> str:
+    """webargs' {location: {field: [messages]}} as one Chinese line."""
+    parts = []
+    for where, fields_ in (errors or {}).items():
+        for name, msgs in (fields_ or {}).items():
+            text = "；".join(map(str, msgs)) if isinstance(msgs, list) else str(msgs)
+            for english, chinese in _MESSAGES:
+                text = text.replace(english, chinese)
+            parts.append(f"{name}：{text}")
+    return "，".join(parts) or "参数有误"
+
+
+_DETAILS = {
+    404: "没有这个资源。",
+    405: "此路径不支持该请求方法。",
+    413: f"上传内容超过上限（{MAX_FILE_BYTES // 1024 // 1024} MB）。",
+    500: "服务器处理请求时出错，请稍后重试或联系管理员。",
+}
+
+
+def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_upload: int = MAX_FILE_BYTES,
+               testing: bool = False) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="quanze 权责图谱", API_VERSION="1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=max_upload, TESTING=testing,
+        QUANZE_TOKEN=token, JSON_AS_ASCII=False)
+    app.json.ensure_ascii = False
+    api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
+        "token": {"type": "http", "scheme": "bearer"}}}})
+    app.extensions["quanze"] = Service(Store(data_dir), laws=laws)
+    for bp in (health, datasets, analyses, findings):
+        api.register_blueprint(bp)
+
+    @app.before_request
+    def _writes_need_the_token():
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            require_token()
+    
+    @app.errorhandler(Exception)
+    def _unexpected(error):  # anything not an HTTPException: a 500 without the trace
+        if isinstance(error, HTTPException):
+            return api.handle_http_exception(error)
+        app.logger.exception("unhandled error")
+        return api.handle_http_exception(_internal())
+
+    return app
+
+
+def _internal():
+    from werkzeug.exceptions import InternalServerError
+
+    return InternalServerError()
+
+
+def service() -> Service:
+    return current_app.extensions["quanze"]
+
+
+def require_token() -> None:
+    """Write operations carry the configured token (checked before any other validation)."""
+    token = current_app.config.get("QUANZE_TOKEN")
+    if not token:
+        return
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given, token):
+        abort(401, message="写操作需要令牌：请求头 Authorization: Bearer <令牌>。")
+
+
+# ---- schemas -------------------------------------------------------------------------------
+
+class DatasetSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    created = fields.String()
+    report = fields.Dict(allow_none=True)
+    files = fields.List(fields.Dict())
+
+
+class UploadSchema(Schema):
+    files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True)
+
+
+class AnalysisRequest(Schema):
+    rules = fields.String(load_default=None, metadata={"description": "规则选择，如 R01,R03"})
+    settings = fields.List(fields.String(), load_default=None, metadata={"description": "参数，如 R03.threshold=0.6"})
+
+
+class AnalysisSchema(Schema):
+    id = fields.String()
+    dataset_id = fields.String()
+    status = fields.String()
+    stage = fields.String(allow_none=True)
+    progress = fields.Float(allow_none=True)
+    error = fields.String(allow_none=True)
+    findings = fields.Integer()
+    created = fields.String()
+    finished = fields.String(allow_none=True)
+
+
+class FindingQuery(Schema):
+    rule = fields.String(load_default=None)
+    severity = fields.String(load_default=None, validate=validate.OneOf(["红", "黄", "蓝"]))
+    department = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(REVIEW_STATUSES))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class ReviewRequest(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(REVIEW_STATUSES))
+    comment = fields.String(load_default="")
+    reviewer = fields.String(load_default="")
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+
+
+class FindingSchema(Schema):
+    fingerprint = fields.String()
+    rule = fields.String()
+    title = fields.String()
+    severity = fields.String()
+    message = fields.String()
+    advice = fields.List(fields.String())
+    subjects = fields.List(fields.Dict())
+    departments = fields.List(fields.String())
+    evidence = fields.Dict()
+    sources = fields.List(fields.Dict())
+    review = fields.String()
+    reviews = fields.List(fields.Dict())
+
+
+class FindingPage(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    findings = fields.List(fields.Nested(FindingSchema))
+
+
+class ReviewSchema(Schema):
+    status = fields.String()
+    comment = fields.String()
+    reviewer = fields.String()
+    at = fields.String()
+
+
+# ---- endpoints ---------------------------------------------------------------------------
+
+health = Blueprint("health", __name__, description="服务状态")
+
+
+@health.route("/healthz")
+class Health(MethodView):
+    @health.response(200, HealthSchema)
+    def get(self):
+        """服务是否可用"""
+        return {"status": "ok"}
+
+
+datasets = Blueprint("datasets", __name__, url_prefix="/api/datasets", description="清单数据集")
+
+
+@datasets.route("")
+class Datasets(MethodView):
+    @datasets.response(200, DatasetSchema(many=True))
+    def get(self):
+        """全部数据集"""
+        return service().store.datasets()
+
+    @datasets.arguments(UploadSchema, location="files")
+    @datasets.response(201, DatasetSchema)
+    @datasets.doc(security=[{"token": []}])
+    def post(self, _):
+        """上传一个或多个清单文件，返回导入报告"""
+        uploads = [(f.filename or "未命名", f.read()) for f in request.files.getlist("files")]
+        if not uploads:
+            abort(400, message="请用表单字段 files 上传至少一个清单文件。")
+        svc = service()
+        ds = svc.store.add_dataset(uploads[0][0] if len(uploads) == 1 else f"{uploads[0][0]} 等 {len(uploads)} 个文件",
+                                   uploads)
+        loaded, _ = svc.load(ds)
+        report = loaded.report()
+        svc.store.set_report(ds, report)
+        if not loaded.items:
+            svc.store.delete_dataset(ds)
+            svc.forget(ds)
+            reasons = "；".join(str(r) for r in loaded.rejected[:5])
+            abort(415, message=f"没有可导入的事项：{reasons}")
+        return svc.store.dataset(ds)
+
+
+@datasets.route("/<dataset_id>")
+class DatasetOne(MethodView):
+    @datasets.response(200, DatasetSchema)
+    def get(self, dataset_id):
+        """一个数据集及其导入报告"""
+        ds = service().store.dataset(dataset_id)
+        if ds is None:
+            abort(404, message=f"没有数据集 {dataset_id}。")
+        return ds
+
+    @datasets.response(204)
+    @datasets.doc(security=[{"token": []}])
+    def delete(self, dataset_id):
+        """删除数据集（含上传的文件、分析结果）"""
+        if not service().store.delete_dataset(dataset_id):
+            abort(404, message=f"没有数据集 {dataset_id}。")
+        service().forget(dataset_id)
+
+
+@datasets.route("/<dataset_id>/analyses")
+class DatasetAnalyses(MethodView):
+    @datasets.arguments(AnalysisRequest)
+    @datasets.response(202, AnalysisSchema)
+    @datasets.doc(security=[{"token": []}])
+    def post(self, body, dataset_id):
+        """开始一次规则检查（后台任务），返回任务状态"""
+        svc = service()
+        if svc.store.dataset(dataset_id) is None:
+            abort(404, message=f"没有数据集 {dataset_id}。")
+        from quanze.rules.catalogue import load_catalogue, override, select
+        from quanze.rules.primitives import defaults
+
+        try:  # refuse a bad selection or setting now, not in the background
+            override(select(load_catalogue(), body["rules"]), body["settings"], defaults())
+        except CatalogueError as e:
+            abort(422, message=str(e))
+        run_id = svc.start_analysis(dataset_id, body["rules"], body["settings"])
+        return svc.store.run(run_id)
+
+
+analyses = Blueprint("analyses", __name__, url_prefix="/api/analyses", description="规则检查")
+
+
+@analyses.route("/<analysis_id>")
+class Analysis(MethodView):
+    @analyses.response(200, AnalysisSchema)
+    def get(self, analysis_id):
+        """任务状态：阶段与进度"""
+        run = service().store.run(analysis_id)
+        if run is None:
+            abort(404, message=f"没有分析任务 {analysis_id}。")
+        return run
+
+
+@analyses.route("/<analysis_id>/findings")
+class AnalysisFindings(MethodView):
+    @analyses.arguments(FindingQuery, location="query")
+    @analyses.response(200, FindingPage)
+    def get(self, query, analysis_id):
+        """分析结果：按规则、严重程度、部门、核查状态筛选，分页"""
+        store = service().store
+        if store.run(analysis_id) is None:
+            abort(404, message=f"没有分析任务 {analysis_id}。")
+        page, per_page = query.pop("page"), query.pop("per_page")
+        total, found = store.findings(analysis_id, offset=(page - 1) * per_page, limit=per_page, **query)
+        return {"total": total, "page": page, "per_page": per_page, "findings": found}
+
+
+findings = Blueprint("findings", __name__, url_prefix="/api/findings", description="问题与核查")
+
+
+@findings.route("/<fingerprint>")
+class FindingOne(MethodView):
+    @findings.response(200, FindingSchema)
+    def get(self, fingerprint):
+        """一个问题：证据、来源行、核查状态与历史"""
+        found = service().store.finding(fingerprint)
+        if found is None:
+            abort(404, message=f"没有问题 {fingerprint}。")
+        return found
+
+
+@findings.route("/<fingerprint>/review")
+class FindingReview(MethodView):
+    @findings.response(200, ReviewSchema(many=True))
+    def get(self, fingerprint):
+        """核查历史（最早的在前）"""
+        return service().store.reviews(fingerprint)
+
+    @findings.arguments(ReviewRequest)
+    @findings.response(200, ReviewSchema)
+    @findings.doc(security=[{"token": []}])
+    def put(self, body, fingerprint):
+        """设置核查状态：待核查 / 核查中 / 已确认 / 已驳回 / 已整改"""
+        store = service().store
+        if store.finding(fingerprint) is None:
+            abort(404, message=f"没有问题 {fingerprint}。")
+        return store.add_review(fingerprint, body["status"], body["comment"], body["reviewer"])

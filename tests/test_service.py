@@ -1,0 +1,131 @@
+"""The HTTP service through Flask's test client: upload, analyse as a job, review, restart."""
+
+import time
+
+import pytest
+
+from conftest import EXAMPLE
+
+from quanze.api.http import create_app
+
+TOKEN = {"Authorization": "Bearer s3cret"}
+
+
+def upload(client, paths, headers=TOKEN):
+    data = {"files": [(open(p, "rb"), p.name) for p in paths]}
+    try:
+        return client.post("/api/datasets", data=data, content_type="multipart/form-data", headers=headers)
+    finally:
+        for f, _ in data["files"]:
+            f.close()
+
+
+def wait(client, run_id, seconds=60):
+    for _ in range(seconds * 10):
+        status = client.get(f"/api/analyses/{run_id}").json
+        if status["status"] in ("完成", "失败"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"analysis {run_id} did not finish: {status}")
+
+
+@pytest.fixture()
+def data_dir(tmp_path):
+    return tmp_path / "data"
+
+
+@pytest.fixture()
+def client(data_dir):
+    return create_app(data_dir, token="s3cret").test_client()
+
+
+def test_upload_analyse_review_and_restart(client, data_dir):
+    files = sorted(EXAMPLE.glob("*.xlsx"))
+    r = upload(client, files)
+    assert r.status_code == 201 and r.json["report"]["items"] == 96
+    assert {f["name"] for f in r.json["files"]} == {p.name for p in files}  # kept under their uploaded names
+    ds = r.json["id"]
+    r = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R01,R13"}, headers=TOKEN)
+    assert r.status_code == 202
+    done = wait(client, r.json["id"])
+    assert done["status"] == "完成" and done["progress"] == 100 and done["findings"] > 0
+    page = client.get(f"/api/analyses/{done['id']}/findings?rule=R01b").json
+    assert page["total"] == 2
+    finding = page["findings"][0]
+    assert finding["sources"][0]["file"].endswith(".xlsx") and finding["review"] == "待核查"
+    fp = finding["fingerprint"]
+    r = client.put(f"/api/findings/{fp}/review", json={"status": "已确认", "comment": "属实", "reviewer": "张三"},
+                   headers=TOKEN)
+    assert r.status_code == 200 and r.json["status"] == "已确认"
+    client.put(f"/api/findings/{fp}/review", json={"status": "已整改", "reviewer": "李四"}, headers=TOKEN)
+
+    # a new service on the same data folder: everything is still there
+    again = create_app(data_dir, token="s3cret").test_client()
+    assert [h["status"] for h in again.get(f"/api/findings/{fp}/review").json] == ["已确认", "已整改"]
+    assert again.get(f"/api/datasets/{ds}").json["report"]["items"] == 96
+    # uploading the same lists again: the review follows the finding by its fingerprint
+    ds2 = upload(again, files).json["id"]
+    run2 = again.post(f"/api/datasets/{ds2}/analyses", json={"rules": "R01b"}, headers=TOKEN).json["id"]
+    wait(again, run2)
+    reviewed = again.get(f"/api/analyses/{run2}/findings?status=已整改").json
+    assert [f["fingerprint"] for f in reviewed["findings"]] == [fp]
+
+
+def test_writes_need_the_token(client):
+    r = upload(client, [next(EXAMPLE.glob("*.xlsx"))], headers={})
+    assert r.status_code == 401 and r.content_type == "application/problem+json" and "令牌" in r.json["detail"]
+    assert client.get("/api/datasets").status_code == 200  # reading needs none
+
+
+def test_errors_are_problem_json_in_chinese(client, tmp_path):
+    r = client.get("/api/datasets/nothing")
+    assert r.status_code == 404 and r.content_type == "application/problem+json" and "没有数据集" in r.json["detail"]
+    page = tmp_path / "清单.xlsx"
+    page.write_text("<html><body>not a workbook</body></html>", encoding="utf-8")
+    r = upload(client, [page])
+    assert r.status_code == 415 and "网页" in r.json["detail"] and "Traceback" not in r.get_data(as_text=True)
+    r = client.put("/api/findings/x/review", json={"status": "完成了"}, headers=TOKEN)
+    assert r.status_code == 422 and "status：应为以下之一" in r.json["detail"]
+    r = client.post("/api/datasets/x/analyses", json={"rules": "R99"}, headers=TOKEN)
+    assert r.status_code == 404
+
+
+def test_a_bad_rule_selection_is_refused_before_the_job(client):
+    ds = upload(client, [next(EXAMPLE.glob("*.xlsx"))]).json["id"]
+    r = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R99"}, headers=TOKEN)
+    assert r.status_code == 422 and "没有这些规则：R99" in r.json["detail"]
+
+
+def test_an_upload_over_the_limit_gets_413(data_dir):
+    client = create_app(data_dir, token="s3cret", max_upload=10_000).test_client()
+    r = upload(client, sorted(EXAMPLE.glob("*.xlsx")))
+    assert r.status_code == 413 and r.content_type == "application/problem+json" and "上限" in r.json["detail"]
+
+
+def test_uploaded_names_never_reach_the_file_system(client, data_dir):
+    src = next(EXAMPLE.glob("*.xlsx"))
+    data = {"files": [(open(src, "rb"), "../../etc/清单.xlsx")]}
+    r = client.post("/api/datasets", data=data, content_type="multipart/form-data", headers=TOKEN)
+    data["files"][0][0].close()
+    assert r.status_code == 201
+    stored = [p.name for p in (data_dir / "uploads").rglob("*") if p.is_file()]
+    assert len(stored) == 1 and ".." not in stored[0] and "/" not in stored[0]
+
+
+def test_schema_migrations_run_once_and_keep_data(data_dir):
+    from quanze.api.store import MIGRATIONS, Store
+
+    store = Store(data_dir)
+    store.add_review("abc", "已确认")
+    assert Store(data_dir).migrate() == len(MIGRATIONS) and Store(data_dir).review_status("abc") == "已确认"
+
+
+def test_openapi_document_lists_the_paths_scripts_rely_on(client):
+    spec = client.get("/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    for path, method in [("/healthz", "get"), ("/api/datasets", "post"), ("/api/datasets", "get"),
+                         ("/api/datasets/{dataset_id}", "get"), ("/api/datasets/{dataset_id}", "delete"),
+                         ("/api/datasets/{dataset_id}/analyses", "post"), ("/api/analyses/{analysis_id}", "get"),
+                         ("/api/analyses/{analysis_id}/findings", "get"), ("/api/findings/{fingerprint}", "get"),
+                         ("/api/findings/{fingerprint}/review", "put"), ("/api/findings/{fingerprint}/review", "get")]:
+        assert method in spec["paths"][path], (path, method)
