@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from quanze.api.service import Service
 from quanze.api.store import REVIEW_STATUSES, Store
+from quanze.api.web import web
 from quanze.loaders.formats import MAX_FILE_BYTES
 from quanze.rules.catalogue import CatalogueError
 
@@ -73,7 +74,7 @@ _DETAILS = {
 
 def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_upload: int = MAX_FILE_BYTES,
                testing: bool = False) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
         API_TITLE="quanze 权责图谱", API_VERSION="1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=max_upload, TESTING=testing,
@@ -84,11 +85,19 @@ def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_up
     app.extensions["quanze"] = Service(Store(data_dir), laws=laws)
     for bp in (health, datasets, analyses, findings):
         api.register_blueprint(bp)
+    app.register_blueprint(web)
 
     @app.before_request
     def _writes_need_the_token():
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             require_token()
+
+    @app.after_request
+    def _remember_the_token(response):
+        # a token typed once into a web form is kept for the session (HttpOnly cookie)
+        if request.form.get("token") and response.status_code < 400:
+            response.set_cookie("quanze_token", request.form["token"], httponly=True, samesite="Strict")
+        return response
     
     @app.errorhandler(Exception)
     def _unexpected(error):  # anything not an HTTPException: a 500 without the trace
@@ -115,9 +124,10 @@ def require_token() -> None:
     token = current_app.config.get("QUANZE_TOKEN")
     if not token:
         return
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given, token):
-        abort(401, message="写操作需要令牌：请求头 Authorization: Bearer <令牌>。")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() \
+        or request.form.get("token", "") or request.cookies.get("quanze_token", "")
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        abort(401, message="写操作需要令牌：请求头 Authorization: Bearer <令牌>，或在网页表单中填写令牌。")
 
 
 # ---- schemas -------------------------------------------------------------------------------

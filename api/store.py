@@ -139,6 +139,10 @@ class Store:
         d["findings"] = self._exec("select count(*) from findings where run_id = ?", (run,))[0][0]
         return d
 
+    def runs(self, ds: str) -> list[dict]:
+        return [self.run(r["id"]) for r in self._exec("select id from runs where dataset_id = ? order by created desc",
+                                                      (ds,))]
+
     def add_findings(self, run: str, findings: list[dict]) -> None:
         with self._lock:
             self._db.executemany("insert or replace into findings values (?, ?, ?, ?, ?, ?)", [

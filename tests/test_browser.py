@@ -1,0 +1,95 @@
+"""The pages in headless Chromium (Debian's chromium driven by Playwright): upload a list, run a
+check, open a finding, review it, restart the service, and find the review still there.
+
+Skipped when Chromium or Playwright is missing; `.ci/run` installs both.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, data: Path):
+        self.data, self.port, self.proc = data, _free_port(), None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.proc = subprocess.Popen([sys.executable, "-m", "quanze.api.cli", "serve", "--data", str(self.data),
+                                      "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("service did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture()
+def server(tmp_path):
+    srv = Server(tmp_path / "data")
+    srv.start()
+    yield srv
+    if srv.proc.poll() is None:
+        srv.stop()
+
+
+def test_analyst_reviews_a_finding_and_it_survives_a_restart(server):
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.goto(server.url + "/")
+        page.set_input_files("input[name=files]", [str(f) for f in sorted(EXAMPLE.glob("*.xlsx"))])
+        page.click("text=上传并导入")
+        page.wait_for_selector("text=导入报告")
+        assert "导入 96 个事项" in page.inner_text("main")
+        page.fill("input[name=rules]", "R01,R06")
+        page.click("text=开始检查")
+        page.wait_for_selector("text=概况", timeout=60_000)
+        page.click("a[href^='/findings/']")
+        page.wait_for_selector("text=涉及事项")
+        finding_url = page.url
+        assert "来源：" in page.inner_text("main")
+        page.select_option("select[name=status]", "已确认")
+        page.fill("input[name=reviewer]", "张三")
+        page.fill("input[name=comment]", "两部门职责确有交叉")
+        page.click("text=保存")
+        page.wait_for_selector("text=两部门职责确有交叉")
+        assert page.inner_text("#review-status") == "已确认"
+
+        server.stop()
+        server.start()
+        page.goto(finding_url)
+        assert page.inner_text("#review-status") == "已确认"
+        assert "两部门职责确有交叉" in page.inner_text("main")
+        browser.close()
