@@ -95,7 +95,7 @@ def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_up
     @app.after_request
     def _remember_the_token(response):
         # a token typed once into a web form is kept for the session (HttpOnly cookie)
-        if request.form.get("token") and response.status_code < 400:
+        if response.status_code < 400 and request.method == "POST" and request.form.get("token"):
             response.set_cookie("quanze_token", request.form["token"], httponly=True, samesite="Strict")
         return response
     
