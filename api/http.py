@@ -15,6 +15,7 @@ from flask_smorest import Api, Blueprint, abort
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
+from quanze.api.endpoints import exports, graph, scenarios, simulations
 from quanze.api.service import Service
 from quanze.api.store import REVIEW_STATUSES, Store
 from quanze.api.web import web
@@ -83,7 +84,7 @@ def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_up
     api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
         "token": {"type": "http", "scheme": "bearer"}}}})
     app.extensions["quanze"] = Service(Store(data_dir), laws=laws)
-    for bp in (health, datasets, analyses, findings):
+    for bp in (health, datasets, analyses, findings, graph, exports, scenarios, simulations):
         api.register_blueprint(bp)
     app.register_blueprint(web)
 

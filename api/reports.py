@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from quanze.rules.engine import RunResult
 from quanze.rules.model import SEVERITIES
 
-FORMATS = (".json", ".xlsx", ".html")
+FORMATS = (".json", ".xlsx", ".html", ".csv")
 SEVERITY_FILL = {"红": "F8D7DA", "黄": "FFF3CD", "蓝": "D6E9F8"}
 STATUS = {"ok": "已运行", "skipped": "未运行", "error": "出错"}
 FINDING_COLUMNS = [("序号", 6), ("严重程度", 8), ("问题描述", 60), ("处理建议", 18), ("涉及部门", 24),
@@ -32,7 +32,7 @@ def write_findings(result: RunResult, path: str | Path, title: str = "权责清�
     if suffix not in FORMATS:
         raise ValueError(f"不支持的输出格式 {path.suffix or '（无后缀）'}：请用 {'、'.join(FORMATS)}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    {".json": _json, ".xlsx": _xlsx, ".html": _html}[suffix](result, path, title)
+    {".json": _json, ".xlsx": _xlsx, ".html": _html, ".csv": _csv}[suffix](result, path, title)
     return path
 
 
@@ -99,15 +99,9 @@ def _xlsx(result: RunResult, path: Path, title: str) -> None:
         for cell in sh[1]:
             cell.font = Font(bold=True)
         for n, f in enumerate(findings, 1):
-            names = "\n".join(f"{s['name']}{' / ' + s['sub_name'] if s['sub_name'] else ''}" for s in f.subjects)
-            categories = "、".join(dict.fromkeys(s["category"] for s in f.subjects))
-            for src in f.sources or [{"file": "", "sheet": "", "rows": ["", ""]}]:
-                first, last = src["rows"]
-                rows = f"{first}" if first == last else f"{first}-{last}"
-                sh.append([n, f.severity, f.message, "、".join(f.advice), "、".join(f.departments), names, categories,
-                           src["file"], src["sheet"], rows, evidence_text(f.evidence), f.fingerprint])
-                fill = PatternFill("solid", fgColor=SEVERITY_FILL[f.severity])
-                sh.cell(sh.max_row, 2).fill = fill
+            for row in finding_rows(f, n):
+                sh.append(row)
+                sh.cell(sh.max_row, 2).fill = PatternFill("solid", fgColor=SEVERITY_FILL[f.severity])
         for i, (_, width) in enumerate(FINDING_COLUMNS, 1):
             sh.column_dimensions[sh.cell(1, i).column_letter].width = width
         for row in sh.iter_rows(min_row=2):
@@ -115,6 +109,32 @@ def _xlsx(result: RunResult, path: Path, title: str) -> None:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         sh.freeze_panes = "A2"
     wb.save(path)
+
+
+def finding_rows(f, n: int):
+    """The rows of one finding in a table for analysts: one per source row (file, sheet, row)."""
+    names = "\n".join(f"{s['name']}{' / ' + s['sub_name'] if s['sub_name'] else ''}" for s in f.subjects)
+    categories = "、".join(dict.fromkeys(s["category"] for s in f.subjects))
+    for src in f.sources or [{"file": "", "sheet": "", "rows": ["", ""]}]:
+        first, last = src["rows"]
+        rows = f"{first}" if first == last else f"{first}-{last}"
+        yield [n, f.severity, f.message, "、".join(f.advice), "、".join(f.departments), names, categories,
+               src["file"], src["sheet"], rows, evidence_text(f.evidence), f.fingerprint]
+
+
+def _csv(result: RunResult, path: Path, title: str) -> None:
+    """All findings in one table, UTF-8 with a BOM so that Excel and WPS open it in Chinese."""
+    import csv
+
+    titles = {rr.rule.id: rr.rule.title for rr in result.runs}
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["规则编号", "规则名称", *(name for name, _ in FINDING_COLUMNS)])
+        counts: dict[str, int] = {}
+        for f in result.findings:
+            counts[f.rule] = counts.get(f.rule, 0) + 1
+            for row in finding_rows(f, counts[f.rule]):
+                w.writerow([f.rule, titles.get(f.rule, f.title), *row])
 
 
 def report_context(result: RunResult, title: str) -> dict:

@@ -8,13 +8,17 @@ machine), and a job's stage and progress are written to the store as it goes.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from queue import Empty
 
 from quanze.api.store import Store
-from quanze.graph import PowerGraph, build_graph
+from quanze.graph import PowerGraph, build_graph, sparql, to_rdf
 from quanze.loaders import LoadResult, load_files
+from quanze.reform import read_scenario, simulate
 from quanze.rules.engine import run as run_rules
 
 
@@ -23,6 +27,8 @@ class Service:
         self.store, self.laws = store, laws
         self.jobs = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="quanze-job")
         self._graphs: OrderedDict[str, tuple[LoadResult, PowerGraph]] = OrderedDict()
+        self._results: OrderedDict = OrderedDict()
+        self._rdf: dict = {}
         self._lock = threading.Lock()
         self._cache = cache
 
@@ -47,6 +53,7 @@ class Service:
     def forget(self, ds: str) -> None:
         with self._lock:
             self._graphs.pop(ds, None)
+            self._rdf.pop(ds, None)
 
     # ---- analyses ------------------------------------------------------------------------
 
@@ -72,6 +79,101 @@ class Service:
                              stats={"runs": [r.to_dict() for r in result.runs], **result.stats})
         except Exception as e:  # the job's failure is shown to the client, in Chinese, without a trace
             store.update_run(run_id, status="失败", error=f"分析失败：{e}", finished=_now())
+
+
+    # ---- scenarios -----------------------------------------------------------------------
+
+    def scenario_file(self, sid: str) -> Path:
+        """The scenario as a YAML file (line numbers in messages refer to it)."""
+        row = self.store.scenario(sid)
+        path = self.store.folder / "scenarios" / f"{sid}.yaml"
+        if row and not path.exists():
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(row["body"], encoding="utf-8")
+        return path
+
+    def add_scenario(self, body: str) -> str:
+        """Check and keep a scenario; raises InputFileError (with lines) when it has mistakes."""
+        folder = self.store.folder / "scenarios"
+        folder.mkdir(exist_ok=True)
+        draft = folder / "待检查.yaml"
+        draft.write_text(body, encoding="utf-8")
+        scenario = read_scenario(draft)
+        sid = self.store.add_scenario(scenario.name, body)
+        draft.rename(folder / f"{sid}.yaml")
+        return sid
+
+    def start_simulation(self, sid: str, ds: str) -> str:
+        sim = self.store.add_simulation(sid, ds)
+        self.jobs.submit(self._simulate, sim, sid, ds)
+        return sim
+
+    def simulated(self, sim: str):
+        """The SimulationResult of a finished simulation (recomputed without the catalogue if evicted)."""
+        with self._lock:
+            if sim in self._results:
+                return self._results[sim]
+        row = self.store.simulation(sim)
+        _, graph = self.load(row["dataset_id"])
+        result = simulate(graph, read_scenario(self.scenario_file(row["scenario_id"])), catalogue=False)
+        result.findings_change = (row["result"] or {}).get("findings_change", {})
+        return self._remember(sim, result)
+
+    def _remember(self, sim: str, result):
+        with self._lock:
+            self._results[sim] = result
+            while len(self._results) > self._cache:
+                self._results.popitem(last=False)
+        return result
+
+    def _simulate(self, sim: str, sid: str, ds: str) -> None:
+        store = self.store
+        try:
+            store.update_simulation(sim, status="运行中", stage="导入清单", progress=10)
+            _, graph = self.load(ds)
+            store.update_simulation(sim, stage="模拟划转并比较规则检查结果", progress=40)
+            scenario = read_scenario(self.scenario_file(sid))
+            result = simulate(graph, scenario, inputs={"laws": self.laws})
+            self._remember(sim, result)
+            store.update_simulation(sim, status="完成", stage="完成", progress=100, finished=_now(),
+                                    result={**result.to_dict(), "summary": result.summary()})
+        except Exception as e:
+            store.update_simulation(sim, status="失败", error=f"模拟失败：{e}", finished=_now())
+
+    # ---- graph ---------------------------------------------------------------------------
+
+    def sparql(self, ds: str, query: str, limit: int, timeout: float) -> list[dict]:
+        """A read-only query in a child process that is stopped at ``timeout`` seconds."""
+        _, graph = self.load(ds)
+        with self._lock:
+            rdf = self._rdf.get(ds)
+        if rdf is None:
+            rdf = to_rdf(graph)
+            with self._lock:
+                self._rdf[ds] = rdf
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_query, args=(rdf, query, limit, queue), daemon=True)
+        proc.start()
+        try:
+            ok, value = queue.get(timeout=timeout)
+        except Empty:
+            proc.terminate()
+            raise TimeoutError(f"查询超过 {timeout:g} 秒，已停止") from None
+        finally:
+            proc.join(1)
+        if not ok:
+            raise ValueError(value)
+        return value
+
+
+def _query(rdf, query: str, limit: int, queue) -> None:
+    try:
+        rows = sparql(rdf, query, limit=limit)
+        queue.put((True, [{k: (v if isinstance(v, (int, float, bool)) or v is None else str(v)) for k, v in r.items()}
+                          for r in rows]))
+    except Exception as e:  # a parse error or a refused update, told to the client
+        queue.put((False, f"SPARQL 查询有误：{e}"))
 
 
 def _now() -> str:

@@ -34,6 +34,13 @@ MIGRATIONS = [
     create index reviews_fingerprint on reviews(fingerprint);
     create table scenarios (id text primary key, name text not null, body text not null, created text not null);
     """,
+    # 2: simulations of a scenario over a dataset, run as jobs like analyses
+    """
+    create table simulations (id text primary key, scenario_id text not null references scenarios(id) on delete cascade,
+                              dataset_id text not null references datasets(id) on delete cascade,
+                              status text not null, stage text, progress real, created text not null, finished text,
+                              error text, result text);
+    """,
 ]
 REVIEW_STATUSES = ("待核查", "核查中", "已确认", "已驳回", "已整改")
 
@@ -174,6 +181,40 @@ class Store:
             return None
         return {**json.loads(rows[0]["data"]), "review": self.review_status(fingerprint),
                 "reviews": self.reviews(fingerprint)}
+
+    # ---- scenarios and simulations -------------------------------------------------------
+
+    def add_scenario(self, name: str, body: str) -> str:
+        sid = new_id()
+        self._exec("insert into scenarios values (?, ?, ?, ?)", (sid, name, body, now()))
+        return sid
+
+    def scenario(self, sid: str) -> dict | None:
+        rows = self._exec("select * from scenarios where id = ?", (sid,))
+        return dict(rows[0]) if rows else None
+
+    def scenarios(self) -> list[dict]:
+        return [dict(r) for r in self._exec("select id, name, created from scenarios order by created desc")]
+
+    def add_simulation(self, sid: str, ds: str) -> str:
+        sim = new_id()
+        self._exec("insert into simulations (id, scenario_id, dataset_id, status, stage, progress, created) "
+                   "values (?, ?, ?, '排队', '', 0, ?)", (sim, sid, ds, now()))
+        return sim
+
+    def update_simulation(self, sim: str, **fields) -> None:
+        if "result" in fields:
+            fields["result"] = json.dumps(fields["result"], ensure_ascii=False, default=str)
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self._exec(f"update simulations set {sets} where id = ?", (*fields.values(), sim))
+
+    def simulation(self, sim: str) -> dict | None:
+        rows = self._exec("select * from simulations where id = ?", (sim,))
+        if not rows:
+            return None
+        d = dict(rows[0])
+        d["result"] = json.loads(d["result"]) if d["result"] else None
+        return d
 
     # ---- reviews -------------------------------------------------------------------------
 

@@ -130,6 +130,16 @@ class RunResult:
     def rules(self) -> list[Rule]:
         return [r.rule for r in self.runs]
 
+    @classmethod
+    def from_dict(cls, data: dict) -> RunResult:
+        """A result read back from its JSON form (a stored run, a findings.json file)."""
+        runs = [RuleRun(Rule(r["id"], r["title"], r["severity"], "", r.get("params") or {}, "", []),
+                        r["status"], r.get("reason", ""), r.get("findings", 0), r.get("seconds", 0.0))
+                for r in data.get("runs", [])]
+        names = Finding.__dataclass_fields__
+        findings = [Finding(**{k: f[k] for k in names}) for f in data.get("findings", [])]
+        return cls(runs, findings, data.get("stats") or {})
+
     def to_dict(self) -> dict:
         return {
             "rules": [r.rule.summary() for r in self.runs],

@@ -129,3 +129,69 @@ def test_openapi_document_lists_the_paths_scripts_rely_on(client):
                          ("/api/analyses/{analysis_id}/findings", "get"), ("/api/findings/{fingerprint}", "get"),
                          ("/api/findings/{fingerprint}/review", "put"), ("/api/findings/{fingerprint}/review", "get")]:
         assert method in spec["paths"][path], (path, method)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """One service with the example uploaded, shared by the read-only tests below."""
+    client = create_app(tmp_path_factory.mktemp("svc"), token="s3cret").test_client()
+    ds = upload(client, sorted(EXAMPLE.glob("*.xlsx"))).json["id"]
+    return client, ds
+
+
+def test_departments_items_and_an_item_with_its_neighbourhood(loaded):
+    client, ds = loaded
+    depts = client.get(f"/api/datasets/{ds}/departments").json
+    assert sum(d["items"] for d in depts) == 96 and depts[0]["name"] == "明川县市场监督管理局"
+    page = client.get(f"/api/datasets/{ds}/items?category=行政处罚&q=非法占用土地&per_page=2").json
+    assert page["total"] == 4 and len(page["items"]) == 2
+    item_id = next(i["id"] for i in client.get(f"/api/datasets/{ds}/items?q=对农村村民非法占用土地建住宅").json["items"])
+    detail = client.get(f"/api/datasets/{ds}/items/{item_id}").json
+    assert detail["department"] == "明川县自然资源局" and detail["bases"][0].startswith("《土地管理法》第七十八条第一款")
+    assert {r["department"] for r in detail["related"]} == {"明川县青石镇人民政府"}  # the same provision elsewhere
+    assert client.get(f"/api/datasets/{ds}/items/nope").status_code == 404
+
+
+def test_sparql_is_read_only_and_bounded(loaded, monkeypatch):
+    client, ds = loaded
+    count = client.get(f"/api/datasets/{ds}/sparql",
+                       query_string={"query": "SELECT (COUNT(?i) AS ?n) WHERE { ?i a qz:PowerItem }"}).json
+    assert count == {"rows": [{"n": 96}]}
+    r = client.get(f"/api/datasets/{ds}/sparql", query_string={"query": "DELETE WHERE { ?s ?p ?o }"})
+    assert r.status_code == 422 and "不支持更新" in r.json["detail"]
+    import quanze.api.endpoints as endpoints
+
+    monkeypatch.setattr(endpoints, "SPARQL_TIMEOUT", 0.05)
+    slow = "SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } LIMIT 100000000"
+    r = client.get(f"/api/datasets/{ds}/sparql", query_string={"query": slow})
+    assert r.status_code == 422 and "已停止" in r.json["detail"]
+
+
+def test_exports_of_graph_and_findings(loaded):
+    client, ds = loaded
+    ttl = client.get(f"/api/datasets/{ds}/graph?format=ttl")
+    assert ttl.status_code == 200 and b"qz:PowerItem" in ttl.data
+    run = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R01"}, headers=TOKEN).json["id"]
+    wait(client, run)
+    csv = client.get(f"/api/analyses/{run}/export?format=csv")
+    assert csv.status_code == 200 and "来源文件" in csv.data.decode("utf-8-sig")
+    xlsx = client.get(f"/api/analyses/{run}/export?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_scenario_create_simulate_export_and_compare(loaded):
+    client, ds = loaded
+    body = (EXAMPLE.parent / "scenarios" / "approval-bureau.yaml").read_text(encoding="utf-8")
+    sid = client.post("/api/scenarios", data=body, content_type="application/yaml", headers=TOKEN).json["id"]
+    bad = client.post("/api/scenarios", json={"packages": [{"name": "包", "select": {"categories": ["行政许可"]}}]},
+                      headers=TOKEN)
+    assert bad.status_code == 422 and "缺少 to" in bad.json["detail"] and "第" in bad.json["detail"]
+    sim = client.post(f"/api/scenarios/{sid}/simulations", json={"dataset_id": ds}, headers=TOKEN).json["id"]
+    for _ in range(300):
+        state = client.get(f"/api/simulations/{sim}").json
+        if state["status"] in ("完成", "失败"):
+            break
+        time.sleep(0.1)
+    assert state["status"] == "完成" and len(state["result"]["moved"]) == 23
+    assert client.get(f"/api/simulations/{sim}/export").data[:2] == b"PK"
+    assert client.get(f"/api/simulations/compare?a={sim}&b={sim}").json["difference"]["moved"] == 0

@@ -1,0 +1,310 @@
+"""Graph, scenario and export endpoints of the JSON API (the app factory is in api/http.py)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from flask import current_app, request, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from quanze.api.reports import write_findings, write_simulation
+from quanze.graph import export as export_graph
+from quanze.loaders.yamlfile import InputFileError
+from quanze.rules.engine import RunResult
+
+SPARQL_TIMEOUT = 10.0
+SPARQL_MAX_ROWS = 1000
+
+
+def _svc():
+    return current_app.extensions["quanze"]
+
+
+def _dataset_graph(dataset_id: str):
+    if _svc().store.dataset(dataset_id) is None:
+        abort(404, message=f"没有数据集 {dataset_id}。")
+    return _svc().load(dataset_id)[1]
+
+
+def _send(write, suffix: str, download: str):
+    """Write a file with ``write(path)`` into a temporary folder and send it as an attachment."""
+    folder = Path(tempfile.mkdtemp(prefix="quanze-"))
+    path = folder / f"export{suffix}"
+    write(path)
+    return send_file(path, as_attachment=True, download_name=download)
+
+
+# ---- graph -----------------------------------------------------------------------------------
+
+graph = Blueprint("graph", __name__, url_prefix="/api/datasets", description="知识图谱：部门、事项、SPARQL")
+
+
+class ItemQuery(Schema):
+    department = fields.String(load_default=None)
+    category = fields.String(load_default=None)
+    level = fields.String(load_default=None, validate=validate.OneOf(["国家", "省", "市", "县", "乡"]))
+    q = fields.String(load_default=None, metadata={"description": "名称中的文字"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class ItemPage(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    items = fields.List(fields.Dict())
+
+
+class DepartmentSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    items = fields.Integer()
+    categories = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class ItemDetail(Schema):
+    item = fields.Dict()
+    department = fields.String()
+    bases = fields.List(fields.String())
+    responsibilities = fields.List(fields.Dict())
+    related = fields.List(fields.Dict())
+
+
+class SparqlQuery(Schema):
+    query = fields.String(required=True)
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=SPARQL_MAX_ROWS))
+
+
+class SparqlResult(Schema):
+    rows = fields.List(fields.Dict())
+
+
+def _brief(it) -> dict:
+    return {"id": it.id, "name": it.name, "sub_name": it.sub_name, "category": it.category,
+            "department": it.department, "levels": it.levels, "source": it.source.to_dict()}
+
+
+@graph.route("/<dataset_id>/departments")
+class Departments(MethodView):
+    @graph.response(200, DepartmentSchema(many=True))
+    def get(self, dataset_id):
+        """部门及其事项数（按类别）"""
+        pg = _dataset_graph(dataset_id)
+        counts: dict[str, Counter] = {}
+        names = {}
+        for it in pg.items():
+            counts.setdefault(it.department_id, Counter())[it.category or "未分类"] += 1
+            names[it.department_id] = it.department
+        return [{"id": d, "name": names[d], "items": sum(c.values()), "categories": dict(c)}
+                for d, c in sorted(counts.items(), key=lambda kv: -sum(kv[1].values()))]
+
+
+@graph.route("/<dataset_id>/items")
+class Items(MethodView):
+    @graph.arguments(ItemQuery, location="query")
+    @graph.response(200, ItemPage)
+    def get(self, query, dataset_id):
+        """事项：按部门、类别、层级、名称筛选，分页"""
+        pg = _dataset_graph(dataset_id)
+        found = [it for it in pg.items()
+                 if (not query["department"] or query["department"] in it.department)
+                 and (not query["category"] or it.category == query["category"])
+                 and (not query["level"] or query["level"] in it.levels)
+                 and (not query["q"] or query["q"] in it.title)]
+        start = (query["page"] - 1) * query["per_page"]
+        return {"total": len(found), "page": query["page"], "per_page": query["per_page"],
+                "items": [_brief(it) for it in found[start:start + query["per_page"]]]}
+
+
+@graph.route("/<dataset_id>/items/<item_id>")
+class ItemOne(MethodView):
+    @graph.response(200, ItemDetail)
+    def get(self, dataset_id, item_id):
+        """一个事项及其邻域：依据、责任事项、依据同一条款的其他事项、同一主项的子项"""
+        pg = _dataset_graph(dataset_id)
+        try:
+            hood = pg.neighbourhood(item_id)
+        except KeyError:
+            abort(404, message=f"没有事项 {item_id}。")
+        it = hood["item"]
+        related = {pg.g.nodes[k]["record"].id for b in hood["bases"] if b.startswith("prov:")
+                   for k in pg.predecessors(b, "based_on")} | {pg.g.nodes[s]["record"].id for s in hood["siblings"]}
+        related.discard(item_id)
+        return {"item": it.to_dict(), "department": it.department,
+                "bases": [pg.g.nodes[b]["name"] for b in hood["bases"]],
+                "responsibilities": [r.to_dict() for r in it.responsibilities],
+                "related": [_brief(pg.item(i)) for i in sorted(related)][:100]}
+
+
+@graph.route("/<dataset_id>/sparql")
+class Sparql(MethodView):
+    @graph.arguments(SparqlQuery, location="query")
+    @graph.response(200, SparqlResult)
+    def get(self, query, dataset_id):
+        """只读 SPARQL 查询（有时间和行数上限；前缀 qz: 已定义）"""
+        _dataset_graph(dataset_id)
+        try:
+            rows = _svc().sparql(dataset_id, query["query"], query["limit"], SPARQL_TIMEOUT)
+        except TimeoutError as e:
+            abort(422, message=str(e))
+        except ValueError as e:
+            abort(422, message=str(e))
+        return {"rows": rows}
+
+
+@graph.route("/<dataset_id>/graph")
+class GraphExport(MethodView):
+    @graph.arguments(Schema.from_dict({"format": fields.String(
+        load_default="ttl", validate=validate.OneOf(["ttl", "jsonld", "graphml"]))})(), location="query")
+    @graph.response(200, description="图谱文件（Turtle、JSON-LD 或 GraphML）")
+    def get(self, query, dataset_id):
+        """导出知识图谱"""
+        pg = _dataset_graph(dataset_id)
+        suffix = f".{query['format']}"
+        return _send(lambda path: export_graph(pg, path), suffix, f"graph-{dataset_id}{suffix}")
+
+
+# ---- exports of findings ---------------------------------------------------------------------
+
+exports = Blueprint("exports", __name__, url_prefix="/api/analyses", description="导出")
+
+
+@exports.route("/<analysis_id>/export")
+class FindingsExport(MethodView):
+    @exports.arguments(Schema.from_dict({"format": fields.String(
+        load_default="xlsx", validate=validate.OneOf(["xlsx", "csv", "json"]))})(), location="query")
+    @exports.response(200, description="问题清单（Excel、CSV 或 JSON）")
+    def get(self, query, analysis_id):
+        """导出一次检查的全部问题"""
+        store = _svc().store
+        run = store.run(analysis_id)
+        if run is None or run["status"] != "完成":
+            abort(404, message=f"没有已完成的分析任务 {analysis_id}。")
+        _, found = store.findings(analysis_id, limit=10**9)
+        result = RunResult.from_dict({"runs": (run["stats"] or {}).get("runs", []), "findings": found,
+                                      "stats": run["stats"]})
+        suffix = f".{query['format']}"
+        return _send(lambda path: write_findings(result, path), suffix, f"findings-{analysis_id}{suffix}")
+
+
+# ---- scenarios -------------------------------------------------------------------------------
+
+scenarios = Blueprint("scenarios", __name__, url_prefix="/api/scenarios", description="划转方案与模拟")
+
+
+class ScenarioSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    created = fields.String()
+    body = fields.String()
+
+
+class SimulationRequest(Schema):
+    dataset_id = fields.String(required=True)
+
+
+class SimulationSchema(Schema):
+    id = fields.String()
+    scenario_id = fields.String()
+    dataset_id = fields.String()
+    status = fields.String()
+    stage = fields.String(allow_none=True)
+    progress = fields.Float(allow_none=True)
+    error = fields.String(allow_none=True)
+    created = fields.String()
+    finished = fields.String(allow_none=True)
+    result = fields.Dict(allow_none=True)
+
+
+@scenarios.route("")
+class Scenarios(MethodView):
+    @scenarios.response(200, ScenarioSchema(many=True))
+    def get(self):
+        """全部方案"""
+        return _svc().store.scenarios()
+
+    @scenarios.response(201, ScenarioSchema)
+    @scenarios.doc(requestBody={"content": {"application/yaml": {"schema": {"type": "string"}},
+                                            "application/json": {"schema": {"type": "object"}}}},
+                   security=[{"token": []}])
+    def post(self):
+        """新建方案：YAML 文本（application/yaml）或同样结构的 JSON"""
+        if request.is_json:
+            data = request.get_json(silent=True)
+            if not isinstance(data, dict):
+                abort(422, message="方案应为一个 JSON 对象（name、create、packages……）。")
+            body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        else:
+            body = request.get_data(as_text=True)
+        try:
+            sid = _svc().add_scenario(body)
+        except InputFileError as e:
+            abort(422, message="方案有误：" + "；".join(e.problems), errors={"scenario": e.problems})
+        return _svc().store.scenario(sid)
+
+
+@scenarios.route("/<scenario_id>/simulations")
+class Simulations(MethodView):
+    @scenarios.arguments(SimulationRequest)
+    @scenarios.response(202, SimulationSchema)
+    @scenarios.doc(security=[{"token": []}])
+    def post(self, body, scenario_id):
+        """在一个数据集上模拟方案（后台任务）"""
+        svc = _svc()
+        if svc.store.scenario(scenario_id) is None:
+            abort(404, message=f"没有方案 {scenario_id}。")
+        if svc.store.dataset(body["dataset_id"]) is None:
+            abort(404, message=f"没有数据集 {body['dataset_id']}。")
+        return svc.store.simulation(svc.start_simulation(scenario_id, body["dataset_id"]))
+
+
+simulations = Blueprint("simulations", __name__, url_prefix="/api/simulations", description="划转方案与模拟")
+
+
+@simulations.route("/<simulation_id>")
+class SimulationOne(MethodView):
+    @simulations.response(200, SimulationSchema)
+    def get(self, simulation_id):
+        """模拟状态与结果"""
+        sim = _svc().store.simulation(simulation_id)
+        if sim is None:
+            abort(404, message=f"没有模拟 {simulation_id}。")
+        return sim
+
+
+@simulations.route("/<simulation_id>/export")
+class SimulationExport(MethodView):
+    @simulations.response(200, description="模拟结果与调整后的各部门清单（Excel）")
+    def get(self, simulation_id):
+        """模拟结果的 Excel：汇总、各项结果、调整后的部门清单"""
+        sim = _svc().store.simulation(simulation_id)
+        if sim is None or sim["status"] != "完成":
+            abort(404, message=f"没有已完成的模拟 {simulation_id}。")
+        result = _svc().simulated(simulation_id)
+        return _send(lambda path: write_simulation(result, path), ".xlsx", f"simulation-{simulation_id}.xlsx")
+
+
+@simulations.route("/compare")
+class SimulationCompare(MethodView):
+    @simulations.arguments(Schema.from_dict({"a": fields.String(required=True), "b": fields.String(required=True)})(),
+                           location="query")
+    @simulations.response(200, Schema.from_dict({"a": fields.Dict(), "b": fields.Dict(), "difference": fields.Dict()})())
+    def get(self, query):
+        """比较两次模拟：各项结果的数量与规则检查变化"""
+        out = {}
+        for key in ("a", "b"):
+            sim = _svc().store.simulation(query[key])
+            if sim is None or sim["status"] != "完成":
+                abort(404, message=f"没有已完成的模拟 {query[key]}。")
+            result = sim["result"]
+            out[key] = {"id": sim["id"], "summary": result["summary"],
+                        **{k: len(v) for k, v in result.items() if isinstance(v, list)},
+                        "findings_added": sum(map(len, result["findings_change"]["added"].values())),
+                        "findings_removed": sum(map(len, result["findings_change"]["removed"].values()))}
+        out["difference"] = {k: out["b"][k] - out["a"][k] for k in out["a"] if isinstance(out["a"][k], int)}
+        return out
