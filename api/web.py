@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from quanze.api.reports import evidence_text
 from quanze.api.store import REVIEW_STATUSES
+from quanze.loaders.yamlfile import InputFileError
 from quanze.rules.catalogue import CatalogueError
 
 web = Blueprint("web", __name__)
@@ -50,7 +51,10 @@ def dataset(dataset_id: str, message: str = ""):
     ds = store.dataset(dataset_id)
     if ds is None:
         return datasets(message=f"没有数据集 {dataset_id}。"), 404
-    return _page("web/dataset.html", ds=ds, runs=store.runs(dataset_id), message=message)
+    _, pg = _svc().load(dataset_id)
+    depts = Counter((it.department_id, it.department) for it in pg.items())
+    return _page("web/dataset.html", ds=ds, runs=store.runs(dataset_id), message=message,
+                 departments=[(d, name, n) for (d, name), n in depts.most_common()])
 
 
 @web.post("/datasets/<dataset_id>/analyses")
@@ -93,3 +97,108 @@ def review(fingerprint: str):
         return finding(fingerprint), 422
     _svc().store.add_review(fingerprint, status, request.form.get("comment", ""), request.form.get("reviewer", ""))
     return redirect(url_for("web.finding", fingerprint=fingerprint), code=303)
+
+
+# ---- departments ---------------------------------------------------------------------------
+
+OVERLAP_RULES = ("R01a", "R01b", "R02", "R03")
+
+
+@web.get("/datasets/<dataset_id>/departments/<path:department_id>")
+def department(dataset_id: str, department_id: str):
+    svc = _svc()
+    if svc.store.dataset(dataset_id) is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    _, pg = svc.load(dataset_id)
+    items = [it for it in pg.items() if it.department_id == department_id]
+    if not items:
+        return dataset(dataset_id, message=f"数据集中没有部门 {department_id}。"), 404
+    name = items[0].department
+    levels = [lv for lv in ("国家", "省", "市", "县", "乡") if any(lv in it.levels for it in items)]
+    table: dict[str, Counter] = {}
+    for it in items:
+        for lv in it.levels:
+            table.setdefault(it.category or "未分类", Counter())[lv] += 1
+    runs = [r for r in svc.store.runs(dataset_id) if r["status"] == "完成"]
+    overlaps: Counter = Counter()
+    if runs:
+        for rule in OVERLAP_RULES:
+            for f in svc.store.findings(runs[0]["id"], rule=rule, limit=100_000)[1]:
+                if name in f["departments"]:
+                    overlaps.update(d for d in f["departments"] if d != name)
+    return _page("web/department.html", name=name, dataset_id=dataset_id, total=len(items), levels=levels,
+                 table=sorted(table.items()), overlaps=overlaps.most_common(), run=runs[0] if runs else None,
+                 svg=_star(name, overlaps.most_common(12)))
+
+
+def _star(center: str, others: list[tuple[str, int]]) -> str:
+    """A small graph drawn on the server: the department in the middle, overlapping ones around it."""
+    import html
+    import math
+
+    w, h, r = 640, 360, 140
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" aria-label="交叉部门图">']
+    for k, (name, n) in enumerate(others):
+        a = 2 * math.pi * k / max(len(others), 1)
+        x, y = w / 2 + r * 1.6 * math.cos(a), h / 2 + r * math.sin(a)
+        parts.append(f'<line x1="{w / 2}" y1="{h / 2}" x2="{x:.0f}" y2="{y:.0f}" stroke="#7a9cc6" '
+                     f'stroke-width="{min(1 + n / 3, 10):.1f}"/>')
+        parts.append(f'<text x="{x:.0f}" y="{y:.0f}" font-size="12" text-anchor="middle">{html.escape(name)}（{n}）</text>')
+    parts.append(f'<circle cx="{w / 2}" cy="{h / 2}" r="8" fill="#2e4a6b"/>')
+    parts.append(f'<text x="{w / 2}" y="{h / 2 - 14}" font-size="14" font-weight="bold" text-anchor="middle">'
+                 f'{html.escape(center)}</text></svg>')
+    return "".join(parts)
+
+
+# ---- scenarios -----------------------------------------------------------------------------
+
+SECTIONS = [("moved", "划转事项"), ("split", "拆分（监管留原部门）"), ("left_behind", "关联事项未随转"),
+            ("gaps", "监管空白与缺口"), ("basis_conflicts", "依据写明原部门"), ("new_overlaps", "新增交叉"),
+            ("reserved", "保留在原部门"), ("must_rehome", "须另行安置")]
+
+
+@web.get("/scenarios")
+def scenarios(message: str = "", draft: str = ""):
+    return _page("web/scenarios.html", scenarios=_svc().store.scenarios(), message=message, draft=draft)
+
+
+@web.post("/scenarios")
+def new_scenario():
+    upload = request.files.get("file")
+    body = upload.read().decode("utf-8") if upload and upload.filename else request.form.get("body", "")
+    try:
+        sid = _svc().add_scenario(body)
+    except InputFileError as e:
+        return scenarios(message="方案有误：" + "；".join(e.problems), draft=body), 422
+    return redirect(url_for("web.scenario", scenario_id=sid), code=303)
+
+
+@web.get("/scenarios/<scenario_id>")
+def scenario(scenario_id: str):
+    sc = _svc().store.scenario(scenario_id)
+    if sc is None:
+        return scenarios(message=f"没有方案 {scenario_id}。"), 404
+    return _page("web/scenario.html", sc=sc, datasets=_svc().store.datasets())
+
+
+@web.post("/scenarios/<scenario_id>/simulations")
+def run_scenario(scenario_id: str):
+    sim = _svc().start_simulation(scenario_id, request.form.get("dataset_id", ""))
+    return redirect(url_for("web.simulation", simulation_id=sim), code=303)
+
+
+@web.get("/simulations/<simulation_id>")
+def simulation(simulation_id: str):
+    sim = _svc().store.simulation(simulation_id)
+    if sim is None:
+        return scenarios(message=f"没有模拟 {simulation_id}。"), 404
+    change = (sim["result"] or {}).get("findings_change", {})
+    rules = sorted(set(change.get("added", {})) | set(change.get("removed", {})))
+    return _page("web/simulation.html", sim=sim, sections=SECTIONS, change_rules=rules)
+
+
+@web.get("/docs")
+def api_docs():
+    """The API described from its OpenAPI document, as a plain page (no external scripts)."""
+    spec = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    return _page("web/docs.html", spec=spec)

@@ -195,3 +195,27 @@ def test_scenario_create_simulate_export_and_compare(loaded):
     assert state["status"] == "完成" and len(state["result"]["moved"]) == 23
     assert client.get(f"/api/simulations/{sim}/export").data[:2] == b"PK"
     assert client.get(f"/api/simulations/compare?a={sim}&b={sim}").json["difference"]["moved"] == 0
+
+
+def test_pages_for_departments_scenarios_and_docs(loaded):
+    import re
+    from urllib.parse import quote
+
+    client, ds = loaded
+    run = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R01,R03"}, headers=TOKEN).json["id"]
+    wait(client, run)
+    page = client.get(f"/datasets/{ds}/departments/{quote('明川县|县|应急管理局')}").get_data(as_text=True)
+    assert "按类别和层级" in page and "<svg" in page and "明川县交通运输局" in page
+    assert client.get("/docs").get_data(as_text=True).count("<code>/api/") >= 15
+    body = (EXAMPLE.parent / "scenarios" / "township-delegation.yaml").read_text(encoding="utf-8")
+    r = client.post("/scenarios", data={"body": body, "token": "s3cret"})
+    assert r.status_code == 303
+    sim = client.post(r.headers["Location"] + "/simulations", data={"dataset_id": ds, "token": "s3cret"})
+    for _ in range(300):
+        text = client.get(sim.headers["Location"]).get_data(as_text=True)
+        if "规则检查的变化" in text:
+            break
+        time.sleep(0.1)
+    assert "保留在原部门（1）" in text and "吊销建筑施工企业安全生产许可证" in text
+    bad = client.post("/scenarios", data={"body": "packages:\n  - name: x\n", "token": "s3cret"})
+    assert bad.status_code == 422 and re.search("第2行.*缺少 select", bad.get_data(as_text=True))
