@@ -57,7 +57,7 @@ class ItemPage(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
-    items = fields.List(fields.Dict())
+    items = fields.List(fields.Raw(metadata={"type": "object"}))
 
 
 class DepartmentSchema(Schema):
@@ -85,7 +85,7 @@ class SparqlResult(Schema):
 
 
 def _brief(it) -> dict:
-    return {"id": it.id, "name": it.name, "sub_name": it.sub_name, "category": it.category,
+    return {"id": it.id, "name": it.name, "sub_name": it.sub_name, "title": it.title, "category": it.category,
             "department": it.department, "levels": it.levels, "source": it.source.to_dict()}
 
 
@@ -110,15 +110,15 @@ class Items(MethodView):
     @graph.response(200, ItemPage)
     def get(self, query, dataset_id):
         """事项：按部门、类别、层级、名称筛选，分页"""
-        pg = _dataset_graph(dataset_id)
-        found = [it for it in pg.items()
-                 if (not query["department"] or query["department"] in it.department)
-                 and (not query["category"] or it.category == query["category"])
-                 and (not query["level"] or query["level"] in it.levels)
-                 and (not query["q"] or query["q"] in it.title)]
+        _dataset_graph(dataset_id)
+        found = [b for b in _svc().briefs(dataset_id, _brief)
+                 if (not query["department"] or query["department"] in b["department"])
+                 and (not query["category"] or b["category"] == query["category"])
+                 and (not query["level"] or query["level"] in b["levels"])
+                 and (not query["q"] or query["q"] in b["title"])]
         start = (query["page"] - 1) * query["per_page"]
         return {"total": len(found), "page": query["page"], "per_page": query["per_page"],
-                "items": [_brief(it) for it in found[start:start + query["per_page"]]]}
+                "items": found[start:start + query["per_page"]]}
 
 
 @graph.route("/<dataset_id>/items/<item_id>")

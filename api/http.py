@@ -200,7 +200,7 @@ class FindingPage(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
-    findings = fields.List(fields.Nested(FindingSchema))
+    findings = fields.List(fields.Raw(metadata={"description": "问题（结构同 FindingSchema）", "type": "object"}))
 
 
 class ReviewSchema(Schema):
@@ -353,3 +353,23 @@ class FindingReview(MethodView):
         if store.finding(fingerprint) is None:
             abort(404, message=f"没有问题 {fingerprint}。")
         return store.add_review(fingerprint, body["status"], body["comment"], body["reviewer"])
+
+
+def run_server(factory, host: str, port: int, workers: int = 2, threads: int = 8) -> None:
+    """Serve with gunicorn: ``workers`` processes of ``threads`` threads, each with its own app.
+
+    Every worker opens the same SQLite store, so datasets, jobs and reviews are shared;
+    a worker's caches (loaded graphs) are its own.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
+                               "threads": threads, "timeout": 300, "graceful_timeout": 10}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return factory()
+
+    Server().run()

@@ -29,6 +29,7 @@ class Service:
         self._graphs: OrderedDict[str, tuple[LoadResult, PowerGraph]] = OrderedDict()
         self._results: OrderedDict = OrderedDict()
         self._rdf: dict = {}
+        self._briefs: dict[str, list[dict]] = {}
         self._lock = threading.Lock()
         self._cache = cache
 
@@ -50,10 +51,21 @@ class Service:
                 self._graphs.popitem(last=False)
         return entry
 
+    def briefs(self, ds: str, brief) -> list[dict]:
+        """Every item of a dataset as the short dict list endpoints return, built once per dataset."""
+        with self._lock:
+            if ds in self._briefs:
+                return self._briefs[ds]
+        found = [brief(it) for it in self.load(ds)[1].items()]
+        with self._lock:
+            self._briefs[ds] = found
+        return found
+
     def forget(self, ds: str) -> None:
         with self._lock:
             self._graphs.pop(ds, None)
             self._rdf.pop(ds, None)
+            self._briefs.pop(ds, None)
 
     # ---- analyses ------------------------------------------------------------------------
 

@@ -159,20 +159,24 @@ class Store:
 
     def findings(self, run: str, rule=None, severity=None, department=None, status=None,
                  offset: int = 0, limit: int = 50) -> tuple[int, list[dict]]:
-        sql = "select data, fingerprint from findings where run_id = ?"
-        args: list = [run]
+        """A page of a run's findings with their current review status, filtered in SQL."""
+        where, args = ["run_id = ?"], [run]
         for col, value in (("rule", rule), ("severity", severity)):
             if value:
-                sql += f" and {col} = ?"
+                where.append(f"{col} = ?")
                 args.append(value)
         if department:
-            sql += " and departments like ?"
+            where.append("departments like ?")
             args.append(f"%{department}%")
-        rows = self._exec(sql + " order by rule, fingerprint", args)
-        out = [{**json.loads(r["data"]), "review": self.review_status(r["fingerprint"])} for r in rows]
         if status:
-            out = [f for f in out if f["review"] == status]
-        return len(out), out[offset:offset + limit]
+            where.append("review = ?")
+            args.append(status)
+        latest = ("coalesce((select status from reviews r where r.fingerprint = f.fingerprint order by r.id desc "
+                  f"limit 1), '{REVIEW_STATUSES[0]}')")
+        base = f"select * from (select f.*, {latest} as review from findings f) where {' and '.join(where)}"
+        total = self._exec(f"select count(*) from ({base})", args)[0][0]
+        rows = self._exec(f"{base} order by rule, fingerprint limit ? offset ?", (*args, limit, offset))
+        return total, [{**json.loads(r["data"]), "review": r["review"]} for r in rows]
 
     def finding(self, fingerprint: str) -> dict | None:
         rows = self._exec("select f.data from findings f join runs r on r.id = f.run_id where f.fingerprint = ? "
