@@ -57,3 +57,10 @@ def test_console_script_runs(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "quanze.api.cli", "load", str(tmp_path / "none.xlsx")],
                           capture_output=True, text=True)
     assert proc.returncode == 1 and "文件不存在" in proc.stdout
+
+
+def test_serve_refuses_a_public_address_without_a_token(tmp_path):
+    import pytest
+
+    with pytest.raises(SystemExit, match="必须用 --token"):
+        main(["serve", "--host", "0.0.0.0", "--data", str(tmp_path)])
