@@ -21,14 +21,20 @@ SPARQL_TIMEOUT = 10.0
 SPARQL_MAX_ROWS = 1000
 
 
-def _svc():
+def service():
     return current_app.extensions["quanze"]
 
 
+def or_404(value, message: str):
+    """``value``, or a 404 problem saying what was not found."""
+    if value is None:
+        abort(404, message=message)
+    return value
+
+
 def _dataset_graph(dataset_id: str):
-    if _svc().store.dataset(dataset_id) is None:
-        abort(404, message=f"没有数据集 {dataset_id}。")
-    return _svc().load(dataset_id)[1]
+    or_404(service().store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
+    return service().load(dataset_id)[1]
 
 
 def _send(write, suffix: str, download: str):
@@ -111,7 +117,7 @@ class Items(MethodView):
     def get(self, query, dataset_id):
         """事项：按部门、类别、层级、名称筛选，分页"""
         _dataset_graph(dataset_id)
-        found = [b for b in _svc().briefs(dataset_id, _brief)
+        found = [b for b in service().briefs(dataset_id, _brief)
                  if (not query["department"] or query["department"] in b["department"])
                  and (not query["category"] or b["category"] == query["category"])
                  and (not query["level"] or query["level"] in b["levels"])
@@ -149,7 +155,7 @@ class Sparql(MethodView):
         """只读 SPARQL 查询（有时间和行数上限；前缀 qz: 已定义）"""
         _dataset_graph(dataset_id)
         try:
-            rows = _svc().sparql(dataset_id, query["query"], query["limit"], SPARQL_TIMEOUT)
+            rows = service().sparql(dataset_id, query["query"], query["limit"], SPARQL_TIMEOUT)
         except TimeoutError as e:
             abort(422, message=str(e))
         except ValueError as e:
@@ -181,7 +187,7 @@ class FindingsExport(MethodView):
     @exports.response(200, description="问题清单（Excel、CSV 或 JSON）")
     def get(self, query, analysis_id):
         """导出一次检查的全部问题"""
-        store = _svc().store
+        store = service().store
         run = store.run(analysis_id)
         if run is None or run["status"] != "完成":
             abort(404, message=f"没有已完成的分析任务 {analysis_id}。")
@@ -226,7 +232,7 @@ class Scenarios(MethodView):
     @scenarios.response(200, ScenarioSchema(many=True))
     def get(self):
         """全部方案"""
-        return _svc().store.scenarios()
+        return service().store.scenarios()
 
     @scenarios.response(201, ScenarioSchema)
     @scenarios.doc(requestBody={"content": {"application/yaml": {"schema": {"type": "string"}},
@@ -242,10 +248,10 @@ class Scenarios(MethodView):
         else:
             body = request.get_data(as_text=True)
         try:
-            sid = _svc().add_scenario(body)
+            sid = service().add_scenario(body)
         except InputFileError as e:
             abort(422, message="方案有误：" + "；".join(e.problems), errors={"scenario": e.problems})
-        return _svc().store.scenario(sid)
+        return service().store.scenario(sid)
 
 
 @scenarios.route("/<scenario_id>/simulations")
@@ -255,11 +261,9 @@ class Simulations(MethodView):
     @scenarios.doc(security=[{"token": []}])
     def post(self, body, scenario_id):
         """在一个数据集上模拟方案（后台任务）"""
-        svc = _svc()
-        if svc.store.scenario(scenario_id) is None:
-            abort(404, message=f"没有方案 {scenario_id}。")
-        if svc.store.dataset(body["dataset_id"]) is None:
-            abort(404, message=f"没有数据集 {body['dataset_id']}。")
+        svc = service()
+        or_404(svc.store.scenario(scenario_id), f"没有方案 {scenario_id}。")
+        or_404(svc.store.dataset(body["dataset_id"]), f"没有数据集 {body['dataset_id']}。")
         return svc.store.simulation(svc.start_simulation(scenario_id, body["dataset_id"]))
 
 
@@ -271,10 +275,7 @@ class SimulationOne(MethodView):
     @simulations.response(200, SimulationSchema)
     def get(self, simulation_id):
         """模拟状态与结果"""
-        sim = _svc().store.simulation(simulation_id)
-        if sim is None:
-            abort(404, message=f"没有模拟 {simulation_id}。")
-        return sim
+        return or_404(service().store.simulation(simulation_id), f"没有模拟 {simulation_id}。")
 
 
 @simulations.route("/<simulation_id>/export")
@@ -282,10 +283,10 @@ class SimulationExport(MethodView):
     @simulations.response(200, description="模拟结果与调整后的各部门清单（Excel）")
     def get(self, simulation_id):
         """模拟结果的 Excel：汇总、各项结果、调整后的部门清单"""
-        sim = _svc().store.simulation(simulation_id)
+        sim = service().store.simulation(simulation_id)
         if sim is None or sim["status"] != "完成":
             abort(404, message=f"没有已完成的模拟 {simulation_id}。")
-        result = _svc().simulated(simulation_id)
+        result = service().simulated(simulation_id)
         return _send(lambda path: write_simulation(result, path), ".xlsx", f"simulation-{simulation_id}.xlsx")
 
 
@@ -298,7 +299,7 @@ class SimulationCompare(MethodView):
         """比较两次模拟：各项结果的数量与规则检查变化"""
         out = {}
         for key in ("a", "b"):
-            sim = _svc().store.simulation(query[key])
+            sim = service().store.simulation(query[key])
             if sim is None or sim["status"] != "完成":
                 abort(404, message=f"没有已完成的模拟 {query[key]}。")
             result = sim["result"]

@@ -15,7 +15,7 @@ from flask_smorest import Api, Blueprint, abort
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
-from quanze.api.endpoints import exports, graph, scenarios, simulations
+from quanze.api.endpoints import exports, graph, or_404, scenarios, service, simulations
 from quanze.api.service import Service
 from quanze.api.store import REVIEW_STATUSES, Store
 from quanze.api.web import web
@@ -114,10 +114,6 @@ def _internal():
     from werkzeug.exceptions import InternalServerError
 
     return InternalServerError()
-
-
-def service() -> Service:
-    return current_app.extensions["quanze"]
 
 
 def require_token() -> None:
@@ -260,10 +256,7 @@ class DatasetOne(MethodView):
     @datasets.response(200, DatasetSchema)
     def get(self, dataset_id):
         """一个数据集及其导入报告"""
-        ds = service().store.dataset(dataset_id)
-        if ds is None:
-            abort(404, message=f"没有数据集 {dataset_id}。")
-        return ds
+        return or_404(service().store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
 
     @datasets.response(204)
     @datasets.doc(security=[{"token": []}])
@@ -282,8 +275,7 @@ class DatasetAnalyses(MethodView):
     def post(self, body, dataset_id):
         """开始一次规则检查（后台任务），返回任务状态"""
         svc = service()
-        if svc.store.dataset(dataset_id) is None:
-            abort(404, message=f"没有数据集 {dataset_id}。")
+        or_404(svc.store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
         from quanze.rules.catalogue import load_catalogue, override, select
         from quanze.rules.primitives import defaults
 
@@ -303,10 +295,7 @@ class Analysis(MethodView):
     @analyses.response(200, AnalysisSchema)
     def get(self, analysis_id):
         """任务状态：阶段与进度"""
-        run = service().store.run(analysis_id)
-        if run is None:
-            abort(404, message=f"没有分析任务 {analysis_id}。")
-        return run
+        return or_404(service().store.run(analysis_id), f"没有分析任务 {analysis_id}。")
 
 
 @analyses.route("/<analysis_id>/findings")
@@ -316,8 +305,7 @@ class AnalysisFindings(MethodView):
     def get(self, query, analysis_id):
         """分析结果：按规则、严重程度、部门、核查状态筛选，分页"""
         store = service().store
-        if store.run(analysis_id) is None:
-            abort(404, message=f"没有分析任务 {analysis_id}。")
+        or_404(store.run(analysis_id), f"没有分析任务 {analysis_id}。")
         page, per_page = query.pop("page"), query.pop("per_page")
         total, found = store.findings(analysis_id, offset=(page - 1) * per_page, limit=per_page, **query)
         return {"total": total, "page": page, "per_page": per_page, "findings": found}
@@ -331,10 +319,7 @@ class FindingOne(MethodView):
     @findings.response(200, FindingSchema)
     def get(self, fingerprint):
         """一个问题：证据、来源行、核查状态与历史"""
-        found = service().store.finding(fingerprint)
-        if found is None:
-            abort(404, message=f"没有问题 {fingerprint}。")
-        return found
+        return or_404(service().store.finding(fingerprint), f"没有问题 {fingerprint}。")
 
 
 @findings.route("/<fingerprint>/review")
@@ -350,8 +335,7 @@ class FindingReview(MethodView):
     def put(self, body, fingerprint):
         """设置核查状态：待核查 / 核查中 / 已确认 / 已驳回 / 已整改"""
         store = service().store
-        if store.finding(fingerprint) is None:
-            abort(404, message=f"没有问题 {fingerprint}。")
+        or_404(store.finding(fingerprint), f"没有问题 {fingerprint}。")
         return store.add_review(fingerprint, body["status"], body["comment"], body["reviewer"])
 
 

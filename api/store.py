@@ -130,19 +130,28 @@ class Store:
                    "(?, ?, '排队', '', 0, ?, ?)", (run, ds, json.dumps(params, ensure_ascii=False), now()))
         return run
 
-    def update_run(self, run: str, **fields) -> None:
-        if "stats" in fields:
-            fields["stats"] = json.dumps(fields["stats"], ensure_ascii=False, default=str)
+    def _update(self, table: str, key: str, **fields) -> None:
+        """Update a job row (runs, simulations); dict values are stored as JSON."""
+        values = [json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, dict) else v for v in fields.values()]
         sets = ", ".join(f"{k} = ?" for k in fields)
-        self._exec(f"update runs set {sets} where id = ?", (*fields.values(), run))
+        self._exec(f"update {table} set {sets} where id = ?", (*values, key))
 
-    def run(self, run: str) -> dict | None:
-        rows = self._exec("select * from runs where id = ?", (run,))
+    def _row(self, table: str, key: str, json_columns: tuple[str, ...]) -> dict | None:
+        rows = self._exec(f"select * from {table} where id = ?", (key,))
         if not rows:
             return None
         d = dict(rows[0])
-        for k in ("params", "stats"):
+        for k in json_columns:
             d[k] = json.loads(d[k]) if d[k] else None
+        return d
+
+    def update_run(self, run: str, **fields) -> None:
+        self._update("runs", run, **fields)
+
+    def run(self, run: str) -> dict | None:
+        d = self._row("runs", run, ("params", "stats"))
+        if d is None:
+            return None
         d["findings"] = self._exec("select count(*) from findings where run_id = ?", (run,))[0][0]
         return d
 
@@ -207,18 +216,10 @@ class Store:
         return sim
 
     def update_simulation(self, sim: str, **fields) -> None:
-        if "result" in fields:
-            fields["result"] = json.dumps(fields["result"], ensure_ascii=False, default=str)
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        self._exec(f"update simulations set {sets} where id = ?", (*fields.values(), sim))
+        self._update("simulations", sim, **fields)
 
     def simulation(self, sim: str) -> dict | None:
-        rows = self._exec("select * from simulations where id = ?", (sim,))
-        if not rows:
-            return None
-        d = dict(rows[0])
-        d["result"] = json.loads(d["result"]) if d["result"] else None
-        return d
+        return self._row("simulations", sim, ("result",))
 
     # ---- reviews -------------------------------------------------------------------------
 
