@@ -13,10 +13,10 @@ from flask import Flask, current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint, abort
 from marshmallow import Schema, fields, validate
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quanze.api.endpoints import exports, graph, or_404, scenarios, service, simulations
-from quanze.api.service import Service
+from quanze.api.service import NothingToLoad, Service
 from quanze.api.store import REVIEW_STATUSES, Store
 from quanze.api.web import web
 from quanze.loaders.formats import MAX_FILE_BYTES
@@ -49,7 +49,7 @@ class ProblemApi(Api):
 _MESSAGES = [("Missing data for required field.", "缺少必填项"), ("Unknown field.", "未知字段"),
              ("Must be one of:", "应为以下之一："), ("Not a valid integer.", "不是有效的整数"),
              ("Not a valid string.", "不是有效的文本"), ("Must be greater than or equal to", "应不小于"),
-             ("Must be greater than or equal to", "应不小于"), ("and less than or equal to", "且不大于"),
+             ("and less than or equal to", "且不大于"),
              ("Not a valid list.", "不是有效的列表"), ("Invalid input type.", "类型不对")]
 
 
@@ -99,21 +99,15 @@ def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_up
         if response.status_code < 400 and request.method == "POST" and request.form.get("token"):
             response.set_cookie("quanze_token", request.form["token"], httponly=True, samesite="Strict")
         return response
-    
+
     @app.errorhandler(Exception)
     def _unexpected(error):  # anything not an HTTPException: a 500 without the trace
         if isinstance(error, HTTPException):
             return api.handle_http_exception(error)
         app.logger.exception("unhandled error")
-        return api.handle_http_exception(_internal())
+        return api.handle_http_exception(InternalServerError())
 
     return app
-
-
-def _internal():
-    from werkzeug.exceptions import InternalServerError
-
-    return InternalServerError()
 
 
 def require_token() -> None:
@@ -238,16 +232,10 @@ class Datasets(MethodView):
         if not uploads:
             abort(400, message="请用表单字段 files 上传至少一个清单文件。")
         svc = service()
-        ds = svc.store.add_dataset(uploads[0][0] if len(uploads) == 1 else f"{uploads[0][0]} 等 {len(uploads)} 个文件",
-                                   uploads)
-        loaded, _ = svc.load(ds)
-        report = loaded.report()
-        svc.store.set_report(ds, report)
-        if not loaded.items:
-            svc.store.delete_dataset(ds)
-            svc.forget(ds)
-            reasons = "；".join(str(r) for r in loaded.rejected[:5])
-            abort(415, message=f"没有可导入的事项：{reasons}")
+        try:
+            ds, _ = svc.add_dataset(uploads)
+        except NothingToLoad as e:
+            abort(415, message=str(e))
         return svc.store.dataset(ds)
 
 

@@ -22,6 +22,10 @@ from quanze.reform import read_scenario, simulate
 from quanze.rules.engine import run as run_rules
 
 
+class NothingToLoad(ValueError):
+    """An upload in which no file holds a loadable item."""
+
+
 class Service:
     def __init__(self, store: Store, laws=None, workers: int = 2, cache: int = 4):
         self.store, self.laws = store, laws
@@ -34,6 +38,18 @@ class Service:
         self._cache = cache
 
     # ---- datasets ------------------------------------------------------------------------
+
+    def add_dataset(self, uploads: list[tuple[str, bytes]]) -> tuple[str, LoadResult]:
+        """Keep the uploaded files and load them; raises NothingToLoad (and keeps nothing) when no item loads."""
+        name = uploads[0][0] if len(uploads) == 1 else f"{uploads[0][0]} 等 {len(uploads)} 个文件"
+        ds = self.store.add_dataset(name, uploads)
+        loaded, _ = self.load(ds)
+        if not loaded.items:
+            self.store.delete_dataset(ds)
+            self.forget(ds)
+            raise NothingToLoad("没有可导入的事项：" + "；".join(str(r) for r in loaded.rejected[:5]))
+        self.store.set_report(ds, loaded.report())
+        return ds, loaded
 
     def load(self, ds: str, progress=None) -> tuple[LoadResult, PowerGraph]:
         """The dataset's lists loaded and built into a graph (cached for the most recent datasets)."""

@@ -11,16 +11,14 @@ from collections import Counter
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from quanze.api.endpoints import service
 from quanze.api.reports import evidence_text
+from quanze.api.service import NothingToLoad
 from quanze.api.store import REVIEW_STATUSES
 from quanze.loaders.yamlfile import InputFileError
 from quanze.rules.catalogue import CatalogueError
 
 web = Blueprint("web", __name__)
-
-
-def _svc():
-    return current_app.extensions["quanze"]
 
 
 def _page(template: str, **context):
@@ -29,7 +27,7 @@ def _page(template: str, **context):
 
 @web.get("/")
 def datasets(message: str = ""):
-    return _page("web/datasets.html", datasets=_svc().store.datasets(), message=message)
+    return _page("web/datasets.html", datasets=service().store.datasets(), message=message)
 
 
 @web.post("/datasets")
@@ -37,21 +35,20 @@ def upload():
     uploads = [(f.filename or "未命名", f.read()) for f in request.files.getlist("files") if f.filename]
     if not uploads:
         return datasets(message="请选择至少一个清单文件。"), 400
-    svc = _svc()
-    name = uploads[0][0] if len(uploads) == 1 else f"{uploads[0][0]} 等 {len(uploads)} 个文件"
-    ds = svc.store.add_dataset(name, uploads)
-    loaded, _ = svc.load(ds)
-    svc.store.set_report(ds, loaded.report())
+    try:
+        ds, _ = service().add_dataset(uploads)
+    except NothingToLoad as e:
+        return datasets(message=str(e)), 415
     return redirect(url_for("web.dataset", dataset_id=ds), code=303)
 
 
 @web.get("/datasets/<dataset_id>")
 def dataset(dataset_id: str, message: str = ""):
-    store = _svc().store
+    store = service().store
     ds = store.dataset(dataset_id)
     if ds is None:
         return datasets(message=f"没有数据集 {dataset_id}。"), 404
-    _, pg = _svc().load(dataset_id)
+    _, pg = service().load(dataset_id)
     depts = Counter((it.department_id, it.department) for it in pg.items())
     return _page("web/dataset.html", ds=ds, runs=store.runs(dataset_id), message=message,
                  departments=[(d, name, n) for (d, name), n in depts.most_common()])
@@ -61,7 +58,7 @@ def dataset(dataset_id: str, message: str = ""):
 def analyse(dataset_id: str):
     rules = request.form.get("rules", "").strip() or None
     try:
-        run_id = _svc().start_analysis(dataset_id, rules)
+        run_id = service().start_analysis(dataset_id, rules)
     except CatalogueError as e:
         return dataset(dataset_id, message=str(e)), 422
     return redirect(url_for("web.run", run_id=run_id), code=303)
@@ -69,7 +66,7 @@ def analyse(dataset_id: str):
 
 @web.get("/analyses/<run_id>")
 def run(run_id: str):
-    store = _svc().store
+    store = service().store
     job = store.run(run_id)
     if job is None:
         return datasets(message=f"没有分析任务 {run_id}。"), 404
@@ -84,7 +81,7 @@ def run(run_id: str):
 
 @web.get("/findings/<fingerprint>")
 def finding(fingerprint: str):
-    found = _svc().store.finding(fingerprint)
+    found = service().store.finding(fingerprint)
     if found is None:
         return datasets(message=f"没有问题 {fingerprint}。"), 404
     return _page("web/finding.html", f=found, evidence=evidence_text(found["evidence"]), statuses=REVIEW_STATUSES)
@@ -95,7 +92,7 @@ def review(fingerprint: str):
     status = request.form.get("status", "")
     if status not in REVIEW_STATUSES:
         return finding(fingerprint), 422
-    _svc().store.add_review(fingerprint, status, request.form.get("comment", ""), request.form.get("reviewer", ""))
+    service().store.add_review(fingerprint, status, request.form.get("comment", ""), request.form.get("reviewer", ""))
     return redirect(url_for("web.finding", fingerprint=fingerprint), code=303)
 
 
@@ -106,7 +103,7 @@ OVERLAP_RULES = ("R01a", "R01b", "R02", "R03")
 
 @web.get("/datasets/<dataset_id>/departments/<path:department_id>")
 def department(dataset_id: str, department_id: str):
-    svc = _svc()
+    svc = service()
     if svc.store.dataset(dataset_id) is None:
         return datasets(message=f"没有数据集 {dataset_id}。"), 404
     _, pg = svc.load(dataset_id)
@@ -159,7 +156,7 @@ SECTIONS = [("moved", "划转事项"), ("split", "拆分（监管留原部门）
 
 @web.get("/scenarios")
 def scenarios(message: str = "", draft: str = ""):
-    return _page("web/scenarios.html", scenarios=_svc().store.scenarios(), message=message, draft=draft)
+    return _page("web/scenarios.html", scenarios=service().store.scenarios(), message=message, draft=draft)
 
 
 @web.post("/scenarios")
@@ -167,7 +164,7 @@ def new_scenario():
     upload = request.files.get("file")
     body = upload.read().decode("utf-8") if upload and upload.filename else request.form.get("body", "")
     try:
-        sid = _svc().add_scenario(body)
+        sid = service().add_scenario(body)
     except InputFileError as e:
         return scenarios(message="方案有误：" + "；".join(e.problems), draft=body), 422
     return redirect(url_for("web.scenario", scenario_id=sid), code=303)
@@ -175,21 +172,21 @@ def new_scenario():
 
 @web.get("/scenarios/<scenario_id>")
 def scenario(scenario_id: str):
-    sc = _svc().store.scenario(scenario_id)
+    sc = service().store.scenario(scenario_id)
     if sc is None:
         return scenarios(message=f"没有方案 {scenario_id}。"), 404
-    return _page("web/scenario.html", sc=sc, datasets=_svc().store.datasets())
+    return _page("web/scenario.html", sc=sc, datasets=service().store.datasets())
 
 
 @web.post("/scenarios/<scenario_id>/simulations")
 def run_scenario(scenario_id: str):
-    sim = _svc().start_simulation(scenario_id, request.form.get("dataset_id", ""))
+    sim = service().start_simulation(scenario_id, request.form.get("dataset_id", ""))
     return redirect(url_for("web.simulation", simulation_id=sim), code=303)
 
 
 @web.get("/simulations/<simulation_id>")
 def simulation(simulation_id: str):
-    sim = _svc().store.simulation(simulation_id)
+    sim = service().store.simulation(simulation_id)
     if sim is None:
         return scenarios(message=f"没有模拟 {simulation_id}。"), 404
     change = (sim["result"] or {}).get("findings_change", {})
