@@ -57,7 +57,7 @@ def evidence_text(evidence: dict) -> str:
         if k.startswith("_") or v in (None, "", [], {}):
             continue
         if isinstance(v, (list, tuple)):
-            v = "；".join(map(str, v))
+            v = "；".join(" → ".join(map(str, x)) if isinstance(x, (list, tuple)) else str(x) for x in v)
         elif isinstance(v, dict):
             v = "；".join(f"{a}：{b}" for a, b in v.items())
         parts.append(f"{labels.get(k, k)}：{v}")

@@ -57,7 +57,9 @@ FIELD_LABELS = {
     "department": "实施主体", "levels": "行使层级", "scope": "权限范围", "remarks": "备注", "unit": "承办机构",
     "basis_text": "实施依据", "responsibilities_text": "责任事项", "accountability": "追责情形",
     "accountability_basis": "追责依据", "duties": "部门职责", "code": "事项编码", "file": "文件", "sheet": "工作表",
-    "row": "行", "top_level": "最高依据层级", "documents": "依据文件",
+    "row": "行", "top_level": "最高依据层级", "documents": "依据文件", "government": "本级政府",
+    "territory": "地域", "admin_level": "机构层级", "department_id": "部门", "article_key": "条款", "core": "事项核心",
+    "provision_name": "条款", "short_name": "部门简称", "region": "区域",
 }
 
 CITATION_COLUMNS = ["item_id", "document", "article", "paragraph", "item_no", "provision", "article_key", "level",
