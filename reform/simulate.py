@@ -20,13 +20,12 @@ from quanze.loaders.model import PowerItem, Responsibility
 from quanze.loaders.sheet import stable_id
 from quanze.reform.scenario import TOWNSHIPS, Package, TransferScenario, check_against, department_key
 from quanze.rules.engine import RunContext, run
-from quanze.rules.textsim import best_match
+from quanze.rules.primitives.coverage import Coverage, counterparts
 
 OUTPUTS = ("moved", "split", "left_behind", "must_rehome", "basis_conflicts", "retained_supervision", "gaps",
            "new_overlaps", "reserved")
 OVERLAP_RULES = {"R01a", "R01b", "R02", "R03", "R10"}
 SUPERVISION = ("行政检查", "行政处罚")
-SUPERVISION_SIMILARITY = 0.35  # as rule R06 (监管空白)
 # penalties a township should not hold (桐庐's rule, domain.md §3.4)
 MAJOR_PENALTY = ("吊销", "责令停产停业", "责令关闭", "限制从业", "降低资质", "较大数额")
 
@@ -218,26 +217,17 @@ def _basis_conflicts(by_id, targets, out) -> None:
 
 
 def _supervision(ctx, by_id, targets, out) -> None:
-    """For each moved licence: does its origin department keep supervision of the same object?"""
+    """For each moved licence: does its origin department keep supervision of the same object?
+    "Same object" is rule R06's test (``coverage``), inside the origin department."""
     T = ctx.items
-    licences = [i for i in targets if by_id[i].category == "行政许可"]
-    if not licences:
+    licences = T[T["id"].isin([i for i in targets if by_id[i].category == "行政许可"])]
+    if licences.empty:
         return
-    docs = ctx.documents_of()
     sup = T[T["category"].isin(SUPERVISION) & ~T["id"].isin(targets)]
-    sup_docs: dict[str, set[str]] = defaultdict(set)
-    for item_id, dept in zip(sup["id"], sup["department_id"]):
-        sup_docs[dept] |= docs.get(item_id, set())
-    X = ctx.vectors("core")
-    lpos = [ctx.position[i] for i in licences]
-    rpos = [ctx.position[i] for i in sup["id"]]
-    best, score = best_match(X[lpos], X[rpos], [by_id[i].department_id for i in licences], sup["department_id"].tolist()) \
-        if rpos else ([-1] * len(lpos), [0.0] * len(lpos))
-    for n, i in enumerate(licences):
+    covered, _, _ = counterparts(ctx, licences, sup, "department_id", Coverage.defaults["threshold"])
+    for n, i in enumerate(licences["id"]):
         it = by_id[i]
-        by = []
-        if docs.get(i, set()) & sup_docs[it.department_id] or (best[n] >= 0 and score[n] >= SUPERVISION_SIMILARITY):
-            by.append("原部门对同一对象的检查、处罚事项")
+        by = ["原部门对同一对象的检查、处罚事项"] if covered[n] else []
         if any(r.stage == "事后监管" for r in it.responsibilities):
             by.append("原部门保留的事后监管责任")
         if by:

@@ -7,6 +7,9 @@ or one whose name is similar enough.  Items with none are reported.
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Primitive, register
@@ -19,28 +22,39 @@ class Coverage(Primitive):
     defaults = {"counterpart": [], "block": "territory", "text": "core", "threshold": 0.35, "share_document": True}
 
     def evaluate(self, ctx, scope, params):
-        items = ctx.items
-        right = items[mask(items, params["counterpart"])]
+        right = ctx.items[mask(ctx.items, params["counterpart"])]
         if scope.empty:
             return
-        docs = ctx.documents_of() if params["share_document"] else {}
-        cited_in: dict[str, set[str]] = {}
-        if docs:
-            for item_id, block in zip(right["id"], right[params["block"]]):
-                cited_in.setdefault(block, set()).update(docs.get(item_id, ()))
-        X = ctx.vectors(params["text"])
+        covered, best, score = counterparts(ctx, scope, right, params["block"], params["threshold"],
+                                            params["text"], params["share_document"])
+        docs = ctx.documents_of()
         texts = ctx.texts(params["text"])
         lpos = scope["id"].map(ctx.position).to_numpy()
         rpos = right["id"].map(ctx.position).to_numpy()
-        if X is not None and len(rpos):
-            best, score = best_match(X[lpos], X[rpos], scope[params["block"]].tolist(), right[params["block"]].tolist())
-        else:
-            best, score = [-1] * len(lpos), [0.0] * len(lpos)
-        for n, row in enumerate(scope.itertuples(index=False)):
-            shared = docs.get(row.id, set()) & cited_in.get(getattr(row, params["block"]), set())
-            if shared or (best[n] >= 0 and score[n] >= params["threshold"]):
+        for n, item_id in enumerate(scope["id"]):
+            if covered[n]:
                 continue
-            ev = {"matter": texts[lpos[n]], "documents": sorted(docs.get(row.id, set()))}
+            ev = {"matter": texts[lpos[n]], "documents": sorted(docs.get(item_id, set()))}
             if best[n] >= 0 and score[n] > 0:
                 ev["nearest"] = {"item": texts[rpos[best[n]]], "score": round(float(score[n]), 4)}
-            yield Hit([row.id], ev, fields={"matter": texts[lpos[n]]})
+            yield Hit([item_id], ev, fields={"matter": texts[lpos[n]]})
+
+
+def counterparts(ctx, left: pd.DataFrame, right: pd.DataFrame, block: str, threshold: float, text: str = "core",
+                 share_document: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each ``left`` item: whether a ``right`` item of the same block cites one of its (non-generic)
+    documents or has a name at least ``threshold`` similar; and the most similar right row and its score."""
+    docs = ctx.documents_of() if share_document else {}
+    cited_in: dict[str, set[str]] = {}
+    for item_id, b in zip(right["id"], right[block]):
+        cited_in.setdefault(b, set()).update(docs.get(item_id, ()))
+    X = ctx.vectors(text)
+    lpos = left["id"].map(ctx.position).to_numpy()
+    rpos = right["id"].map(ctx.position).to_numpy()
+    if X is not None and len(rpos):
+        best, score = best_match(X[lpos], X[rpos], left[block].tolist(), right[block].tolist())
+    else:
+        best, score = np.full(len(lpos), -1), np.zeros(len(lpos))
+    covered = np.array([bool(docs.get(i, set()) & cited_in.get(b, set())) or (best[n] >= 0 and score[n] >= threshold)
+                        for n, (i, b) in enumerate(zip(left["id"], left[block]))], dtype=bool)
+    return covered, best, score
