@@ -82,15 +82,22 @@ class Lineage:
     def ended_body_in(self, department_raw: str) -> str | None:
         """The ended body a published department name spells (明川县食品药品监督管理局 → 食品药品监督管理局)."""
         raw = compact(department_raw)
-        for name in self.ended:
-            if any(compact(s) in raw for s in self.body(name).spellings):
-                return name
-        return None
+        return next((name for name, spellings in self._ended_spellings if any(s in raw for s in spellings)), None)
+
+    @functools.cached_property
+    def _ended_spellings(self) -> list[tuple[str, list[str]]]:
+        return [(name, [compact(s) for s in self.body(name).spellings]) for name in self.ended]
 
     def holds(self, short_name: str, body: str) -> bool:
         """Whether a department (canonical short name) is the existing body ``body``."""
-        resolved = resolve_department(body)
-        return short_name == (resolved.short_name if resolved else body) or short_name == body
+        return short_name in short_names(body)
+
+
+@functools.lru_cache(maxsize=4096)
+def short_names(body: str) -> frozenset[str]:
+    """The canonical short names a body's name stands for (经济和信息化委员会 → 工业和信息化局 too)."""
+    resolved = resolve_department(body)
+    return frozenset({body, resolved.short_name if resolved else body})
 
 
 def read_lineage(path: str | Path) -> Lineage:

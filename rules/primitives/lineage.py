@@ -10,7 +10,7 @@ Lineage is the built-in 2018 reform plus the events given as input (``--lineage`
 
 from __future__ import annotations
 
-from quanze.graph.lineage import Lineage, builtin_lineage
+from quanze.graph.lineage import Lineage, builtin_lineage, short_names
 from quanze.loaders.citations import parse_basis
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Primitive, register
@@ -45,11 +45,10 @@ def _moved(ctx, scope, lineage: Lineage):
     for event in (e for e in lineage.events if e.type == "move_function"):
         wanted = {c.provision_key.split(".")[0] for p in event.scope.get("provisions", []) for c in parse_basis(p)}
         heirs = [h for t in event.targets for h in lineage.successors(t)]
-        for row in scope.itertuples(index=False):
-            if not any(lineage.holds(row.short_name, s) for s in event.sources):
-                continue
-            if any(lineage.holds(row.short_name, h) for h in heirs):
-                continue
+        old = frozenset().union(*map(short_names, event.sources))
+        new = frozenset().union(*map(short_names, heirs))
+        held = scope[scope["short_name"].isin(old) & ~scope["short_name"].isin(new)]
+        for row in held.itertuples(index=False):
             if not _in_scope(row, event.scope, wanted, provisions.get(row.id, set())):
                 continue
             yield Hit([row.id], {"event": event.describe(), "successors": heirs}, key=event.id,
