@@ -156,9 +156,7 @@ class Sparql(MethodView):
         _dataset_graph(dataset_id)
         try:
             rows = service().sparql(dataset_id, query["query"], query["limit"], SPARQL_TIMEOUT)
-        except TimeoutError as e:
-            abort(422, message=str(e))
-        except ValueError as e:
+        except (TimeoutError, ValueError) as e:  # over the time limit, or not a read-only query
             abort(422, message=str(e))
         return {"rows": rows}
 

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from queue import Empty
 
-from quanze.api.store import Store
+from quanze.api.store import Store, now
 from quanze.graph import PowerGraph, build_graph, sparql, to_rdf
 from quanze.loaders import LoadResult, load_files
 from quanze.reform import read_scenario, simulate
@@ -64,7 +64,9 @@ class Service:
         with self._lock:
             self._graphs[ds] = entry
             while len(self._graphs) > self._cache:
-                self._graphs.popitem(last=False)
+                evicted, _ = self._graphs.popitem(last=False)
+                self._rdf.pop(evicted, None)  # what was derived from an evicted graph goes with it
+                self._briefs.pop(evicted, None)
         return entry
 
     def briefs(self, ds: str, brief) -> list[dict]:
@@ -103,10 +105,10 @@ class Service:
             result = run_rules(graph, selection=rules, settings=settings, progress=progress,
                                inputs={"laws": self.laws})
             store.add_findings(run_id, [f.to_dict() for f in result.findings])
-            store.update_run(run_id, status="完成", stage="完成", progress=100, finished=_now(),
+            store.update_run(run_id, status="完成", stage="完成", progress=100, finished=now(),
                              stats={"runs": [r.to_dict() for r in result.runs], **result.stats})
         except Exception as e:  # the job's failure is shown to the client, in Chinese, without a trace
-            store.update_run(run_id, status="失败", error=f"分析失败：{e}", finished=_now())
+            store.update_run(run_id, status="失败", error=f"分析失败：{e}", finished=now())
 
 
     # ---- scenarios -----------------------------------------------------------------------
@@ -163,10 +165,10 @@ class Service:
             scenario = read_scenario(self.scenario_file(sid))
             result = simulate(graph, scenario, inputs={"laws": self.laws})
             self._remember(sim, result)
-            store.update_simulation(sim, status="完成", stage="完成", progress=100, finished=_now(),
+            store.update_simulation(sim, status="完成", stage="完成", progress=100, finished=now(),
                                     result={**result.to_dict(), "summary": result.summary()})
         except Exception as e:
-            store.update_simulation(sim, status="失败", error=f"模拟失败：{e}", finished=_now())
+            store.update_simulation(sim, status="失败", error=f"模拟失败：{e}", finished=now())
 
     # ---- graph ---------------------------------------------------------------------------
 
@@ -202,12 +204,6 @@ def _query(rdf, query: str, limit: int, queue) -> None:
                           for r in rows]))
     except Exception as e:  # a parse error or a refused update, told to the client
         queue.put((False, f"SPARQL 查询有误：{e}"))
-
-
-def _now() -> str:
-    from quanze.api.store import now
-
-    return now()
 
 
 def _with_original_names(loaded: LoadResult, names: dict[str, str]) -> LoadResult:
