@@ -21,6 +21,8 @@ from pathlib import Path
 from quanze.graph import build_graph, to_rdf
 from quanze.loaders import LawLibrary, load_files
 
+from common import RESULTS, add_shared, real_lists  # a sibling module of these scripts
+
 
 def best(fn, repeat):
     """(first run, best run) times and the result; later runs profit from text caches."""
@@ -34,13 +36,12 @@ def best(fn, repeat):
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
+    add_shared(ap)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--out", default=str(Path(__file__).with_name("results.md")))
+    ap.add_argument("--out", default=str(RESULTS))
     args = ap.parse_args()
-    klmy, laws = Path(args.shared) / "data" / "klmy", Path(args.shared) / "data" / "laws"
-    if not klmy.is_dir():
-        print(f"需要真实清单目录：{klmy}", file=sys.stderr)
+    klmy, laws = real_lists(args), Path(args.shared) / "data" / "laws"
+    if klmy is None:
         return 2
     rows = []
     t_lib, lib = best(lambda: LawLibrary(laws), args.repeat)

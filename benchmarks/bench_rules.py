@@ -21,7 +21,6 @@ import random
 import resource
 import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 
@@ -29,6 +28,8 @@ from quanze.graph import build_graph
 from quanze.loaders import load_files
 from quanze.loaders.model import PowerItem
 from quanze.rules.engine import run
+
+from common import RESULTS, add_shared, real_lists  # a sibling module of these scripts
 
 DISTRICTS = ["独山子区", "白碱滩区", "乌尔禾区", "克拉玛依区"]
 
@@ -59,13 +60,12 @@ def inputs_from(items: list[PowerItem]) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
+    add_shared(ap)
     ap.add_argument("--sizes", default="3000,10000,30000")
-    ap.add_argument("--out", default=str(Path(__file__).with_name("results.md")))
+    ap.add_argument("--out", default=str(RESULTS))
     args = ap.parse_args()
-    klmy = Path(args.shared) / "data" / "klmy"
-    if not klmy.is_dir():
-        print(f"需要真实清单目录：{klmy}", file=sys.stderr)
+    klmy = real_lists(args)
+    if klmy is None:
         return 2
     base = load_files([klmy]).items
     lines = [f"\n## 规则目录 · {datetime.date.today()} · {os.cpu_count()} 核 · Python {platform.python_version()}\n",

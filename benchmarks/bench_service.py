@@ -28,6 +28,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from common import RESULTS, add_shared, real_lists
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -82,15 +84,14 @@ def _wrk(base: str, run: str, ds: str, clients: int) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
+    add_shared(ap)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--requests", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--out", default=str(Path(__file__).with_name("results.md")))
+    ap.add_argument("--out", default=str(RESULTS))
     args = ap.parse_args()
-    klmy = Path(args.shared) / "data" / "klmy"
-    if not klmy.is_dir():
-        print(f"需要真实清单目录：{klmy}", file=sys.stderr)
+    klmy = real_lists(args)
+    if klmy is None:
         return 2
     port, data = free_port(), tempfile.mkdtemp(prefix="quanze-bench-")
     base = f"http://127.0.0.1:{port}"

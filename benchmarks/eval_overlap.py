@@ -17,6 +17,8 @@ from quanze.loaders import load_files
 from quanze.rules.engine import run
 from quanze.rules.evaluation import predicted_pairs, read_pairs, score
 
+from common import add_shared, real_lists  # a sibling module of these scripts
+
 REPO = Path(__file__).resolve().parent.parent
 PAIRS = REPO / "tests" / "eval" / "overlap_pairs.csv"
 # what each figure counts: R03 (职能交叉) covers R01 and R02 (domain.md §2)
@@ -37,12 +39,11 @@ def evaluate(klmy: Path, settings: list[str] | None = None) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--shared", default=str(REPO.parent / "shared"))
+    add_shared(ap)
     ap.add_argument("--set", action="append", default=[])
     args = ap.parse_args()
-    klmy = Path(args.shared) / "data" / "klmy"
-    if not klmy.is_dir():
-        print(f"{klmy} not found", file=sys.stderr)
+    klmy = real_lists(args)
+    if klmy is None:
         return 2
     out = evaluate(klmy, args.set)
     print(f"{out['pairs']} labelled pairs ({out['positives']} same matter); ids not found: {out['missing']}\n")
