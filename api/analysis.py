@@ -32,10 +32,20 @@ class Analysis:
     input_rejections: list[Rejection] = field(default_factory=list)
 
 
-def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, settings=None,
-            catalogue=None, township=None, cancelled=None, duties=None, lineage=None, region: str | None = None,
-            progress: Callable[[str, int, int], None] | None = None) -> Analysis:
-    """Load ``files`` (and the optional reference inputs) and run the selected rules."""
+@dataclass
+class Prepared:
+    """Loaded lists, their graph, and the inputs rules may need beside them."""
+
+    load: LoadResult
+    graph: PowerGraph
+    inputs: dict
+    input_rejections: list[Rejection]
+
+
+def prepare(files, laws: str | Path | LawLibrary | None = None, catalogue=None, township=None, cancelled=None,
+            duties=None, lineage=None, region: str | None = None,
+            progress: Callable[[str, int, int], None] | None = None) -> Prepared:
+    """Load ``files`` and the optional reference inputs, as a rule run or a simulation needs them."""
     library = LawLibrary(laws) if isinstance(laws, (str, Path)) else laws
     loaded = load_files(files, laws=library, region=region, progress=progress)
     inputs: dict = {"laws": library}
@@ -50,6 +60,12 @@ def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, 
         rejections.extend(bad)
     if lineage:
         inputs["lineage"] = lineage_with(*lineage)
-    graph = build_graph(loaded.items)
-    result = run(graph, selection=selection, settings=settings, inputs=inputs, progress=progress)
-    return Analysis(loaded, graph, result, rejections)
+    return Prepared(loaded, build_graph(loaded.items), inputs, rejections)
+
+
+def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, settings=None,
+            progress: Callable[[str, int, int], None] | None = None, **inputs) -> Analysis:
+    """Load ``files`` (and the optional reference inputs, see ``prepare``) and run the selected rules."""
+    ready = prepare(files, laws=laws, progress=progress, **inputs)
+    result = run(ready.graph, selection=selection, settings=settings, inputs=ready.inputs, progress=progress)
+    return Analysis(ready.load, ready.graph, result, ready.input_rejections)

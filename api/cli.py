@@ -11,13 +11,12 @@ import json
 import sys
 from pathlib import Path
 
-from quanze.api.analysis import EXAMPLES, analyze, example_inputs
+from quanze.api.analysis import EXAMPLES, analyze, example_inputs, prepare
 from quanze.api.progress import terminal_progress
 from quanze.api.reports import FORMATS, write_findings, write_simulation
 from quanze.api.rulesdoc import render as render_rules_doc
 from quanze.api.summary import findings_summary, load_summary, write_items, write_json, write_report
 from quanze.graph import build_graph, export, sparql
-from quanze.graph.lineage import lineage_with
 from quanze.loaders import LawLibrary, LoadResult, load_files
 from quanze.loaders.yamlfile import InputFileError
 from quanze.reform import read_scenario, simulate
@@ -156,15 +155,12 @@ def cmd_simulate(args) -> int:
             raise SystemExit(f"不支持的输出格式 {out}：请用 .json 或 .xlsx")
     try:
         scenario = read_scenario(args.scenario)
-        inputs = {"lineage": lineage_with(*args.lineage)} if args.lineage else {}
         with terminal_progress() as progress:
-            loaded = load_files(args.files, laws=LawLibrary(args.laws) if args.laws else None, region=args.region,
-                                progress=progress)
-            inputs["laws"] = loaded.laws is not None
-            result = simulate(build_graph(loaded.items), scenario, inputs=inputs)
+            ready = prepare(args.files, laws=args.laws, lineage=args.lineage, region=args.region, progress=progress)
+            result = simulate(ready.graph, scenario, inputs=ready.inputs)
     except (InputFileError, CatalogueError, OSError) as e:
         raise SystemExit(str(e))
-    print(load_summary(loaded, brief=True))
+    print(load_summary(ready.load, brief=True))
     print(result.summary())
     for out in args.out:
         print(f"已写入 {write_simulation(result, out)}")
