@@ -14,6 +14,7 @@ import json
 import sqlite3
 import threading
 import uuid
+from collections import Counter
 from pathlib import Path
 
 MIGRATIONS = [
@@ -186,6 +187,12 @@ class Store:
         total = self._exec(f"select count(*) from ({base})", args)[0][0]
         rows = self._exec(f"{base} order by rule, fingerprint limit ? offset ?", (*args, limit, offset))
         return total, [{**json.loads(r["data"]), "review": r["review"]} for r in rows]
+
+    def finding_counts(self, run: str) -> dict[str, Counter]:
+        """Findings per severity, rule and department, read from the columns (no finding is decoded)."""
+        rows = self._exec("select severity, rule, departments from findings where run_id = ?", (run,))
+        return {"severity": Counter(r["severity"] for r in rows), "rule": Counter(r["rule"] for r in rows),
+                "department": Counter(d for r in rows for d in (r["departments"] or "").split("、") if d)}
 
     def finding(self, fingerprint: str) -> dict | None:
         rows = self._exec("select f.data from findings f join runs r on r.id = f.run_id where f.fingerprint = ? "

@@ -72,11 +72,10 @@ def run(run_id: str):
         return datasets(message=f"没有分析任务 {run_id}。"), 404
     query = {k: request.args.get(k) or None for k in ("rule", "severity", "department", "status")}
     total, found = store.findings(run_id, limit=500, **query)
-    _, everything = store.findings(run_id, limit=100_000)
+    counts = store.finding_counts(run_id)
     return _page("web/run.html", run=job, findings=found, total=total, query=query, statuses=REVIEW_STATUSES,
-                 by_severity=sorted(Counter(f["severity"] for f in everything).items(), key=lambda kv: "红黄蓝".index(kv[0])),
-                 by_rule=sorted(Counter(f["rule"] for f in everything).items()),
-                 by_department=Counter(d for f in everything for d in f["departments"]).most_common(20))
+                 by_severity=sorted(counts["severity"].items(), key=lambda kv: "红黄蓝".index(kv[0])),
+                 by_rule=sorted(counts["rule"].items()), by_department=counts["department"].most_common(20))
 
 
 @web.get("/findings/<fingerprint>")
