@@ -82,11 +82,20 @@ class Lineage:
     def ended_body_in(self, department_raw: str) -> str | None:
         """The ended body a published department name spells (明川县食品药品监督管理局 → 食品药品监督管理局)."""
         raw = compact(department_raw)
+        for current in self._current_names:  # 文化和旅游局 contains 旅游局 but is its successor
+            raw = raw.replace(current, "|")
         return next((name for name, spellings in self._ended_spellings if any(s in raw for s in spellings)), None)
 
     @functools.cached_property
     def _ended_spellings(self) -> list[tuple[str, list[str]]]:
         return [(name, [compact(s) for s in self.body(name).spellings]) for name in self.ended]
+
+    @functools.cached_property
+    def _current_names(self) -> list[str]:
+        """Names of bodies that still exist (targets no later event ended), longest first."""
+        names = {compact(s) for e in self.events for t in e.targets if t not in self.ended
+                 for s in self.body(t).spellings}
+        return sorted(names, key=len, reverse=True)
 
     def holds(self, short_name: str, body: str) -> bool:
         """Whether a department (canonical short name) is the existing body ``body``."""

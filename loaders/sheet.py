@@ -78,6 +78,11 @@ def stable_id(*parts: str) -> str:
     return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
+def item_id(department_id: str, category: str, name: str, sub_name: str, levels: list[str]) -> str:
+    """The content-derived id of an item: the same row loads with the same id every time."""
+    return stable_id(department_id, category, compact(name), compact(sub_name), ",".join(levels))
+
+
 def parse_sheet(raw: RawSheet, ctx: FileContext, report: FileReport) -> list[PowerItem]:
     sheet = SheetReport(sheet=raw.name)
     report.sheets.append(sheet)
@@ -185,9 +190,9 @@ def _leaf_to_item(leaf: _Leaf, sheet_name: str, ctx: FileContext, report: FileRe
         levels = [dept.level]
     scope = "\n".join(filter(None, [scope_part, leaf.text("scope")]))
     basis = leaf.text("basis")
-    item_id = stable_id(dept.id, category or "", compact(leaf.name), compact(leaf.sub_name), ",".join(levels))
+    new_id = item_id(dept.id, category or "", leaf.name, leaf.sub_name, levels)
     return PowerItem(
-        id=item_id, main_id=item_id, name=leaf.name, sub_name=leaf.sub_name,
+        id=new_id, main_id=new_id, name=leaf.name, sub_name=leaf.sub_name,
         category=category, category_raw=category_raw or sheet_name,
         department=dept.display, department_id=dept.id, department_raw=leaf.department_raw,
         levels=levels, levels_raw=levels_raw, scope=scope, seq=leaf.seq,
@@ -208,7 +213,9 @@ def split_levels_cell(text: str) -> tuple[str, str]:
     s = normalise(text)
     if not s:
         return "", ""
-    m = re.match(r"^([^。;,；，\n]{0,12}?(?:级|本级|乡镇|街道))[。;,；，\n ]*(.*)$", s, re.S)
+    # 乡镇级 is one level word: 乡镇 must take its 级 along, or 级 would be left over as the scope
+    # 县级、乡镇级 names two levels
+    m = re.match(r"^((?:[^。;,；，、\n]{0,12}?(?:(?:乡镇|街道)级?|级)[、和及]?)+)[。;,；，\n ]*(.*)$", s, re.S)
     if m and parse_levels(m.group(1)):
         return m.group(1), m.group(2).strip()
     return (s, "") if len(compact(s)) <= 12 else ("", s)

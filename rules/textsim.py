@@ -99,13 +99,14 @@ def own_procedure(name: str) -> bool:
     return bool(re.search(data_table("text")["own_procedure"], name))
 
 
-def may_overlap(a: str, b: str) -> bool:
-    """Whether two names can be one matter at all: not split by sector, not each
-    department's own procedure (data/text.yaml)."""
+def may_overlap(a: str, b: str, same_owner: bool = False) -> bool:
+    """Whether two names can be one matter at all: not split by sector, and, across
+    departments, not each department's own procedure (data/text.yaml): obstructing one's
+    own inspection is two matters in two departments, but one matter listed twice in one."""
     sa, sb = sectors(a), sectors(b)
     if sa and sb and not sa & sb:
         return False
-    return not (own_procedure(a) or own_procedure(b))
+    return same_owner or not (own_procedure(a) or own_procedure(b))
 
 
 def vectorise(texts: Sequence[str], max_df: float = 1.0):

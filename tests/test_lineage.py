@@ -17,6 +17,9 @@ def test_builtin_2018_lineage_follows_merges():
     assert lin.successors("安全生产监督管理局") == ["应急管理局"]
     assert lin.ended_body_in("明川县食品药品监督管理局") == "食品药品监督管理局"
     assert lin.ended_body_in("明川县市场监督管理局") is None
+    # the successor's name contains the ended body's: 文化和旅游局 ⊃ 旅游局
+    assert lin.ended_body_in("华寨县文化和旅游局") is None
+    assert lin.ended_body_in("华寨县旅游局") == "旅游局"
     assert lin.holds("工业和信息化局", "经济和信息化委员会")  # 经信委 became 工信局 in the department table
 
 

@@ -11,7 +11,7 @@ from quanze.rules.primitives import Primitive, register
 @register
 class Outlier(Primitive):
     name = "outlier"
-    defaults = {"peers": ["short_name", "admin_level"], "min_peers": 4, "z": 2.0}
+    defaults = {"peers": ["short_name", "admin_level"], "min_peers": 4, "z": 2.0, "min_ratio": 0.2}
 
     def evaluate(self, ctx, scope, params):
         counts = scope.groupby([*params["peers"], "department_id", "department"]).size().reset_index(name="n")
@@ -25,7 +25,8 @@ class Outlier(Primitive):
             median = statistics.median(values)
             for p in peers.itertuples(index=False):
                 z = (p.n - mean) / sd
-                if abs(z) >= params["z"]:
+                # among near-equal peers a one-item difference has a large z but is no finding
+                if abs(z) >= params["z"] and abs(p.n - median) >= params["min_ratio"] * median:
                     rows = scope[scope["department_id"] == p.department_id]
                     sources = [{"file": f, "sheet": s, "rows": [int(g["row"].min()), int(g["row_last"].max())]}
                                for (f, s), g in rows.groupby(["file", "sheet"])]

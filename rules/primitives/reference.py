@@ -41,7 +41,7 @@ class ReferenceDiff(Primitive):
         if scope.empty or ref.empty:
             return
         for _, items in scope.groupby("government", sort=True):
-            yield from self._diff(items.reset_index(drop=True), ref, params)
+            yield from self._diff(items.reset_index(drop=True), _at_level(ref, items["admin_level"].iloc[0]), params)
 
     def _diff(self, items: pd.DataFrame, ref: pd.DataFrame, params: dict):
         if params["by_department"]:
@@ -56,8 +56,10 @@ class ReferenceDiff(Primitive):
         for r, (j, s) in enumerate(zip(from_ref, from_ref_score)):
             if (j < 0 or s < params["threshold"]) and "缺位" in report and not optional.iloc[r]:
                 row = ref.iloc[r]
+                # named by content, not by the reference's id, which depends on the region it loaded under
+                key = f"缺位|{row['short_name']}|{row['category']}|{row['title']}|{items['government'].iloc[0]}"
                 yield Hit([], {"kind": "缺位", "reference_item": row["title"], "reference_category": row["category"],
-                               "_sources": [_source(row)]}, key=f"缺位|{row['id']}|{items['government'].iloc[0]}",
+                               "_sources": [_source(row)]}, key=key,
                           departments=[_department(items, row)],
                           fields={"names": [row["title"]], "note": "目录中有此事项，清单中没有"})
         for i, (j, s) in enumerate(zip(to_ref, to_ref_score)):
@@ -78,6 +80,13 @@ class ReferenceDiff(Primitive):
                 evidence.update(kind="错位", differences=diffs)
                 yield Hit([row["id"]], evidence, key=f"错位|{other['id']}",
                           fields={"note": "；".join(f"{k}清单为“{a}”，目录为“{b}”" for k, a, b in diffs)})
+
+
+def _at_level(ref: pd.DataFrame, admin_level: str) -> pd.DataFrame:
+    """Reference rows meant for this level: a 通用目录 often covers several (省级、市级、县级 columns);
+    a row with no level named applies to every level."""
+    meant = ref["levels"].map(lambda lv: not lv or admin_level in lv.split("、"))
+    return ref if meant.all() else ref[meant].reset_index(drop=True)
 
 
 def _match(items: pd.DataFrame, ref: pd.DataFrame):

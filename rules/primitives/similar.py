@@ -58,7 +58,7 @@ class Similar(Primitive):
                 return False  # sub-items of one 主项 are distinct by construction
             if names_a_provision(names[a]) and names_a_provision(names[b]) and not shared(a, b):
                 return False  # 《某条例》第五十五条 and 第六十五条: two articles, two matters
-            return not params["filters"] or may_overlap(names[a], names[b])
+            return not params["filters"] or may_overlap(names[a], names[b], same)
 
         found: dict[tuple[int, int], float] = {}
         for a, b, score in pairs_in_blocks(X[pos], blocks, params["threshold"], params["top_k"], keep):

@@ -1,0 +1,372 @@
+"""Planted problems: one small function per rule, each recording what it planted.
+
+Each planter changes a few items of the clean lists so that they show one
+problem, and records ``{"rule", "items"}`` (or ``"key"`` for a finding about
+something absent: a 缺位 item, a department's count).  A change that also
+breaks another rule records that too: an item added to a county department is
+also 越位 against the 通用目录 (R07), an item dropped from a township is also
+缺位 against the township template (R14).  Rates are per item of the lists.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable
+
+from quanze.rules.textsim import own_procedure
+from quanze.synth.generate import (
+    DELEGATED_MARK, TOWNSHIP, Government, SynthItem, Synthetic, basis_text, data, law_title,
+)
+
+PLANTERS: dict[str, Callable[[Planting, int], None]] = {}
+RATE = 0.003  # of the items, per rule
+MINIMUM = 4
+
+
+def planter(rule: str):
+    def register(fn):
+        PLANTERS[rule] = fn
+        return fn
+    return register
+
+
+class Planting:
+    """The lists being changed, with the truth recorded as changes are made."""
+
+    def __init__(self, data_: Synthetic):
+        self.data = data_
+        self.rng: random.Random = data_.rng
+        self.taken: set[int] = set()
+        self.removed: set[int] = set()
+        self.by_dept: dict[tuple[str, str], list[SynthItem]] = defaultdict(list)
+        for it in data_.items:
+            self.by_dept[(it.government.region, it.department)].append(it)
+        self.catalogue_names = {(it.department, it.category, it.name) for it in data_.catalogue}
+        self.template_names = {(it.category, it.name) for it in data_.township_template}
+
+    # -- recording -------------------------------------------------------------------------
+    def record(self, rule: str, items: list[SynthItem] = (), key: str = "", note: str = "",
+               department: tuple[Government, str] | None = None) -> None:
+        self.data.truth.append({"rule": rule, "items": list(items), "key": key, "note": note,
+                                "department": department})
+
+    def absent_key(self, it: SynthItem) -> str:
+        """The key R07/R14 give a reference item a list lacks (rules/primitives/reference.py)."""
+        return f"缺位|{it.department}|{it.category}|{it.name}|{it.government.key}"
+
+    # -- changes ---------------------------------------------------------------------------
+    def pick(self, k: int, where: Callable[[SynthItem], bool]) -> list[SynthItem]:
+        """``k`` items (fewer if there are not enough) that no other planter changed."""
+        pool = [it for it in self.data.items if id(it) not in self.taken and where(it)]
+        chosen = self.rng.sample(pool, min(k, len(pool)))
+        self.taken.update(id(it) for it in chosen)
+        return chosen
+
+    def add(self, it: SynthItem, new_matter: bool = True) -> SynthItem:
+        """Add an item; record it as 越位 where a reference covers its list and lacks it
+        (``new_matter=False``: a rewording of an item the reference has, which matches it)."""
+        self.data.items.append(it)
+        self.by_dept[(it.government.region, it.department)].append(it)
+        self.taken.add(id(it))
+        if new_matter and self._covered(it) and self._outside_reference(it):
+            self.record("R07" if it.government.level == "县" else "R14", [it], note="越位")
+        return it
+
+    def remove(self, it: SynthItem) -> None:
+        """Drop an item; record it as 缺位 where a reference expects it."""
+        self.removed.add(id(it))
+        self.taken.add(id(it))
+        if self._covered(it) and not it.optional and not it.delegated:
+            self.record("R07" if it.government.level == "县" else "R14", key=self.absent_key(it), note="缺位")
+
+    def rebase(self, it: SynthItem, basis: str, replaces: bool = True) -> None:
+        """Change an item's basis; when the new basis ``replaces`` the documents (rather than adding
+        one), the item is 错位 against the reference."""
+        it.basis = basis
+        if basis and replaces and self._covered(it) and not self._outside_reference(it):
+            self.record("R07" if it.government.level == "县" else "R14", [it], note="错位")
+
+    def lone_articles(self, it: SynthItem) -> bool:
+        """Whether no other item of its department and category cites its articles (so that a
+        planted pair is the only pair on them)."""
+        return not any(x is not it and x.category == it.category and x.law == it.law
+                       and set(x.articles) & set(it.articles)
+                       for x in self.by_dept[(it.government.region, it.department)])
+
+    def _covered(self, it: SynthItem) -> bool:
+        return (it.government.level == "县" and bool(self.data.catalogue)) or (
+            it.government.level == "乡" and bool(self.data.township_template))
+
+    def _outside_reference(self, it: SynthItem) -> bool:
+        if it.government.level == "县":
+            return (it.department, it.category, it.name) not in self.catalogue_names
+        return (it.category, it.name) not in self.template_names
+
+    def departments(self, gov: Government) -> list[str]:
+        return sorted({d for (r, d) in self.by_dept if r == gov.region})
+
+    def finish(self) -> None:
+        self.data.items = [it for it in self.data.items if id(it) not in self.removed]
+
+
+def plant(data_: Synthetic, rate: float = RATE) -> Synthetic:
+    """Plant every registered problem at ``rate`` of the items (at least a few of each)."""
+    p = Planting(data_)
+    n = max(MINIMUM, round(rate * len(data_.items)))
+    data_.cancelled = cancelled_items(data_)
+    for rule, fn in PLANTERS.items():
+        fn(p, n)
+    p.finish()
+    return data_
+
+
+def _enforcement(it: SynthItem) -> bool:
+    return it.category == "行政处罚" and it.government.level != "乡"
+
+
+def _reword(name: str) -> str:
+    for a, b in data("vocabulary")["synonyms"].items():
+        name = name.replace(a, b)
+    return name
+
+
+# -- overlaps -------------------------------------------------------------------------------
+@planter("R01b")
+def same_violation_two_departments(p: Planting, n: int) -> None:
+    """多头执法: another department of the same government penalises the same violation under the
+    same article; half of them word it differently (the 'worded differently' overlap)."""
+    # (obstructing one's own inspection is each department's own matter: not planted)
+    for k, a in enumerate(p.pick(n, lambda it: _enforcement(it) and p.lone_articles(it)
+                                 and not own_procedure(it.name))):
+        others = [d for d in p.departments(a.government) if d not in (a.department, TOWNSHIP)]
+        name = _reword(a.name) if k % 2 else a.name
+        b = p.add(a.copy(department=p.rng.choice(others), name=name, optional=False, remarks=""))
+        p.record("R01b", [a, b], note="措辞不同" if k % 2 else "")
+        p.record("R01a", [a, b])
+
+
+@planter("R03")
+def same_matter_two_departments(p: Planting, n: int) -> None:
+    """职能交叉: two departments both license (or register) the same matter."""
+    kinds = ("行政许可", "行政确认", "其他行政权力")
+    for a in p.pick(n, lambda it: it.category in kinds and it.government.level != "乡" and p.lone_articles(it)):
+        others = [d for d in p.departments(a.government) if d not in (a.department, TOWNSHIP)]
+        b = p.add(a.copy(department=p.rng.choice(others), optional=False, remarks=""))
+        p.record("R03", [a, b])
+
+
+@planter("R10")
+def near_duplicate_in_department(p: Planting, n: int) -> None:
+    """内容相近: the same penalty listed twice in one department, worded slightly apart."""
+    for a in p.pick(n, _enforcement):
+        b = p.add(a.copy(name=a.name.replace("的处罚", "行为的处罚"), optional=False, remarks=""), new_matter=False)
+        p.record("R10", [a, b])
+
+
+@planter("R02")
+def county_and_township_both_penalise(p: Planting, n: int) -> None:
+    """多层重复执法: a township lists a county penalty as its own, with no split of levels written."""
+    towns = [g for g in p.data.governments if g.level == "乡"]
+    held = {(it.government.region, it.name) for it in p.data.items if it.government.level == "乡"}
+    # a penalty the county delegates to some townships has its split recorded there already
+    delegable = {it.name for it in p.data.township_template if it.delegated}
+    for a in p.pick(n, lambda it: it.category == "行政处罚" and it.government.level == "县"
+                    and it.name not in delegable):
+        candidates = [t for t in towns if t.parent is a.government and (t.region, a.name) not in held]
+        if not candidates:
+            continue
+        b = p.add(a.copy(government=p.rng.choice(candidates), department=TOWNSHIP, optional=False, remarks="",
+                         scope=""))
+        p.record("R02", [a, b])
+
+
+@planter("R15")
+def township_cites_another_law(p: Planting, n: int) -> None:
+    """三级四同: a township's delegated item cites another law than the county's same item."""
+    county_items = {(it.government.region, it.name): it for it in p.data.items if it.government.level == "县"}
+    for d in p.pick(n, lambda it: it.delegated):
+        original = county_items.get((d.government.parent.region, d.name))
+        if original is None or id(original) in p.removed:
+            continue
+        p.taken.add(id(original))
+        d.basis = "【法律】《中华人民共和国行政处罚法》第18条"
+        p.record("R15", [original, d])
+        p.record("R14", [d], note="错位")
+
+
+# -- powers and responsibilities ------------------------------------------------------------
+@planter("R04a")
+def no_responsibilities(p: Planting, n: int) -> None:
+    for it in p.pick(n, lambda it: it.government.level != "乡"):
+        it.responsibilities = ""
+        p.record("R04a", [it])
+
+
+@planter("R04b")
+def no_accountability(p: Planting, n: int) -> None:
+    for it in p.pick(n, lambda it: it.government.level != "乡"):
+        it.accountability = ""
+        p.record("R04b", [it])
+
+
+@planter("R04c")
+def missing_stage(p: Planting, n: int) -> None:
+    """A licence without 事后监管, or a penalty without 决定."""
+    resp = data("vocabulary")["responsibilities"]
+    for it in p.pick(n, lambda it: it.category in ("行政许可", "行政处罚") and it.government.level != "乡"):
+        drop = "事后监管责任" if it.category == "行政许可" else "决定责任"
+        it.responsibilities = "\n".join(line for line in resp[it.category].splitlines() if drop not in line)
+        p.record("R04c", [it])
+
+
+@planter("R06")
+def unsupervised_licence(p: Planting, n: int) -> None:
+    """监管空白: a licence of a matter nothing in the territory inspects or penalises."""
+    spec = data("vocabulary")["unsupervised"]
+    laws = list(spec["laws"])
+    govs = [g for g in p.data.governments if g.level != "乡"]
+    for k in range(n):
+        gov = govs[k % len(govs)]
+        obj = spec["objects"][(k // len(govs)) % len(spec["objects"])]
+        law = laws[k % len(laws)]
+        dept = p.rng.choice([d for d in p.departments(gov) if d != TOWNSHIP])
+        it = SynthItem(gov, dept, "行政许可", f"{obj}经营许可", law, [p.rng.randint(1, spec["laws"][law])], obj=obj)
+        if any(x.name == it.name for x in p.by_dept[(gov.region, dept)]):
+            continue
+        p.record("R06", [p.add(it)])
+
+
+# -- legal basis ----------------------------------------------------------------------------
+@planter("R08")
+def no_legal_basis(p: Planting, n: int) -> None:
+    """Only a 规范性文件 (or nothing) as basis."""
+    template = data("vocabulary")["normative_document"]
+    for k, it in enumerate(p.pick(n, lambda it: it.category == "其他行政权力" and it.government.level != "乡")):
+        region = it.government.region
+        p.rebase(it, "" if k % 3 == 0 else template.format(region=region, region_short=region[:1],
+                                                            object=it.obj, n=k + 1))
+        p.record("R08", [it])
+
+
+@planter("R09")
+def licence_set_by_rule(p: Planting, n: int) -> None:
+    """A licence whose only basis is a 部门规章: a 规章 may not create a licence."""
+    template = data("vocabulary")["rule_document"]
+    for it in p.pick(n, lambda it: it.category == "行政许可" and it.government.level != "乡"):
+        inspections = [x for x in p.by_dept[(it.government.region, it.department)]
+                       if x.category == "行政检查" and x.obj == it.obj and x.basis is None and id(x) not in p.taken]
+        if not inspections:
+            continue
+        rule = template.format(object=it.obj) + f"第{p.rng.randint(3, 20)}条"
+        p.rebase(it, rule)
+        # the 规章 also governs the inspection, which therefore still covers the licence (R06)
+        p.taken.add(id(inspections[0]))
+        p.rebase(inspections[0], basis_text(inspections[0]) + "\n" + rule, replaces=False)
+        p.record("R09", [it])
+
+
+@planter("R12")
+def repealed_basis(p: Planting, n: int) -> None:
+    """A basis that names a repealed law, or an article the current text does not have."""
+    repealed = data("vocabulary")["repealed"]
+    for k, it in enumerate(p.pick(n, _enforcement)):
+        if k % 2:
+            tag, title = law_title(repealed[k % len(repealed)])
+            p.rebase(it, f"【{tag}】《{title}》第{p.rng.randint(5, 20)}条")
+        else:
+            it.basis = basis_text(it.copy(articles=[_article_count(it.law) + 7]))  # same document
+        p.record("R12", [it])
+
+
+def _article_count(law: str) -> int:
+    for spec in data("vocabulary")["departments"].values():
+        if law in spec["laws"]:
+            return spec["laws"][law]
+    return data("vocabulary")["township"]["laws"][law]
+
+
+# -- categories, references, counts ---------------------------------------------------------
+@planter("R13")
+def penalty_typed_as_inspection(p: Planting, n: int) -> None:
+    """对……的处罚 listed as 行政检查."""
+    for it in p.pick(n, lambda it: _enforcement(it)):
+        it.category = "行政检查"
+        p.record("R13", [it])
+        if p._covered(it):
+            p.record("R07", [it], note="错位")
+
+
+@planter("R11")
+def cancelled_still_listed(p: Planting, n: int) -> None:
+    """An item the State Council cancelled is still in a list."""
+    cancelled = p.data.cancelled
+    govs = [g for g in p.data.governments if g.level != "乡"]
+    for k in range(n):
+        ref = cancelled[k % len(cancelled)]
+        gov = govs[(k * 7) % len(govs)]
+        if any(x.name == ref.name for x in p.by_dept[(gov.region, ref.department)]):
+            continue
+        it = p.add(ref.copy(government=gov, holder=None, remarks=""))
+        p.record("R11", [it])
+
+
+def cancelled_items(data_: Synthetic) -> list[SynthItem]:
+    """The list of cancelled items: 年检 and 资格认定 of objects the lists otherwise hold."""
+    vocab = data("vocabulary")
+    county = next(g for g in data_.governments if g.level in ("县", "市", "省"))
+    out = []
+    for dept, spec in list(vocab["departments"].items())[:12]:
+        obj = vocab["cancelled"]["objects"][len(out) // 2]
+        law = list(spec["laws"])[-1]
+        for template in vocab["cancelled"]["names"]:
+            out.append(SynthItem(county, dept, "其他行政权力", template.format(object=obj), law, [len(out) + 1],
+                                 obj=obj, holder=f"县{dept}"))
+    return out
+
+
+@planter("R14")
+def township_off_template(p: Planting, n: int) -> None:
+    """缺位: a township lacks a statutory item; 越位: it lists an item the template lacks."""
+    spec = data("vocabulary")["township"]
+    statutory = p.pick(n, lambda it: it.government.level == "乡" and not it.delegated)
+    for k, it in enumerate(statutory):
+        if k % 2:
+            p.remove(it)
+        else:
+            law = list(spec["laws"])[0]
+            p.add(SynthItem(it.government, TOWNSHIP, "行政确认", f"{spec['objects'][0]}换届选举结果确认{k}", law,
+                            [p.rng.randint(1, spec["laws"][law])], obj=spec["objects"][0]))
+
+
+@planter("R16")
+def department_list_half_empty(p: Planting, n: int) -> None:
+    """数量异常: one department of a kind lists about half of what its peers list."""
+    peers: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for (region, dept), items in p.by_dept.items():
+        if items:
+            peers[(dept, items[0].government.level)].append((region, dept))
+    groups = [g for g in peers.values() if len(g) >= 6]
+    # peers of equal standing first: townships differ by their delegation tier anyway
+    groups.sort(key=lambda g: p.by_dept[g[0]][0].government.level == "乡")
+    for group in groups[: max(1, n // 4)]:
+        region, dept = p.rng.choice(group)
+        listed = p.by_dept[(region, dept)]
+        town = listed[0].government.level == "乡"
+        # (a county department keeps its licences and inspections: R06 would flag their absence)
+        items = [it for it in listed if id(it) not in p.taken and (town or it.category == "行政处罚")]
+        cut = round(len(listed) * 0.5)
+        if len(items) < cut or len(items) < 10:
+            continue
+        for it in items[:cut]:
+            p.remove(it)
+        p.record("R16", department=(items[0].government, dept))
+
+
+@planter("R17")
+def entrusted_without_entrusting_body(p: Planting, n: int) -> None:
+    """委托: a township item 受委托实施 with no entrusting body named."""
+    for it in p.pick(n, lambda it: it.delegated):
+        it.scope = "受委托实施"
+        it.remarks = DELEGATED_MARK
+        p.record("R17", [it])
