@@ -78,6 +78,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--write-docs", metavar="FILE", help="生成规则说明页（含示例县的示例问题）")
     p.add_argument("--laws", metavar="DIR", help="法律库目录（生成说明页时用于 R12 的示例）")
 
+    p = sub.add_parser("synth", help="生成带已知问题的模拟清单（县、市、省规模），附 truth.json，用于评测和压力测试")
+    p.add_argument("--preset", required=True, choices=["county", "city", "province"], help="规模：county（约三千项）、city（约五万项）、province（约六十六万项）")
+    p.add_argument("--seed", type=int, default=1, help="随机种子：同一种子生成同样的清单（默认 1）")
+    p.add_argument("--out", required=True, metavar="DIR", help="输出目录：lists/ 清单、inputs/ 参照目录、truth.json、synth.json")
+    p.add_argument("--format", choices=["xlsx", "csv"], help="清单文件格式（默认县级 xlsx，市、省级 csv）")
+
     p = sub.add_parser("demo", help="在自带的示例县（明川县）清单上运行：导入 → 建图 → 规则检查 → 报告")
     p.add_argument("--out", default="out", help="报告输出目录（默认 out/）")
     p.add_argument("--laws", metavar="DIR", help="法律库目录（可选）")
@@ -198,6 +204,18 @@ def cmd_rules(args) -> int:
     return 0
 
 
+def cmd_synth(args) -> int:
+    from quanze.synth import generate, plant, write
+
+    data = plant(generate(args.preset, args.seed))
+    with terminal_progress() as progress:
+        summary = write(data, args.out, fmt=args.format, progress=progress)
+    print(f"已生成 {summary['lists']} 份清单、{summary['items']} 个事项（{summary['format']}），"
+          f"埋设问题 {sum(summary['planted'].values())} 个：" + "、".join(f"{k} {v}" for k, v in summary["planted"].items()))
+    print(f"清单在 {Path(args.out) / 'lists'}，参照目录在 {Path(args.out) / 'inputs'}，问题清单为 {Path(args.out) / 'truth.json'}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     if not EXAMPLE_DIR.is_dir():
         raise SystemExit(f"找不到示例清单目录：{EXAMPLE_DIR}")
@@ -217,7 +235,7 @@ def cmd_demo(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     handlers = {"load": cmd_load, "graph": cmd_graph, "analyze": cmd_analyze, "simulate": cmd_simulate,
-                "serve": cmd_serve, "rules": cmd_rules, "demo": cmd_demo}
+                "serve": cmd_serve, "rules": cmd_rules, "synth": cmd_synth, "demo": cmd_demo}
     return handlers[args.command](args)
 
 

@@ -44,6 +44,8 @@ class Planting:
             self.by_dept[(it.government.region, it.department)].append(it)
         self.catalogue_names = {(it.department, it.category, it.name) for it in data_.catalogue}
         self.template_names = {(it.category, it.name) for it in data_.township_template}
+        self.in_townships = {(it.government.parent.region, it.name) for it in data_.items
+                             if it.government.level == "乡"}
 
     # -- recording -------------------------------------------------------------------------
     def record(self, rule: str, items: list[SynthItem] = (), key: str = "", note: str = "",
@@ -86,6 +88,8 @@ class Planting:
         it.basis = basis
         if basis and replaces and self._covered(it) and not self._outside_reference(it):
             self.record("R07" if it.government.level == "县" else "R14", [it], note="错位")
+        if basis and replaces and (it.government.region, it.name) in self.in_townships:
+            self.record("R15", [it], note="县级依据与乡镇不同")  # its townships still cite the old law
 
     def lone_articles(self, it: SynthItem) -> bool:
         """Whether no other item of its department and category cites its articles (so that a
@@ -293,6 +297,8 @@ def penalty_typed_as_inspection(p: Planting, n: int) -> None:
     for it in p.pick(n, lambda it: _enforcement(it)):
         it.category = "行政检查"
         p.record("R13", [it])
+        if (it.government.region, it.name) in p.in_townships:
+            p.record("R15", [it], note="县级类别与乡镇不同")
         if p._covered(it):
             p.record("R07", [it], note="错位")
 

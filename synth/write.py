@@ -139,7 +139,7 @@ def write(data_: Synthetic, out: str | Path, fmt: str | None = None, progress=No
         if items:
             path = inputs / f"{name}-{title}.xlsx"
             write_list(path, title, items, "xlsx")
-            written_inputs[name] = str(path)
+            written_inputs[name] = str(path.relative_to(out))  # relative: the folder can move
     truth = [_truth_entry(t) for t in data_.truth]
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     summary = {

@@ -22,3 +22,23 @@ def test_normalise_keeps_line_breaks_but_compact_drops_them():
 
 def test_integer_floats_from_xls_lose_their_decimal():
     assert normalise(12.0) == "12"
+
+
+@pytest.mark.parametrize("cell,levels,scope", [
+    ("乡镇级", ["乡"], ""),  # 级 belongs to 乡镇级, not to the scope
+    ("县级、乡镇级", ["县", "乡"], ""),
+    ("地州市级。负责全市", ["市"], "负责全市"),
+    ("县级", ["县"], ""),
+])
+def test_levels_cell_keeps_level_words_whole(cell, levels, scope):
+    from quanze.loaders.levels import parse_levels
+    from quanze.loaders.sheet import split_levels_cell
+
+    level_part, scope_part = split_levels_cell(cell)
+    assert parse_levels(level_part) == levels and scope_part == scope
+
+
+def test_header_权限范围_is_the_scope():
+    from quanze.loaders.header import field_of
+
+    assert field_of("权限范围") == "scope"

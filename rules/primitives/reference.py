@@ -30,7 +30,8 @@ KINDS = ("缺位", "越位", "错位", "在列")
 class ReferenceDiff(Primitive):
     name = "reference_diff"
     defaults = {"reference": "catalogue", "report": ["缺位", "越位", "错位"], "threshold": 0.75,
-                "compare": ["category", "short_name", "documents"], "by_department": True, "optional": []}
+                "compare": ["category", "short_name", "documents"], "by_department": True, "optional": [],
+                "same_level": True}
 
     def evaluate(self, ctx, scope, params):
         unknown = [k for k in params["report"] if k not in KINDS]
@@ -41,7 +42,9 @@ class ReferenceDiff(Primitive):
         if scope.empty or ref.empty:
             return
         for _, items in scope.groupby("government", sort=True):
-            yield from self._diff(items.reset_index(drop=True), _at_level(ref, items["admin_level"].iloc[0]), params)
+            level = items["admin_level"].iloc[0]
+            yield from self._diff(items.reset_index(drop=True), _at_level(ref, level) if params["same_level"] else ref,
+                                  params)
 
     def _diff(self, items: pd.DataFrame, ref: pd.DataFrame, params: dict):
         if params["by_department"]:
