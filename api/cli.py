@@ -205,11 +205,10 @@ def cmd_rules(args) -> int:
 
 
 def cmd_synth(args) -> int:
-    from quanze.synth import generate, plant, write
+    from quanze.synth import synthesise
 
-    data = plant(generate(args.preset, args.seed))
     with terminal_progress() as progress:
-        summary = write(data, args.out, fmt=args.format, progress=progress)
+        summary = synthesise(args.preset, args.seed, args.out, fmt=args.format, progress=progress)
     print(f"已生成 {summary['lists']} 份清单、{summary['items']} 个事项（{summary['format']}），"
           f"埋设问题 {sum(summary['planted'].values())} 个：" + "、".join(f"{k} {v}" for k, v in summary["planted"].items()))
     print(f"清单在 {Path(args.out) / 'lists'}，参照目录在 {Path(args.out) / 'inputs'}，问题清单为 {Path(args.out) / 'truth.json'}")

@@ -38,12 +38,12 @@ def measure(preset: str, seed: int, workdir: Path, laws: str | None) -> dict:
     from quanze.api.analysis import prepare
     from quanze.reform import read_scenario, simulate
     from quanze.rules.engine import run
-    from quanze.synth import generate, plant, score, write
+    from quanze.synth import score, synthesise
 
     out = workdir / preset
     stages: dict[str, float] = {}
     t = time.perf_counter()
-    summary = write(plant(generate(preset, seed)), out)
+    summary = synthesise(preset, seed, out)
     stages["synth"] = time.perf_counter() - t
     t = time.perf_counter()
     ready = prepare([out / "lists"], laws=laws, **{k: [out / v] for k, v in summary["inputs"].items()})

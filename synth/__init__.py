@@ -13,8 +13,6 @@ from quanze.synth.write import write
 __all__ = ["PRESETS", "PLANTERS", "Synthetic", "generate", "plant", "score", "write", "synthesise"]
 
 
-def synthesise(preset: str, seed: int, out, progress=None) -> dict:
+def synthesise(preset: str, seed: int, out, fmt: str | None = None, progress=None) -> dict:
     """Generate, plant and write one preset; returns what was written (see ``write``)."""
-    data = generate(preset, seed)
-    plant(data)
-    return write(data, out, progress=progress)
+    return write(plant(generate(preset, seed)), out, fmt=fmt, progress=progress)

@@ -30,7 +30,7 @@ def data(name: str) -> dict:
     return yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
-PRESETS = tuple(k for k in data("presets") if k in ("county", "city", "province"))
+PRESETS = ("county", "city", "province")  # the keys of data/presets.yaml
 
 
 @dataclass
@@ -88,17 +88,10 @@ class Synthetic:
     rng: random.Random
     governments: list[Government]
     items: list[SynthItem]
-    templates: dict[str, list[SynthItem]]
     catalogue: list[SynthItem] = field(default_factory=list)
     township_template: list[SynthItem] = field(default_factory=list)
     cancelled: list[SynthItem] = field(default_factory=list)
     truth: list[dict] = field(default_factory=list)
-
-    def lists_of(self, level: str) -> list[Government]:
-        return [g for g in self.governments if g.level == level]
-
-    def department_items(self, gov: Government, department: str) -> list[SynthItem]:
-        return [it for it in self.items if it.government is gov and it.department == department]
 
 
 def law_title(law: str) -> tuple[str, str]:
@@ -261,12 +254,14 @@ def township_template(county_template: list[SynthItem], gov: Government, n: int,
 
 
 def _instantiate(template: list[SynthItem], gov: Government, rng: random.Random, claim_rate: float,
-                 keep=None) -> list[SynthItem]:
+                 tier: float = 1.0) -> list[SynthItem]:
+    """``gov``'s list: the template's required items, about ``claim_rate`` of its optional ones
+    and, for a township, about ``tier`` of the delegable ones."""
     out = []
     for it in template:
         if it.optional and rng.random() >= claim_rate:
             continue
-        if keep is not None and it.delegated and not keep(it):
+        if it.delegated and tier < 1 and rng.random() >= tier:
             continue
         out.append(it.copy(government=gov))
     return out
@@ -288,13 +283,9 @@ def generate(preset: str, seed: int) -> Synthetic:
     templates["乡"] = township_template(templates["县"], town, p["items"]["乡"], cfg, rng)
     items: list[SynthItem] = []
     for gov in written:
-        if gov.level == "乡":
-            tier = rng.choice(cfg["tiers"])
-            items.extend(_instantiate(templates["乡"], gov, rng, cfg["claim_rate"],
-                                      keep=lambda it, t=tier: rng.random() < t))
-        else:
-            items.extend(_instantiate(templates[gov.level], gov, rng, cfg["claim_rate"]))
-    data_ = Synthetic(preset, seed, rng, written, items, templates)
+        tier = rng.choice(cfg["tiers"]) if gov.level == "乡" else 1.0
+        items.extend(_instantiate(templates[gov.level], gov, rng, cfg["claim_rate"], tier))
+    data_ = Synthetic(preset, seed, rng, written, items)
     data_.catalogue = [it.copy(government=county, holder=f"县{it.department}") for it in templates["县"]]
     data_.township_template = [it.copy(government=town, holder=f"乡镇{TOWNSHIP}") for it in templates["乡"]]
     return data_

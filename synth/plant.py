@@ -11,7 +11,7 @@ also 越位 against the 通用目录 (R07), an item dropped from a township is a
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from quanze.rules.textsim import own_procedure
@@ -40,8 +40,9 @@ class Planting:
         self.taken: set[int] = set()
         self.removed: set[int] = set()
         self.by_dept: dict[tuple[str, str], list[SynthItem]] = defaultdict(list)
+        self.article_uses: Counter = Counter()  # (department, category, law, article) → items citing it
         for it in data_.items:
-            self.by_dept[(it.government.region, it.department)].append(it)
+            self._index(it)
         self.catalogue_names = {(it.department, it.category, it.name) for it in data_.catalogue}
         self.template_names = {(it.category, it.name) for it in data_.township_template}
         self.in_townships = {(it.government.parent.region, it.name) for it in data_.items
@@ -65,14 +66,20 @@ class Planting:
         self.taken.update(id(it) for it in chosen)
         return chosen
 
+    def _index(self, it: SynthItem) -> None:
+        dept = (it.government.region, it.department)
+        self.by_dept[dept].append(it)
+        for a in it.articles:
+            self.article_uses[(dept, it.category, it.law, a)] += 1
+
     def add(self, it: SynthItem, new_matter: bool = True) -> SynthItem:
         """Add an item; record it as 越位 where a reference covers its list and lacks it
         (``new_matter=False``: a rewording of an item the reference has, which matches it)."""
         self.data.items.append(it)
-        self.by_dept[(it.government.region, it.department)].append(it)
+        self._index(it)
         self.taken.add(id(it))
         if new_matter and self._covered(it) and self._outside_reference(it):
-            self.record("R07" if it.government.level == "县" else "R14", [it], note="越位")
+            self.record(self._reference_rule(it), [it], note="越位")
         return it
 
     def remove(self, it: SynthItem) -> None:
@@ -80,23 +87,34 @@ class Planting:
         self.removed.add(id(it))
         self.taken.add(id(it))
         if self._covered(it) and not it.optional and not it.delegated:
-            self.record("R07" if it.government.level == "县" else "R14", key=self.absent_key(it), note="缺位")
+            self.record(self._reference_rule(it), key=self.absent_key(it), note="缺位")
 
     def rebase(self, it: SynthItem, basis: str, replaces: bool = True) -> None:
-        """Change an item's basis; when the new basis ``replaces`` the documents (rather than adding
-        one), the item is 错位 against the reference."""
+        """Change an item's basis; when the new basis ``replaces`` the documents (rather than
+        adding one), record what else that breaks (``differs``)."""
         it.basis = basis
-        if basis and replaces and self._covered(it) and not self._outside_reference(it):
-            self.record("R07" if it.government.level == "县" else "R14", [it], note="错位")
-        if basis and replaces and (it.government.region, it.name) in self.in_townships:
-            self.record("R15", [it], note="县级依据与乡镇不同")  # its townships still cite the old law
+        if basis and replaces:
+            self.differs(it, "依据")
+
+    def differs(self, it: SynthItem, what: str) -> None:
+        """Record what changing an item's documents or category (``what``) breaks beside the rule
+        planted: it is 错位 against its reference, and townships listing the same item no longer
+        match it (R15).  Call before changing the category: the reference is looked up by it."""
+        if self._covered(it) and not self._outside_reference(it):
+            self.record(self._reference_rule(it), [it], note="错位")
+        if (it.government.region, it.name) in self.in_townships:
+            self.record("R15", [it], note=f"县级{what}与乡镇不同")
 
     def lone_articles(self, it: SynthItem) -> bool:
         """Whether no other item of its department and category cites its articles (so that a
         planted pair is the only pair on them)."""
-        return not any(x is not it and x.category == it.category and x.law == it.law
-                       and set(x.articles) & set(it.articles)
-                       for x in self.by_dept[(it.government.region, it.department)])
+        dept = (it.government.region, it.department)
+        return all(self.article_uses[(dept, it.category, it.law, a)] == 1 for a in it.articles)
+
+    @staticmethod
+    def _reference_rule(it: SynthItem) -> str:
+        """The rule that compares ``it``'s list with a reference: R07 (通用目录) or R14 (township template)."""
+        return "R07" if it.government.level == "县" else "R14"
 
     def _covered(self, it: SynthItem) -> bool:
         return (it.government.level == "县" and bool(self.data.catalogue)) or (
@@ -194,9 +212,8 @@ def township_cites_another_law(p: Planting, n: int) -> None:
         if original is None or id(original) in p.removed:
             continue
         p.taken.add(id(original))
-        d.basis = "【法律】《中华人民共和国行政处罚法》第18条"
         p.record("R15", [original, d])
-        p.record("R14", [d], note="错位")
+        p.rebase(d, "【法律】《中华人民共和国行政处罚法》第18条")
 
 
 # -- powers and responsibilities ------------------------------------------------------------
@@ -294,13 +311,10 @@ def _article_count(law: str) -> int:
 @planter("R13")
 def penalty_typed_as_inspection(p: Planting, n: int) -> None:
     """对……的处罚 listed as 行政检查."""
-    for it in p.pick(n, lambda it: _enforcement(it)):
-        it.category = "行政检查"
+    for it in p.pick(n, _enforcement):
         p.record("R13", [it])
-        if (it.government.region, it.name) in p.in_townships:
-            p.record("R15", [it], note="县级类别与乡镇不同")
-        if p._covered(it):
-            p.record("R07", [it], note="错位")
+        p.differs(it, "类别")
+        it.category = "行政检查"
 
 
 @planter("R11")

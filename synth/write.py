@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import re
 import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -29,15 +30,19 @@ HEADER = ["序号", "事项\n名称", "子项\n名称", "权力\n类型", "实�
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 
 
+def _responsibilities(it: SynthItem) -> str:
+    if it.responsibilities is not None:
+        return it.responsibilities
+    templates = data("vocabulary")["responsibilities"]
+    return templates.get(it.category, templates["default"])
+
+
 def _row(seq: int, it: SynthItem) -> list:
     vocab = data("vocabulary")
-    resp = it.responsibilities
-    if resp is None:
-        resp = vocab["responsibilities"].get(it.category, vocab["responsibilities"]["default"])
     acc = vocab["accountability"] if it.accountability is None else it.accountability
     scope = it.scope if it.scope is not None else f"负责本{it.government.level}{it.name}"
     return [seq, it.name, "", it.category, basis_text(it), it.holder_name, LEVEL_WORD[it.government.level],
-            scope, resp, acc, it.remarks]
+            scope, _responsibilities(it), acc, it.remarks]
 
 
 def _write_xlsx(path: Path, title: str, rows: list[list]) -> None:
@@ -66,7 +71,6 @@ def _fix_zip_times(path: Path) -> None:
 
 
 def _fixed_core(blob: bytes) -> bytes:
-    import re
     return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", blob)
 
 
@@ -84,33 +88,40 @@ def write_list(path: Path, title: str, items: list[SynthItem], fmt: str) -> None
 
 
 @functools.cache
-def _department(holder: str, region: str, level: str):
-    return resolve_department(holder, region, level)
+def _levels(level: str) -> list[str]:
+    """The levels the loader reads from the 行使层级 cell written for ``level``."""
+    return parse_levels(split_levels_cell(LEVEL_WORD[level])[0])
 
 
-def assign_ids(items: list[SynthItem], title_region: str) -> None:
-    """Give each item the id the loader will give it (loaders/sheet.py, ``item_id``)."""
+def assign_ids(items: list[SynthItem]) -> None:
+    """Give each item of a list the id the loader will give it (loaders/sheet.py, ``item_id``)."""
     for it in items:
-        levels = parse_levels(split_levels_cell(LEVEL_WORD[it.government.level])[0])
-        dept = _department(it.holder_name, title_region, levels[0] if len(levels) == 1 else "")
-        it.id = item_id(dept.id, it.category, it.name, "", levels)
+        it.id = item_id(department_id(it.government, it.department), it.category, it.name, "",
+                        _levels(it.government.level))
 
 
-def list_title(gov, department: str) -> str:
-    return f"{gov.region}{department}{YEAR}年权责清单"
+def list_title(region: str, department: str) -> str:
+    return f"{region}{department}{YEAR}年权责清单"
 
 
 def department_id(gov, department: str) -> str:
-    """The id the loader gives a department's entity (region|level|short name): R16's key."""
-    title = list_title(gov, department)
-    return _department(gov.region + department, find_region(title), gov.level).id
+    """The id the loader gives the department whose list this is (region|level|short name),
+    reading the government from the list's title as the loader does."""
+    return _department_id(gov.region, gov.level, department)
+
+
+@functools.cache
+def _department_id(region: str, level: str, department: str) -> str:
+    levels = _levels(level)
+    return resolve_department(region + department, find_region(list_title(region, department)),
+                              levels[0] if len(levels) == 1 else "").id
 
 
 def _files(items: list[SynthItem]) -> dict[str, list[SynthItem]]:
     """Items by the list they are published in: one per government and department."""
     out: dict[str, list[SynthItem]] = defaultdict(list)
     for it in items:
-        out[list_title(it.government, it.department)].append(it)
+        out[list_title(it.government.region, it.department)].append(it)
     return out
 
 
@@ -128,7 +139,7 @@ def write(data_: Synthetic, out: str | Path, fmt: str | None = None, progress=No
     for n, (title, items) in enumerate(groups.items()):
         if progress and n % 50 == 0:
             progress("写出清单", n, len(groups))
-        assign_ids(items, find_region(title))
+        assign_ids(items)
         write_list(lists / f"{title}.{fmt}", title, items, fmt)
     if progress:
         progress("写出清单", len(groups), len(groups))
@@ -154,8 +165,7 @@ def write(data_: Synthetic, out: str | Path, fmt: str | None = None, progress=No
 
 
 def _clauses(it: SynthItem) -> int:
-    text = _row(0, it)[8]
-    return sum(1 for line in text.splitlines() if line.strip())
+    return sum(1 for line in _responsibilities(it).splitlines() if line.strip())
 
 
 def _truth_entry(t: dict) -> dict:

@@ -8,7 +8,7 @@ import pytest
 from quanze.api.analysis import analyze
 from quanze.api.cli import main
 from quanze.loaders import load_files
-from quanze.synth import generate, plant, score, write
+from quanze.synth import score, synthesise
 
 SHARED_LAWS = Path(__file__).resolve().parents[2] / "shared" / "data" / "laws"
 
@@ -25,9 +25,9 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def test_same_seed_same_bytes_other_seed_other_lists(county, tmp_path):
-    write(plant(generate("county", 7)), tmp_path / "again")
+    synthesise("county", 7, tmp_path / "again")
     assert _files(county) == _files(tmp_path / "again")
-    write(plant(generate("county", 8)), tmp_path / "other")
+    synthesise("county", 8, tmp_path / "other")
     assert json.loads((tmp_path / "other" / "truth.json").read_text()) != json.loads((county / "truth.json").read_text())
 
 

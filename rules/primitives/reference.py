@@ -41,10 +41,12 @@ class ReferenceDiff(Primitive):
                          lambda: item_table(build_graph(ctx.inputs[params["reference"]])))
         if scope.empty or ref.empty:
             return
+        at_level: dict[str, pd.DataFrame] = {}  # one filtered reference per level, not per government
         for _, items in scope.groupby("government", sort=True):
             level = items["admin_level"].iloc[0]
-            yield from self._diff(items.reset_index(drop=True), _at_level(ref, level) if params["same_level"] else ref,
-                                  params)
+            if level not in at_level:
+                at_level[level] = _at_level(ref, level) if params["same_level"] else ref
+            yield from self._diff(items.reset_index(drop=True), at_level[level], params)
 
     def _diff(self, items: pd.DataFrame, ref: pd.DataFrame, params: dict):
         if params["by_department"]:
