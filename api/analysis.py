@@ -60,7 +60,12 @@ def prepare(files, laws: str | Path | LawLibrary | None = None, catalogue=None, 
         rejections.extend(bad)
     if lineage:
         inputs["lineage"] = lineage_with(*lineage)
-    return Prepared(loaded, build_graph(loaded.items), inputs, rejections)
+    if progress:
+        progress("建立图谱", 0, 1)
+    graph = build_graph(loaded.items)
+    if progress:
+        progress("建立图谱", 1, 1)
+    return Prepared(loaded, graph, inputs, rejections)
 
 
 def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, settings=None,

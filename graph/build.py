@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from quanze.graph.model import PowerGraph, item_key
 from quanze.loaders.citations import canonical_title
 from quanze.loaders.model import PowerItem
+
+
+@functools.lru_cache(maxsize=65536)
+def _label(text: str) -> str:
+    """A clause's first 60 characters, made once per distinct clause (many items share one)."""
+    return text[:60]
 
 
 def build_graph(items: Iterable[PowerItem]) -> PowerGraph:
@@ -48,6 +55,6 @@ def _add_item(pg: PowerGraph, it: PowerItem, has_main: bool) -> None:
         pg.add_edge(prov, doc, "part_of")
         pg.add_edge(key, prov, "based_on")
     for n, r in enumerate(it.responsibilities):
-        resp = pg.add_node(f"resp:{it.id}:{n}", "responsibility", name=r.text[:60], stage=r.stage, kind=r.kind,
+        resp = pg.add_node(f"resp:{it.id}:{n}", "responsibility", name=_label(r.text), stage=r.stage, kind=r.kind,
                            text=r.text, source_file=src.file, source_sheet=src.sheet)
         pg.add_edge(key, resp, "has_responsibility")

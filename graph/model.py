@@ -59,8 +59,9 @@ class PowerGraph:
     def add_edge(self, u: str, v: str, type: str, **attrs) -> None:
         if type not in EDGE_TYPES:
             raise ValueError(f"unknown edge type {type!r}")
+        # the type is the edge's key, not an attribute: millions of edges, one dict each fewer
         if not self.g.has_edge(u, v, key=type):
-            self.g.add_edge(u, v, key=type, type=type, **attrs)
+            self.g.add_edge(u, v, key=type, **attrs)
 
     def nodes(self, type: str | None = None) -> Iterator[tuple[str, dict]]:
         for key, attrs in self.g.nodes(data=True):

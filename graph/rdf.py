@@ -119,7 +119,7 @@ def _plain(pg: PowerGraph) -> nx.MultiDiGraph:
         if attrs["type"] == "item":
             out.nodes[key]["levels"] = ",".join(attrs["record"].levels)
     for u, v, k, attrs in pg.g.edges(keys=True, data=True):
-        out.add_edge(u, v, key=k, **{a: _scalar(x) for a, x in attrs.items()})
+        out.add_edge(u, v, key=k, type=k, **{a: _scalar(x) for a, x in attrs.items()})
     return out
 
 

@@ -63,7 +63,7 @@ class Citation:
         return key
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)  # shared by every item whose cell has the same clause
 class Responsibility:
     """One clause of 责任事项, tagged with its stage (受理, 审查, 事后监管 …)."""
 

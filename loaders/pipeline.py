@@ -7,9 +7,12 @@ sheet and row; everything else loads.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from quanze.loaders.text import compact
 
 SUPPORTED_SUFFIXES = {".xls", ".xlsx", ".xlsm", ".csv", ".json", ".txt"}
 Progress = Callable[[str, int, int], None]
+PARALLEL_FROM = 32  # files; fewer are read in this process (starting workers costs more)
 
 
 @dataclass
@@ -90,19 +94,22 @@ def _owner(texts: list[str], region: str):
 
 
 def load_files(paths: Iterable[str | Path], laws: LawLibrary | None = None, region: str | None = None,
-               progress: Progress | None = None) -> LoadResult:
-    """Load every file; ``region`` names the government when the files do not."""
+               progress: Progress | None = None, workers: int | None = None) -> LoadResult:
+    """Load every file; ``region`` names the government when the files do not.
+
+    Many files are read by ``workers`` processes (default: one per core); the
+    results are taken in file order, so the outcome does not depend on them.
+    """
     files = expand_paths(paths)
     default_region = region or _most_common_region(files)
     items: list[PowerItem] = []
     reports: list[FileReport] = []
     seen: dict[str, PowerItem] = {}
-    for n, path in enumerate(files):
+    for n, (report, loaded) in enumerate(_read_all(files, default_region, workers)):
         if progress:
             progress("读取清单", n, len(files))
-        report = FileReport(file=path.name, path=str(path))
         reports.append(report)
-        accepted = [it for it in _load_file(path, report, default_region) if _accept(it, seen, report)]
+        accepted = [it for it in loaded if _accept(it, seen, report)]
         _count(report, accepted)
         items.extend(accepted)
     if progress:
@@ -149,6 +156,25 @@ def _count(report: FileReport, items: list[PowerItem]) -> None:
         mine = [it for it in items if it.source.sheet == sheet.sheet]
         sheet.items = len(mine)
         sheet.main_items = len({it.main_id for it in mine})
+
+
+def _read_one(job: tuple[Path, str]) -> tuple[FileReport, list[PowerItem]]:
+    path, default_region = job
+    report = FileReport(file=path.name, path=str(path))
+    return report, _load_file(path, report, default_region)
+
+
+def _read_all(files: list[Path], default_region: str, workers: int | None) -> Iterator[tuple[FileReport, list[PowerItem]]]:
+    """(report, items) of each file, in file order; in a process pool when there are many."""
+    jobs = [(p, default_region) for p in files]
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if workers <= 1 or len(files) < PARALLEL_FROM:
+        yield from map(_read_one, jobs)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(min(workers, len(files)), mp_context=context) as pool:
+        yield from pool.map(_read_one, jobs, chunksize=4)
 
 
 def _most_common_region(files: list[Path]) -> str:

@@ -26,6 +26,7 @@ def _stages() -> list[tuple[str, list[str]]]:
     return [(name, keywords) for name, keywords in table("stages")["stages"]]
 
 
+@functools.lru_cache(maxsize=131072)
 def stage_of(clause: str) -> str:
     label = _LABEL.match(clause)
     if label:
@@ -40,9 +41,14 @@ def stage_of(clause: str) -> str:
 
 def split_responsibilities(text: object) -> list[Responsibility]:
     """Clauses of a 责任事项 cell with stage and group heading."""
-    s = normalise(text)
+    return list(_split(normalise(text)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _split(s: str) -> tuple[Responsibility, ...]:
+    """Lists repeat one cell text for many items: its clauses are made once and shared."""
     if not s:
-        return []
+        return ()
     out: list[Responsibility] = []
     # cut at group headings first, then at clause numbers inside each group
     pieces = _KIND.split(s)
@@ -56,7 +62,7 @@ def split_responsibilities(text: object) -> list[Responsibility]:
             if len(clause) < 2:
                 continue
             out.append(Responsibility(stage_of(clause), clause, kind))
-    return out
+    return tuple(out)
 
 
 def required_stages(category: str | None) -> list[str]:

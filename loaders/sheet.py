@@ -109,7 +109,7 @@ def _group_rows(rows, header: HeaderMap, sheet_name: str, sheet: SheetReport, re
     for r in range(header.row + 1, len(rows)):
         row_no = r + 1
         cells = {f: normalise(rows[r][c]) if c < len(rows[r]) else "" for c, f in header.columns.items()}
-        values = [compact(v) for v in rows[r] if compact(v)]
+        values = [v for v in map(compact, rows[r]) if v]
         if not values:
             continue
         sheet.rows_read += 1

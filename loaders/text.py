@@ -23,11 +23,16 @@ _WIDTH[0x3000] = 0x20
 _WIDTH[0x00A0] = 0x20
 
 
+_SPACES = re.compile(r"[ \t\u200b\ufeff]+")
+_AROUND_BREAK = re.compile(r" *\n *")
+_WHITE = re.compile(r"\s+")
+
+
 def to_simplified(text: str) -> str:
     return _T2S.convert(text) if text else text
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=65536, typed=True)  # typed: True and 1 are different cells
 def normalise(text: object) -> str:
     """Canonical form of a cell: Simplified, half-width, trimmed, no stray spaces.
 
@@ -44,14 +49,15 @@ def normalise(text: object) -> str:
     s = unicodedata.normalize("NFC", s).translate(_WIDTH)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     s = to_simplified(s)
-    s = re.sub(r"[ \t\u200b\ufeff]+", " ", s)
-    s = re.sub(r" *\n *", "\n", s)
+    s = _SPACES.sub(" ", s)
+    s = _AROUND_BREAK.sub("\n", s)
     return s.strip()
 
 
+@functools.lru_cache(maxsize=65536, typed=True)
 def compact(text: object) -> str:
     """Normalised text without any white space: for headers, labels and names."""
-    return re.sub(r"\s+", "", normalise(text))
+    return _WHITE.sub("", normalise(text))
 
 
 _DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,

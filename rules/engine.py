@@ -21,7 +21,7 @@ from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.conditions import mask
 from quanze.rules.model import Finding, Hit, Rule, fingerprint
 from quanze.rules.primitives import REGISTRY, defaults
-from quanze.rules.tables import citation_table, item_table
+from quanze.rules.tables import citation_table, item_table, sets_by
 
 INPUT_LABELS = {
     "laws": "法律法规库（--laws）",
@@ -77,7 +77,7 @@ class RunContext:
         """Item id → the non-generic documents it cites (行政处罚法 and the like say nothing of the matter)."""
         def compute():
             c = self.citations[~self.citations["document"].isin(textsim.generic_documents())]
-            return c.groupby("item_id")["document"].agg(set).to_dict()
+            return sets_by(c["item_id"], c["document"])
         return self.cached(("documents",), compute)
 
     def provisions_of(self) -> dict[str, set[str]]:
@@ -85,7 +85,7 @@ class RunContext:
         def compute():
             c = self.citations[~self.citations["document"].isin(textsim.generic_documents())]
             c = c[c["article_key"] != ""]
-            return c.groupby("item_id")["article_key"].agg(set).to_dict()
+            return sets_by(c["item_id"], c["article_key"])
         return self.cached(("provisions",), compute)
 
     def provision_path(self, a: str, b: str, article_key: str) -> list[str]:

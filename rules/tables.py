@@ -24,10 +24,12 @@ ITEM_COLUMNS = [
 
 
 def item_table(pg: PowerGraph) -> pd.DataFrame:
-    rows = []
+    # built column by column: a list of row dicts would hold every value twice at province scale
+    cols: dict[str, list] = {c: [] for c in ITEM_COLUMNS}
+    shared: dict = {}  # one string object for the many rows with the same joined value
     for it in pg.items():
         region, admin_level, short = it.department_id.split("|", 2)
-        rows.append({
+        row = {
             "id": it.id, "main_id": it.main_id, "name": it.name, "sub_name": it.sub_name, "title": it.title,
             "category": it.category or "", "category_raw": it.category_raw, "department": it.department,
             "department_id": it.department_id, "region": region, "admin_level": admin_level, "short_name": short,
@@ -47,8 +49,14 @@ def item_table(pg: PowerGraph) -> pd.DataFrame:
             "duties": it.duties, "code": it.code,
             "file": it.source.file, "sheet": it.source.sheet, "row": it.source.rows[0],
             "row_last": it.source.rows[1],
-        })
-    return pd.DataFrame(rows, columns=ITEM_COLUMNS)
+        }
+        for c, v in row.items():
+            cols[c].append(shared.setdefault(v, v) if c in SHARED_COLUMNS else v)
+    return pd.DataFrame(cols, columns=ITEM_COLUMNS)
+
+
+SHARED_COLUMNS = frozenset({"region", "admin_level", "short_name", "government", "territory", "levels",
+                            "exercise_text", "basis_levels", "documents", "stages", "top_level"})
 
 
 # how a column is named to a user (messages, the Excel report)
@@ -82,6 +90,14 @@ def citation_table(pg: PowerGraph) -> pd.DataFrame:
     for col in ("article", "paragraph", "item_no"):
         df[col] = df[col].astype("Int64")
     return df
+
+
+def sets_by(keys, values) -> dict:
+    """key → the set of its values: a pandas groupby with a Python aggregate is far slower at province scale."""
+    out: dict = {}
+    for k, v in zip(keys, values):
+        out.setdefault(k, set()).add(v)
+    return out
 
 
 def level_rank(level: str) -> int | None:

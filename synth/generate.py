@@ -197,8 +197,8 @@ def department_template(gov: Government, department: str, spec: dict, n: int, mi
 def level_template(gov: Government, n: int, cfg: dict, rng: random.Random) -> list[SynthItem]:
     """Every department's items at ``gov``'s level, marked optional at the configured share."""
     depts = {k: v for k, v in data("vocabulary")["departments"].items() if gov.level in v["levels"]}
-    # more than needed: declutter drops about half
-    size = _allocate(round(2.3 * n / (1 - cfg["optional_share"] * (1 - cfg["claim_rate"]))),
+    # more than needed: declutter drops most of what is generated (data/presets.yaml)
+    size = _allocate(round(cfg["oversample"][gov.level] * n / (1 - cfg["optional_share"] * (1 - cfg["claim_rate"]))),
                      {k: v["weight"] for k, v in depts.items()})
     out = []
     for dept, spec in depts.items():
@@ -211,7 +211,7 @@ def level_template(gov: Government, n: int, cfg: dict, rng: random.Random) -> li
     return declutter(out)
 
 
-def declutter(items: list[SynthItem], same: float = 0.7, across: float = 0.7) -> list[SynthItem]:
+def declutter(items: list[SynthItem], same: float = 0.7, across: float = 0.6) -> list[SynthItem]:
     """Drop background items a rule would rightly flag: a second item with the same name core,
     or one as similar as a merge candidate (same department) or an overlap (another department)
     to an item already kept.  Similarity is the rules' own (rules/textsim.py)."""

@@ -247,14 +247,16 @@ def unsupervised_licence(p: Planting, n: int) -> None:
     spec = data("vocabulary")["unsupervised"]
     laws = list(spec["laws"])
     govs = [g for g in p.data.governments if g.level != "乡"]
+    licensed: set[tuple[str, str]] = set()  # one department per matter and government (else it is R03)
     for k in range(n):
         gov = govs[k % len(govs)]
         obj = spec["objects"][(k // len(govs)) % len(spec["objects"])]
         law = laws[k % len(laws)]
         dept = p.rng.choice([d for d in p.departments(gov) if d != TOWNSHIP])
         it = SynthItem(gov, dept, "行政许可", f"{obj}经营许可", law, [p.rng.randint(1, spec["laws"][law])], obj=obj)
-        if any(x.name == it.name for x in p.by_dept[(gov.region, dept)]):
+        if (gov.region, it.name) in licensed or any(x.name == it.name for x in p.by_dept[(gov.region, dept)]):
             continue
+        licensed.add((gov.region, it.name))
         p.record("R06", [p.add(it)])
 
 

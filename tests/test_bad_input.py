@@ -82,3 +82,23 @@ def test_old_xls_named_xlsx(tmp_path, klmy_dir):
     disguised.write_bytes(src.read_bytes())
     res = load_files([disguised])
     assert res.files[0].format == "xls" and len(res.items) == 4
+
+
+def test_files_read_in_a_process_pool_load_as_in_one_process(tmp_path, monkeypatch):
+    """Many files are read by worker processes: the items, their order, the duplicate checks across
+    files and the reports per file must not depend on that."""
+    from conftest import EXAMPLE
+
+    from quanze.loaders import pipeline
+
+    corrupt = tmp_path / "损坏.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04" + b"\x00garbage" * 100)
+    repeat = workbook(tmp_path / "重复.xlsx", {"清单": [HEADER, row(1, "对甲行为的处罚"), row(2, "对甲行为的处罚")]})
+    paths = [EXAMPLE, corrupt, repeat]
+    alone = load_files(paths, workers=1)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
+    pooled = load_files(paths, workers=2)
+    assert [it.id for it in pooled.items] == [it.id for it in alone.items] and len(alone.items) > 50
+    assert [it.to_dict() for it in pooled.items] == [it.to_dict() for it in alone.items]
+    assert pooled.report() == alone.report()
+    assert any("已损坏" in r.reason for r in pooled.rejected) and any("重复事项" in r.reason for r in pooled.rejected)

@@ -12,7 +12,7 @@ import re
 from quanze.rules.catalogue import data_table
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Primitive, register
-from quanze.rules.tables import level_rank
+from quanze.rules.tables import level_rank, sets_by
 
 
 @register
@@ -22,7 +22,8 @@ class LegalCapability(Primitive):
 
     def evaluate(self, ctx, scope, params):
         table = data_table(params["table"])
-        levels = ctx.citations.groupby("item_id")["level"].agg(lambda s: sorted({v for v in s if v}))
+        known = ctx.citations[ctx.citations["level"].fillna("") != ""]
+        levels = {k: sorted(v) for k, v in sets_by(known["item_id"], known["level"]).items()}
         for row in scope.itertuples(index=False):
             cited = [lv for lv in levels.get(row.id, []) if level_rank(lv) is not None]
             if not cited:

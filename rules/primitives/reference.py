@@ -14,6 +14,8 @@ name, or by name similarity.  Reported, as asked by ``report``:
 
 from __future__ import annotations
 
+from itertools import compress
+
 import pandas as pd
 
 from quanze.graph.build import build_graph
@@ -41,39 +43,47 @@ class ReferenceDiff(Primitive):
                          lambda: item_table(build_graph(ctx.inputs[params["reference"]])))
         if scope.empty or ref.empty:
             return
-        at_level: dict[str, pd.DataFrame] = {}  # one filtered reference per level, not per government
+        # one filtered reference per level, not per government, with its rows as plain dicts
+        # (a pandas row per item costs more than the matching at province scale)
+        at_level: dict[str, tuple[pd.DataFrame, list[dict]]] = {}
         for _, items in scope.groupby("government", sort=True):
             level = items["admin_level"].iloc[0]
             if level not in at_level:
-                at_level[level] = _at_level(ref, level) if params["same_level"] else ref
-            yield from self._diff(items.reset_index(drop=True), at_level[level], params)
+                frame = _at_level(ref, level) if params["same_level"] else ref
+                at_level[level] = frame, frame.to_dict("records")
+            yield from self._diff(items.reset_index(drop=True), *at_level[level], params)
 
-    def _diff(self, items: pd.DataFrame, ref: pd.DataFrame, params: dict):
+    def _diff(self, items: pd.DataFrame, ref: pd.DataFrame, refs: list[dict], params: dict):
         if params["by_department"]:
             covered = set(items["short_name"]) & set(ref["short_name"])
             items = items[items["short_name"].isin(covered)].reset_index(drop=True)
-            ref = ref[ref["short_name"].isin(covered)].reset_index(drop=True)
+            keep = ref["short_name"].isin(covered).to_numpy()
+            ref, refs = ref[keep].reset_index(drop=True), list(compress(refs, keep))
         if items.empty or ref.empty:
             return
         (to_ref, to_ref_score), (from_ref, from_ref_score) = _match(items, ref)
         report = set(params["report"])
-        optional = mask(ref, params["optional"]) if params["optional"] else pd.Series(False, index=ref.index)
+        optional = mask(ref, params["optional"]).tolist() if params["optional"] else [False] * len(ref)
+        government = items["government"].iloc[0]
+        # the department named for a missing item: the list's own spelling where it has one
+        department = dict(zip(items["short_name"].iloc[::-1], items["department"].iloc[::-1]))
         for r, (j, s) in enumerate(zip(from_ref, from_ref_score)):
-            if (j < 0 or s < params["threshold"]) and "缺位" in report and not optional.iloc[r]:
-                row = ref.iloc[r]
+            if (j < 0 or s < params["threshold"]) and "缺位" in report and not optional[r]:
+                row = refs[r]
                 # named by content, not by the reference's id, which depends on the region it loaded under
-                key = f"缺位|{row['short_name']}|{row['category']}|{row['title']}|{items['government'].iloc[0]}"
+                key = f"缺位|{row['short_name']}|{row['category']}|{row['title']}|{government}"
                 yield Hit([], {"kind": "缺位", "reference_item": row["title"], "reference_category": row["category"],
                                "_sources": [_source(row)]}, key=key,
-                          departments=[_department(items, row)],
+                          departments=[department.get(row["short_name"], row["department"])],
                           fields={"names": [row["title"]], "note": "目录中有此事项，清单中没有"})
+        rows = items[["id", *params["compare"]]].to_dict("records")
         for i, (j, s) in enumerate(zip(to_ref, to_ref_score)):
-            row = items.iloc[i]
+            row = rows[i]
             if j < 0 or s < params["threshold"]:
                 if "越位" in report:
                     yield Hit([row["id"]], {"kind": "越位"}, key="越位", fields={"note": "清单中有此事项，目录中没有"})
                 continue
-            other = ref.iloc[j]
+            other = refs[j]
             evidence = {"kind": "", "reference_item": other["title"], "score": round(float(s), 4),
                         "_sources": [_source(other)]}
             if "在列" in report:
@@ -136,11 +146,6 @@ def _differences(row, other, compare: list[str]) -> list[tuple[str, str, str]]:
         if not same:
             out.append((LABELS.get(col, col), a, b))
     return out
-
-
-def _department(items: pd.DataFrame, ref_row) -> str:
-    same = items[items["short_name"] == ref_row["short_name"]]
-    return same["department"].iloc[0] if len(same) else ref_row["department"]
 
 
 def _source(row) -> dict:

@@ -40,8 +40,7 @@ class Similar(Primitive):
         if X is None or scope.empty:
             return
         pos = scope["id"].map(ctx.position).to_numpy()
-        blocks = scope[params["block"]].astype(str).agg("|".join, axis=1).to_numpy() if params["block"] else \
-            np.zeros(len(scope), dtype=object)
+        blocks = _block_labels(scope, params["block"])
         owner = scope[params["pair_on"]].to_numpy()
         main = scope["main_id"].to_numpy()
         ids = scope["id"].to_numpy()
@@ -86,29 +85,54 @@ def _provision_pairs(X, blocks, ids, owner, names, provisions, same: bool, param
     for i, item_id in enumerate(ids):
         for art in provisions.get(item_id, ()):
             groups[(blocks[i], art)].append(i)
+    groups = {k: sorted(m) for k, m in groups.items()
+              if len(m) >= 2 and (same or len({owner[i] for i in m}) >= 2)}
+    score = _pair_scores(X, [(m, n) for members in groups.values()
+                             for k, m in enumerate(members) for n in members[k + 1:]])
     out: dict[tuple[int, int], float] = {}
     for members in groups.values():
-        if len(members) < 2 or (not same and len({owner[m] for m in members}) < 2):
-            continue
-        members = sorted(members)
-        S = (X[members] @ X[members].T).toarray()
         named = [names_a_provision(names[m]) for m in members]
-        best: dict[tuple[int, object], int] = {}
-        for i, m in enumerate(members):
-            for j, n in enumerate(members):
+        best: dict[tuple[int, object], int] = {}  # (member, other owner) → its closest item of that owner
+        for m in members:
+            for n in members:
                 if owner[m] != owner[n]:
-                    key = (i, owner[n])
-                    if key not in best or S[i, j] > S[i, best[key]]:
-                        best[key] = j
+                    key = (m, owner[n])
+                    if key not in best or score[_ordered(m, n)] > score[_ordered(m, best[key])]:
+                        best[key] = n
         for i, m in enumerate(members):
             for j in range(i + 1, len(members)):
                 n = members[j]
                 if (owner[m] == owner[n]) != same:
                     continue
-                mutual = not same and params["mutual_best"] and best[(i, owner[n])] == j and best[(j, owner[m])] == i
-                if S[i, j] >= params["provision_threshold"] or mutual or named[i] or named[j]:
-                    out[(m, n)] = float(round(S[i, j], 4))
+                s = score[(m, n)]
+                mutual = not same and params["mutual_best"] and best[(m, owner[n])] == n and best[(n, owner[m])] == m
+                if s >= params["provision_threshold"] or mutual or named[i] or named[j]:
+                    out[(m, n)] = float(round(s, 4))
     return out
+
+
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def _pair_scores(X, pairs: list[tuple[int, int]], chunk: int = 200_000) -> dict[tuple[int, int], float]:
+    """Cosine of each pair of rows, computed for all pairs at once (rows are L2-normalised)."""
+    out: dict[tuple[int, int], float] = {}
+    for start in range(0, len(pairs), chunk):
+        part = np.asarray(pairs[start:start + chunk])
+        sims = np.asarray(X[part[:, 0]].multiply(X[part[:, 1]]).sum(axis=1)).ravel()
+        out.update(zip(pairs[start:start + chunk], sims.tolist()))
+    return out
+
+
+def _block_labels(scope, columns: list[str]):
+    """One label per row joining its ``columns`` (all rows in one block when there are none)."""
+    if not columns:
+        return np.zeros(len(scope), dtype=object)
+    label = scope[columns[0]].astype(str)
+    for col in columns[1:]:
+        label = label + "|" + scope[col].astype(str)
+    return label.to_numpy(dtype=object)
 
 
 def _show(key: str) -> str:
