@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -169,7 +170,8 @@ def _read_all(files: list[Path], default_region: str, workers: int | None) -> It
     jobs = [(p, default_region) for p in files]
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if workers <= 1 or len(files) < PARALLEL_FROM:
+    # forking a process that runs other threads (the web service) can copy a held lock: read in place
+    if workers <= 1 or len(files) < PARALLEL_FROM or threading.active_count() > 1:
         yield from map(_read_one, jobs)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)

@@ -87,6 +87,8 @@ def test_old_xls_named_xlsx(tmp_path, klmy_dir):
 def test_files_read_in_a_process_pool_load_as_in_one_process(tmp_path, monkeypatch):
     """Many files are read by worker processes: the items, their order, the duplicate checks across
     files and the reports per file must not depend on that."""
+    from concurrent.futures import ProcessPoolExecutor
+
     from conftest import EXAMPLE
 
     from quanze.loaders import pipeline
@@ -97,7 +99,12 @@ def test_files_read_in_a_process_pool_load_as_in_one_process(tmp_path, monkeypat
     paths = [EXAMPLE, corrupt, repeat]
     alone = load_files(paths, workers=1)
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(pipeline.threading, "active_count", lambda: 1)  # as in a command-line run
+    pools = []
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor",
+                        lambda *a, **k: pools.append(a) or ProcessPoolExecutor(*a, **k))
     pooled = load_files(paths, workers=2)
+    assert pools == [(2,)]
     assert [it.id for it in pooled.items] == [it.id for it in alone.items] and len(alone.items) > 50
     assert [it.to_dict() for it in pooled.items] == [it.to_dict() for it in alone.items]
     assert pooled.report() == alone.report()
