@@ -163,6 +163,15 @@ def test_R05b_item_serving_no_duty():
     assert findings(linked, "R05b", duties=MARKET_DUTIES) == []
 
 
+def test_R05_duties_are_one_governments():
+    """A 三定 table of 明川县 says nothing of the 市场监督管理局 of another county."""
+    other = [item("对发布虚假广告的处罚", dept="青石县市场监督管理局"),
+             item("对举办展销会的备案", "其他行政权力", dept="青石县市场监督管理局")]
+    assert len(findings(MARKET + other, "R05a", duties=MARKET_DUTIES)) == 1
+    found = findings(MARKET + other, "R05b", duties=MARKET_DUTIES)
+    assert [f.departments for f in found] == [["明川县市场监督管理局"]]
+
+
 def test_R06_licence_nobody_supervises():
     found = findings([
         item("医疗机构执业登记", "行政许可", dept="明川县卫生健康委员会", basis="【法规】《医疗机构管理条例》第十五条"),

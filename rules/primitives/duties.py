@@ -32,7 +32,9 @@ class DutyMatch(Primitive):
         ctx.stats["duty_departments_without_list"] = sorted(set(duties["department"][
             ~duties["short_name"].isin(ctx.items["short_name"])]))
         for dept_id, items in scope.groupby("department_id", sort=True):
-            mine = duties[duties["short_name"] == items["short_name"].iloc[0]].reset_index(drop=True)
+            # a 三定 table is one government's: its duties are matched with that government's department
+            mine = duties[(duties["short_name"] == items["short_name"].iloc[0])
+                          & duties["region"].fillna("").isin(["", items["region"].iloc[0]])].reset_index(drop=True)
             if mine.empty:
                 continue
             cores = [ctx.texts("core")[ctx.position[i]] for i in items["id"]]
