@@ -51,7 +51,9 @@ def evidence_text(evidence: dict) -> str:
               "documents": "依据文件", "values": "取值", "shared_provisions": "共同依据", "paths": "图谱路径",
               "event": "沿革", "successors": "承继机构", "body": "原机构", "phrase": "依据中的表述",
               "reference_category": "目录类别", "present_stages": "已有环节", "model_says": "模型判断",
-              "by": "分组字段", "peer_counts": "同类部门事项数"}
+              "by": "分组字段", "peer_counts": "同类部门事项数", "duties": "职责数",
+              "duties_with_items": "有事项承接的职责", "items": "事项数", "items_with_duty": "有职责对应的事项",
+              "item": "事项"}
     parts = []
     for k, v in evidence.items():
         if k.startswith("_") or v in (None, "", [], {}):
@@ -59,7 +61,7 @@ def evidence_text(evidence: dict) -> str:
         if isinstance(v, (list, tuple)):
             v = "；".join(" → ".join(map(str, x)) if isinstance(x, (list, tuple)) else str(x) for x in v)
         elif isinstance(v, dict):
-            v = "；".join(f"{a}：{b}" for a, b in v.items())
+            v = "；".join(f"{labels.get(a, a)}：{b}" for a, b in v.items())
         parts.append(f"{labels.get(k, k)}：{v}")
     return "\n".join(parts)
 

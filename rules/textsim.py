@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from quanze.loaders.text import normalise
@@ -111,10 +112,15 @@ def may_overlap(a: str, b: str, same_owner: bool = False) -> bool:
 
 def vectorise(texts: Sequence[str], max_df: float = 1.0):
     """L2-normalised TF-IDF rows, one per text."""
+    return weigh(texts, max_df)[0]
+
+
+def weigh(texts: Sequence[str], max_df: float = 1.0):
+    """``vectorise``, with the term of each column."""
     vec = TfidfVectorizer(analyzer=tokens, sublinear_tf=True, max_df=max_df, min_df=1)
     if not any(texts):
-        return None
-    return vec.fit_transform(list(texts))
+        return None, np.array([], dtype=object)
+    return vec.fit_transform(list(texts)), vec.get_feature_names_out()
 
 
 def by_block(blocks: Sequence) -> dict:
@@ -171,13 +177,41 @@ def best_match(X_left, X_right, left_blocks: Sequence, right_blocks: Sequence) -
     return best, score
 
 
-def containment(X_part, X_whole) -> np.ndarray:
+def containment(X_part, terms: np.ndarray, wholes: Sequence[str], generic: frozenset[str] = frozenset()) -> np.ndarray:
     """How much of each ``part`` text (its squared TF-IDF weight) appears in each ``whole`` text.
 
     A short item name against a long duty statement: cosine punishes the length
-    of the duty, containment asks only whether the item's words are in it.
-    Dense (parts × wholes); meant for one department at a time.
+    of the duty, containment asks only whether the item's words are in it.  A word
+    counts when it appears verbatim, whatever the words around it: jieba cuts
+    依法对托育机构 as 对托育|机构, and 托育 is still in it.  ``generic`` words (负责,
+    工作 in every duty) count neither way.  Dense (parts × wholes).
     """
-    weight = X_part.multiply(X_part)
-    present = (X_whole > 0).astype(np.float64)
-    return np.asarray((weight @ present.T).todense())
+    used = np.unique(X_part.indices)
+    words = [t.removeprefix("_") for t in terms[used]]
+    # one character is found in any long text by chance
+    keep = np.array([len(w) > 1 and w not in generic for w in words], dtype=np.float64)
+    present = np.array([[w in whole for whole in wholes] for w in words], dtype=np.float64)
+    part = X_part[:, used]
+    weight = np.asarray(part.multiply(part).todense()) * keep
+    total = weight.sum(axis=1, keepdims=True)
+    return (weight @ present.reshape(len(used), len(wholes))) / np.where(total > 0, total, 1.0)
+
+
+def group_weights(X, groups: Sequence) -> np.ndarray:
+    """Per term, how few of the ``groups`` use it (a smoothed IDF over groups, 1 for a term all use).
+
+    Over departments: a department's own matters (食品生产企业) weigh more than the wording
+    every department shares (法定代表人变更); with one group every term weighs 1."""
+    _, codes = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
+    n = codes.max() + 1
+    membership = sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n, len(codes)))
+    used_by = np.asarray(((membership @ (X > 0).astype(np.float64)) > 0).sum(axis=0)).ravel()
+    return np.log((1 + n) / (1 + used_by)) + 1
+
+
+def common_words(X, terms: np.ndarray, share: float = 0.5) -> frozenset[str]:
+    """The words in more than ``share`` of the rows of ``X``: the frame every text of a kind has."""
+    if X is None or not X.shape[0]:
+        return frozenset()
+    df = np.bincount(X.indices, minlength=X.shape[1])
+    return frozenset(t.removeprefix("_") for t in terms[df > share * X.shape[0]])

@@ -91,6 +91,7 @@ class Synthetic:
     catalogue: list[SynthItem] = field(default_factory=list)
     township_template: list[SynthItem] = field(default_factory=list)
     cancelled: list[SynthItem] = field(default_factory=list)
+    duties: list[tuple[Government, str, str]] = field(default_factory=list)  # (government, department, duty)
     truth: list[dict] = field(default_factory=list)
 
 

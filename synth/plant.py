@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from quanze.rules.textsim import own_procedure
 from quanze.synth.generate import (
-    DELEGATED_MARK, TOWNSHIP, Government, SynthItem, Synthetic, basis_text, data, law_title,
+    DELEGATED_MARK, TOWNSHIP, Government, SynthItem, Synthetic, basis_text, data, domain, law_title,
 )
 
 PLANTERS: dict[str, Callable[[Planting, int], None]] = {}
@@ -39,6 +39,7 @@ class Planting:
         self.rng: random.Random = data_.rng
         self.taken: set[int] = set()
         self.removed: set[int] = set()
+        self.off_duty: set[int] = set()  # items whose matter the 三定 table leaves out (R05b)
         self.by_dept: dict[tuple[str, str], list[SynthItem]] = defaultdict(list)
         self.article_uses: Counter = Counter()  # (department, category, law, article) → items citing it
         for it in data_.items:
@@ -50,9 +51,11 @@ class Planting:
 
     # -- recording -------------------------------------------------------------------------
     def record(self, rule: str, items: list[SynthItem] = (), key: str = "", note: str = "",
-               department: tuple[Government, str] | None = None) -> None:
+               department: tuple[Government, str] | None = None, duty: str = "") -> None:
+        """``department`` alone: a finding about the department (R16); with ``duty``: about one of
+        its duties (R05a).  ``write`` turns both into the key the rule gives such a finding."""
         self.data.truth.append({"rule": rule, "items": list(items), "key": key, "note": note,
-                                "department": department})
+                                "department": department, "duty": duty})
 
     def absent_key(self, it: SynthItem) -> str:
         """The key R07/R14 give a reference item a list lacks (rules/primitives/reference.py)."""
@@ -140,6 +143,7 @@ def plant(data_: Synthetic, rate: float = RATE) -> Synthetic:
     for rule, fn in PLANTERS.items():
         fn(p, n)
     p.finish()
+    unserved_duties(p, n)  # last: the 三定 table is written from the lists as planted
     return data_
 
 
@@ -392,3 +396,47 @@ def entrusted_without_entrusting_body(p: Planting, n: int) -> None:
         it.scope = "受委托实施"
         it.remarks = DELEGATED_MARK
         p.record("R17", [it])
+
+
+# -- 三定 duties ----------------------------------------------------------------------------
+@planter("R05b")
+def item_outside_duties(p: Planting, n: int) -> None:
+    """职责偏离: a department inspects a matter none of its 三定 duties names (``duty_table``
+    leaves these items' matters out)."""
+    objects = data("vocabulary")["duties"]["off_duty"]
+    govs = [g for g in p.data.governments if g.level != "乡"]
+    # one department per matter and government: two would be a 职能交叉 (R03) as well
+    for k in range(min(n, len(govs) * len(objects))):
+        gov, obj = govs[k % len(govs)], objects[(k // len(govs)) % len(objects)]
+        dept = p.rng.choice([d for d in p.departments(gov) if d != TOWNSHIP])
+        law = p.by_dept[(gov.region, dept)][0].law
+        it = p.add(SynthItem(gov, dept, "行政检查", f"对{obj}的监督检查", law,
+                             [p.rng.randint(1, _article_count(law))], obj=obj))
+        p.off_duty.add(id(it))
+        p.record("R05b", [it])
+
+
+def duty_table(p: Planting) -> list[tuple[Government, str, str]]:
+    """Each department's 三定 duties, written from its list: one per law the list cites, naming
+    the matters regulated under it.  Townships have no per-department table."""
+    wording = data("vocabulary")["duties"]["duty"]
+    matters: dict[tuple[str, str], dict[str, dict[str, None]]] = defaultdict(dict)
+    govs = {}
+    for it in p.data.items:
+        if it.government.level != "乡" and id(it) not in p.off_duty:
+            govs[it.government.region] = it.government
+            matters[(it.government.region, it.department)].setdefault(it.law, {})[it.obj] = None
+    return [(govs[region], dept, wording.format(domain=domain(law), objects="、".join(objects)))
+            for (region, dept), laws in matters.items() for law, objects in laws.items()]
+
+
+def unserved_duties(p: Planting, n: int) -> None:
+    """职责缺失 (R05a): the 三定 table, plus duties of matters no item of the department touches."""
+    spec = data("vocabulary")["duties"]
+    table = duty_table(p)
+    departments = list({(g.region, d): (g, d) for g, d, _ in table}.values())
+    for k, (gov, dept) in enumerate(p.rng.sample(departments, min(n, len(departments)))):
+        duty = spec["unserved_duty"].format(matter=spec["unserved"][k % len(spec["unserved"])])
+        table.append((gov, dept, duty))
+        p.record("R05a", department=(gov, dept), duty=duty)
+    p.data.duties = sorted(table, key=lambda t: (t[0].region, t[1]))  # a department's duties together

@@ -14,6 +14,7 @@ import json
 import re
 import zipfile
 from collections import Counter, defaultdict
+from itertools import groupby
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +23,7 @@ from openpyxl.styles import Alignment, Font
 from quanze.loaders.departments import find_region, resolve_department
 from quanze.loaders.levels import parse_levels
 from quanze.loaders.sheet import item_id, split_levels_cell
+from quanze.loaders.text import normalise
 from quanze.synth.generate import LEVEL_WORD, SynthItem, Synthetic, basis_text, data
 
 YEAR = 2024
@@ -80,6 +82,26 @@ def _write_csv(path: Path, title: str, rows: list[list]) -> None:
         w.writerow([title] + [""] * (len(HEADER) - 1))
         w.writerow(HEADER)
         w.writerows(rows)
+
+
+def write_duties(path: Path, title: str, duties: list) -> None:
+    """The 三定 table as 编办 keep it: 部门 | 职责, each department merged over its duties."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "部门职责"
+    ws.cell(1, 1, title).font = Font(bold=True, size=16)
+    ws.merge_cells("A1:B1")
+    ws.append(["部门", "主要职责"])
+    row = 3
+    for name, group in groupby(duties, key=lambda t: t[0].region + t[1]):
+        texts = [duty for _, _, duty in group]
+        for k, duty in enumerate(texts):
+            ws.append([None if k else name, duty])
+        if len(texts) > 1:
+            ws.merge_cells(start_row=row, start_column=1, end_row=row + len(texts) - 1, end_column=1)
+        row += len(texts)
+    wb.save(path)
+    _fix_zip_times(path)
 
 
 def write_list(path: Path, title: str, items: list[SynthItem], fmt: str) -> None:
@@ -151,6 +173,10 @@ def write(data_: Synthetic, out: str | Path, fmt: str | None = None, progress=No
             path = inputs / f"{name}-{title}.xlsx"
             write_list(path, title, items, "xlsx")
             written_inputs[name] = str(path.relative_to(out))  # relative: the folder can move
+    if data_.duties:
+        path = inputs / "duties-部门三定职责.xlsx"
+        write_duties(path, "部门主要职责（三定规定）", data_.duties)
+        written_inputs["duties"] = str(path.relative_to(out))
     truth = [_truth_entry(t) for t in data_.truth]
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     summary = {
@@ -170,7 +196,9 @@ def _clauses(it: SynthItem) -> int:
 
 def _truth_entry(t: dict) -> dict:
     entry = {"rule": t["rule"], "items": sorted(it.id for it in t["items"])}
-    if t.get("department"):
+    if t.get("duty"):  # the key R05a gives a duty no item serves (rules/primitives/duties.py)
+        entry["key"] = f"{department_id(*t['department'])}|{normalise(t['duty'])}"
+    elif t.get("department"):
         entry["key"] = department_id(*t["department"])
     elif t.get("key"):
         entry["key"] = t["key"]

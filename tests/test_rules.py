@@ -5,6 +5,7 @@ every rule in rules/catalog must have at least one.
 """
 
 import pandas as pd
+import pytest
 
 from rulekit import findings, item, subjects
 
@@ -170,6 +171,34 @@ def test_R05_duties_are_one_governments():
     assert len(findings(MARKET + other, "R05a", duties=MARKET_DUTIES)) == 1
     found = findings(MARKET + other, "R05b", duties=MARKET_DUTIES)
     assert [f.departments for f in found] == [["明川县市场监督管理局"]]
+
+
+def test_R05_a_word_counts_wherever_the_duty_has_it():
+    """jieba cuts 依法对托育机构 as 对托育|机构: 托育 is in the duty all the same."""
+    from quanze.rules.textsim import containment, weigh
+
+    X, terms = weigh(["托育机构", "依法对托育机构实施检查"])
+    assert containment(X[:1], terms, ["依法对托育机构实施检查"])[0, 0] == pytest.approx(1.0)
+
+
+def test_R05_the_wording_of_every_duty_serves_nothing():
+    """负责……工作 is in every duty: 摄影工作室 is not served by it."""
+    duties = _duties([(HEALTH, "卫生健康委员会", "负责医疗机构监督管理工作，查处违法行为。"),
+                      (HEALTH, "卫生健康委员会", "负责托育机构监督管理工作，查处违法行为。")])
+    lists = [item("对医疗机构的监督检查", "行政检查", dept=HEALTH), item("托育机构备案", "其他行政权力", dept=HEALTH),
+             item("对摄影工作室的监督检查", "行政检查", dept=HEALTH)]
+    assert subjects(findings(lists, "R05b", duties=duties)) == [{"对摄影工作室的监督检查"}]
+
+
+def test_R05_a_departments_own_matter_outweighs_wording_all_departments_share():
+    """食品生产企业 is the 市场监督管理局's matter; 法定代表人变更信息公示 is every department's wording."""
+    depts = {"市场监督管理局": "食品生产企业", "生态环境局": "排污单位", "水利局": "取水单位", "交通运输局": "道路客运经营者"}
+    lists = [item(f"{obj}法定代表人变更信息公示", "其他行政权力", dept=f"明川县{d}") for d, obj in depts.items()]
+    # each department's matter is in many of its items: over the whole run no rarer than the shared wording
+    acts = ["未建立进货查验台账", "伪造许可证件", "超范围经营", "未公开收费标准", "未组织隐患自查", "篡改监测数据"]
+    lists += [item(f"对{obj}{act}的处罚", dept=f"明川县{d}") for d, obj in depts.items() for act in acts]
+    duties = _duties([(f"明川县{d}", d, f"负责{obj}监督管理工作。") for d, obj in depts.items()])
+    assert findings(lists, "R05b", duties=duties) == []
 
 
 def test_R06_licence_nobody_supervises():

@@ -38,7 +38,7 @@ def test_lists_load_whole_and_truth_names_loader_ids(county):
     assert summary["governments"] == {"县": 1, "乡": 6}
     by_id = {it.id: it for it in loaded.items}
     truth = json.loads((county / "truth.json").read_text(encoding="utf-8"))
-    assert {e["rule"] for e in truth} >= {"R01a", "R01b", "R02", "R03", "R04a", "R04b", "R04c", "R06", "R07", "R08",
+    assert {e["rule"] for e in truth} >= {"R01a", "R01b", "R02", "R03", "R04a", "R04b", "R04c", "R05a", "R05b", "R06", "R07", "R08",
                                           "R09", "R10", "R11", "R12", "R13", "R14", "R15", "R16", "R17"}
     for entry in truth:
         assert all(i in by_id for i in entry["items"]), entry

@@ -1,9 +1,11 @@
 """duty_match: match a department's duties (三定) and its power items in both directions (R05).
 
 Duties come from a 三定 table given as input (department + duty text).  An item
-serves a duty when most of its core name (by TF-IDF weight) appears in the duty
+serves a duty when enough of its core name appears in the duty
 (``textsim.containment``), or when its own 部门职责 cell names the duty it
-serves.  ``direction: duty`` reports 职责缺失 (a duty no item serves);
+serves.  Words are weighed over the whole run and by how few kinds of department
+use them, so a department's own matters count and the wording every department
+or every duty shares (法定代表人变更, 负责……工作) does not.  ``direction: duty`` reports 职责缺失 (a duty no item serves);
 ``direction: item`` reports 职责偏离 (an item serving no duty).  Coverage per
 department is added to the run's statistics.
 """
@@ -12,10 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Primitive, register
-from quanze.rules.textsim import containment, vectorise
+from quanze.rules.textsim import common_words, containment, group_weights, weigh
 
 
 @register
@@ -31,27 +35,15 @@ class DutyMatch(Primitive):
         coverage = ctx.stats.setdefault("duty_coverage", {})
         ctx.stats["duty_departments_without_list"] = sorted(set(duties["department"][
             ~duties["short_name"].isin(ctx.items["short_name"])]))
-        for dept_id, items in scope.groupby("department_id", sort=True):
-            # a 三定 table is one government's: its duties are matched with that government's department
-            mine = duties[(duties["short_name"] == items["short_name"].iloc[0])
-                          & duties["region"].fillna("").isin(["", items["region"].iloc[0]])].reset_index(drop=True)
-            if mine.empty:
-                continue
-            cores = [ctx.texts("core")[ctx.position[i]] for i in items["id"]]
-            X = vectorise(mine["duty"].tolist() + cores + items["duties"].fillna("").tolist())
-            n, m = len(mine), len(items)
-            score = containment(X[n:n + m], X[:n])  # items × duties
-            # an item whose 部门职责 cell restates a duty serves it as well
-            cell = containment(X[:n], X[n + m:]).T if items["duties"].str.strip().ne("").any() else 0 * score
-            score = np.maximum(score, cell)
-            item_best, item_score = score.argmax(axis=1), score.max(axis=1)
-            served = item_score >= params["threshold"]
-            covered = score.max(axis=0) >= params["threshold"]
+        threshold = params["threshold"]
+        # both directions read the same scores: computed once per run
+        matches = ctx.cached(("duty_match", tuple(scope["id"])), lambda: list(_matches(ctx, scope, duties)))
+        for dept_id, items, mine, score in matches:
             department = items["department"].iloc[0]
-            stats = {"duties": n, "duties_with_items": int(covered.sum()), "items": len(items),
-                     "items_with_duty": int(served.sum())}
-            coverage[department] = stats
             if params["direction"] == "duty":
+                covered = score.max(axis=0) >= threshold
+                stats = {"duties": len(mine), "duties_with_items": int(covered.sum())}
+                coverage.setdefault(department, {}).update(stats)
                 for k in np.flatnonzero(~covered):
                     duty = mine.iloc[k]
                     src = {"file": duty["file"], "sheet": duty["sheet"], "rows": [int(duty["row"])] * 2}
@@ -59,8 +51,37 @@ class DutyMatch(Primitive):
                               key=f"{dept_id}|{duty['duty']}", departments=[department],
                               fields={"duty": duty["duty"], "names": []})
             else:
+                best, item_score = score.argmax(axis=1), score.max(axis=1)
+                served = item_score >= threshold
+                stats = {"items": len(items), "items_with_duty": int(served.sum())}
+                coverage.setdefault(department, {}).update(stats)
                 for k in np.flatnonzero(~served):
-                    row = items.iloc[k]
-                    ev = {"coverage": stats, "nearest_duty": mine["duty"].iloc[item_best[k]],
+                    ev = {"coverage": stats, "nearest_duty": mine["duty"].iloc[best[k]],
                           "score": round(float(item_score[k]), 4)}
-                    yield Hit([row["id"]], ev)
+                    yield Hit([items["id"].iloc[k]], ev)
+
+
+def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame):
+    """(department id, its items, its duties, items × duties scores) for each department with duties."""
+    cores = [ctx.texts("core")[ctx.position[i]] for i in scope["id"]]
+    cells = scope["duties"].fillna("").tolist()
+    X, terms = weigh(duties["duty"].tolist() + cores + cells)
+    n_all, m_all = len(duties), len(scope)
+    frame = common_words(X[:n_all], terms)  # 负责……工作: the wording of every duty
+    X = normalize(X @ sp.diags(group_weights(X[n_all:n_all + m_all], scope["short_name"].tolist())))
+    rows = pd.Series(np.arange(m_all), index=scope.index)
+    # a 三定 table is one government's: its duties are matched with that government's department
+    tables = duties.groupby([duties["short_name"], duties["region"].fillna("")]).indices
+    for dept_id, items in scope.groupby("department_id", sort=True):
+        short, region = items["short_name"].iloc[0], items["region"].iloc[0]
+        own = np.sort(np.concatenate([tables.get((short, r), []) for r in {"", region}])).astype(int)
+        if not len(own):
+            continue
+        mine = duties.iloc[own].reset_index(drop=True)
+        at = rows[items.index].to_numpy()
+        score = containment(X[n_all + at], terms, mine["duty"].tolist(), frame)  # items × duties
+        # an item whose 部门职责 cell restates a duty serves it as well
+        own_cells = [cells[k] for k in at]
+        if any(c.strip() for c in own_cells):
+            score = np.maximum(score, containment(X[own], terms, own_cells, frame).T)
+        yield dept_id, items, mine, score
