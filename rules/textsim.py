@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -209,9 +210,22 @@ def group_weights(X, groups: Sequence) -> np.ndarray:
     return np.log((1 + n) / (1 + used_by)) + 1
 
 
-def common_words(X, terms: np.ndarray, share: float = 0.5) -> frozenset[str]:
-    """The words in more than ``share`` of the rows of ``X``: the frame every text of a kind has."""
+def phrases(text: str, n: int) -> frozenset[str]:
+    """Every run of ``n`` characters inside the text's words and punctuation-free stretches."""
+    return frozenset(part[i:i + n] for part in _PUNCT.split(text) for i in range(len(part) - n + 1))
+
+
+def common_phrases(texts: Sequence[str], n: int, share: float = 0.5, least: int = 3) -> frozenset[str]:
+    """The ``n``-character runs in more than ``share`` of the texts and in at least ``least``
+    of them (监督管理 in every duty; one or two texts have no common wording)."""
+    counts = Counter(p for t in texts for p in phrases(t, n))
+    return frozenset(p for p, c in counts.items() if c > share * len(texts) and c >= least)
+
+
+def common_words(X, terms: np.ndarray, share: float = 0.5, least: int = 3) -> frozenset[str]:
+    """The words in more than ``share`` of the rows of ``X`` and in at least ``least`` of them:
+    the frame every text of a kind has."""
     if X is None or not X.shape[0]:
         return frozenset()
     df = np.bincount(X.indices, minlength=X.shape[1])
-    return frozenset(t.removeprefix("_") for t in terms[df > share * X.shape[0]])
+    return frozenset(t.removeprefix("_") for t in terms[(df > share * X.shape[0]) & (df >= least)])

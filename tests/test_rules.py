@@ -183,9 +183,10 @@ def test_R05_a_word_counts_wherever_the_duty_has_it():
 
 def test_R05_the_wording_of_every_duty_serves_nothing():
     """负责……工作 is in every duty: 摄影工作室 is not served by it."""
-    duties = _duties([(HEALTH, "卫生健康委员会", "负责医疗机构监督管理工作，查处违法行为。"),
-                      (HEALTH, "卫生健康委员会", "负责托育机构监督管理工作，查处违法行为。")])
+    duties = _duties([(HEALTH, "卫生健康委员会", f"负责{matter}监督管理工作，查处违法行为。")
+                      for matter in ("医疗机构", "托育机构", "职业卫生")])
     lists = [item("对医疗机构的监督检查", "行政检查", dept=HEALTH), item("托育机构备案", "其他行政权力", dept=HEALTH),
+             item("用人单位职业卫生档案备案", "其他行政权力", dept=HEALTH),
              item("对摄影工作室的监督检查", "行政检查", dept=HEALTH)]
     assert subjects(findings(lists, "R05b", duties=duties)) == [{"对摄影工作室的监督检查"}]
 
@@ -199,6 +200,17 @@ def test_R05_a_departments_own_matter_outweighs_wording_all_departments_share():
     lists += [item(f"对{obj}{act}的处罚", dept=f"明川县{d}") for d, obj in depts.items() for act in acts]
     duties = _duties([(f"明川县{d}", d, f"负责{obj}监督管理工作。") for d, obj in depts.items()])
     assert findings(lists, "R05b", duties=duties) == []
+
+
+def test_R05_a_shared_phrase_serves_though_the_violation_is_long():
+    """The duty names 导游人员: an item about them serves it, however long the violation after the name."""
+    tourism = "明川县文化和旅游局"
+    duties = _duties([(tourism, "文化和旅游局", "负责旅游市场监督管理工作，依法对旅行社、导游人员实施监督检查。")])
+    lists = [item("对导游人员未按照规定佩戴电子导游证且拒不接受旅游主管部门询问的处罚", dept=tourism),
+             item("对旅行社的监督检查", "行政检查", dept=tourism)]
+    assert findings(lists, "R05b", duties=duties) == []
+    assert subjects(findings(lists, "R05b", ["R05b.phrase=0"], duties=duties)) == [
+        {"对导游人员未按照规定佩戴电子导游证且拒不接受旅游主管部门询问的处罚"}]
 
 
 def test_R06_licence_nobody_supervises():

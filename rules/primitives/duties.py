@@ -2,10 +2,11 @@
 
 Duties come from a 三定 table given as input (department + duty text).  An item
 serves a duty when enough of its core name appears in the duty
-(``textsim.containment``), or when its own 部门职责 cell names the duty it
-serves.  Words are weighed over the whole run and by how few kinds of department
+(``textsim.containment``), when the two share a phrase of ``phrase`` characters
+(导游人员: the matter named, however long the violation after it), or when its own
+部门职责 cell names the duty it serves.  Words are weighed over the whole run and by how few kinds of department
 use them, so a department's own matters count and the wording every department
-or every duty shares (法定代表人变更, 负责……工作) does not.  ``direction: duty`` reports 职责缺失 (a duty no item serves);
+or every duty shares (法定代表人变更, 负责……工作, 监督管理) does not.  ``direction: duty`` reports 职责缺失 (a duty no item serves);
 ``direction: item`` reports 职责偏离 (an item serving no duty).  Coverage per
 department is added to the run's statistics.
 """
@@ -19,13 +20,13 @@ from sklearn.preprocessing import normalize
 
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Primitive, register
-from quanze.rules.textsim import common_words, containment, group_weights, weigh
+from quanze.rules.textsim import common_phrases, common_words, containment, group_weights, phrases, weigh
 
 
 @register
 class DutyMatch(Primitive):
     name = "duty_match"
-    defaults = {"direction": "duty", "threshold": 0.3}
+    defaults = {"direction": "duty", "threshold": 0.3, "phrase": 4}
     needs = ("duties",)
 
     def evaluate(self, ctx, scope, params):
@@ -37,7 +38,9 @@ class DutyMatch(Primitive):
             ~duties["short_name"].isin(ctx.items["short_name"])]))
         threshold = params["threshold"]
         # both directions read the same scores: computed once per run
-        matches = ctx.cached(("duty_match", tuple(scope["id"])), lambda: list(_matches(ctx, scope, duties)))
+        phrase = params["phrase"]
+        matches = ctx.cached(("duty_match", phrase, tuple(scope["id"])),
+                             lambda: list(_matches(ctx, scope, duties, phrase)))
         for dept_id, items, mine, score in matches:
             department = items["department"].iloc[0]
             if params["direction"] == "duty":
@@ -61,13 +64,14 @@ class DutyMatch(Primitive):
                     yield Hit([items["id"].iloc[k]], ev)
 
 
-def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame):
+def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int):
     """(department id, its items, its duties, items × duties scores) for each department with duties."""
     cores = [ctx.texts("core")[ctx.position[i]] for i in scope["id"]]
     cells = scope["duties"].fillna("").tolist()
     X, terms = weigh(duties["duty"].tolist() + cores + cells)
     n_all, m_all = len(duties), len(scope)
     frame = common_words(X[:n_all], terms)  # 负责……工作: the wording of every duty
+    frame_phrases = common_phrases(duties["duty"].tolist(), phrase) if phrase else frozenset()
     X = normalize(X @ sp.diags(group_weights(X[n_all:n_all + m_all], scope["short_name"].tolist())))
     rows = pd.Series(np.arange(m_all), index=scope.index)
     # a 三定 table is one government's: its duties are matched with that government's department
@@ -80,6 +84,10 @@ def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame):
         mine = duties.iloc[own].reset_index(drop=True)
         at = rows[items.index].to_numpy()
         score = containment(X[n_all + at], terms, mine["duty"].tolist(), frame)  # items × duties
+        if phrase:  # a phrase of the item's matter in the duty (导游人员, 食品安全), whatever the words around it
+            named = [phrases(d, phrase) - frame_phrases for d in mine["duty"]]
+            shared = [[not grams.isdisjoint(d) for d in named] for grams in (phrases(cores[k], phrase) for k in at)]
+            score = np.maximum(score, np.array(shared, dtype=np.float64))
         # an item whose 部门职责 cell restates a duty serves it as well
         own_cells = [cells[k] for k in at]
         if any(c.strip() for c in own_cells):
