@@ -3,10 +3,11 @@
 Duties come from a 三定 table given as input (department + duty text).  An item
 serves a duty when enough of its core name appears in the duty
 (``textsim.containment``), when the two share a phrase of ``phrase`` characters
-(导游人员: the matter named, however long the violation after it), or when its own
-部门职责 cell names the duty it serves.  Words are weighed over the whole run and by how few kinds of department
-use them, so a department's own matters count and the wording every department
-or every duty shares (法定代表人变更, 负责……工作, 监督管理) does not.  ``direction: duty`` reports 职责缺失 (a duty no item serves);
+(导游人员: the matter named, however long the violation after it), or when its
+own 部门职责 cell names the duty it serves.  Words are weighed over the whole run
+and by how few kinds of department use them, so a department's own matters count
+and the wording every department or every duty shares (法定代表人变更, 负责……工作,
+监督管理) does not.  ``direction: duty`` reports 职责缺失 (a duty no item serves);
 ``direction: item`` reports 职责偏离 (an item serving no duty).  Coverage per
 department is added to the run's statistics.
 """
@@ -36,9 +37,8 @@ class DutyMatch(Primitive):
         coverage = ctx.stats.setdefault("duty_coverage", {})
         ctx.stats["duty_departments_without_list"] = sorted(set(duties["department"][
             ~duties["short_name"].isin(ctx.items["short_name"])]))
-        threshold = params["threshold"]
+        threshold, phrase = params["threshold"], params["phrase"]
         # both directions read the same scores: computed once per run
-        phrase = params["phrase"]
         matches = ctx.cached(("duty_match", phrase, tuple(scope["id"])),
                              lambda: list(_matches(ctx, scope, duties, phrase)))
         for dept_id, items, mine, score in matches:
@@ -66,6 +66,8 @@ class DutyMatch(Primitive):
 
 def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int):
     """(department id, its items, its duties, items × duties scores) for each department with duties."""
+    if scope.empty or duties.empty:
+        return
     cores = [ctx.texts("core")[ctx.position[i]] for i in scope["id"]]
     cells = scope["duties"].fillna("").tolist()
     X, terms = weigh(duties["duty"].tolist() + cores + cells)
