@@ -47,16 +47,21 @@ def _row(seq: int, it: SynthItem) -> list:
             scope, _responsibilities(it), acc, it.remarks]
 
 
-def _write_xlsx(path: Path, title: str, rows: list[list]) -> None:
+def _write_xlsx(path: Path, title: str, rows: list[list], header: list[str] = HEADER, sheet: str = "权责清单",
+                merged: list[tuple[int, int]] = ()) -> None:
+    """A title row merged above the header, then the rows; ``merged`` are (first, last) rows
+    whose first cell spans them."""
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = "权责清单"
+    ws.title = sheet
     ws.cell(1, 1, title).font = Font(bold=True, size=16)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
-    for c, h in enumerate(HEADER, 1):
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    for c, h in enumerate(header, 1):
         ws.cell(2, c, h).alignment = Alignment(wrap_text=True)
     for row in rows:
         ws.append(row)
+    for first, last in merged:
+        ws.merge_cells(start_row=first, start_column=1, end_row=last, end_column=1)
     wb.save(path)
     _fix_zip_times(path)
 
@@ -86,22 +91,14 @@ def _write_csv(path: Path, title: str, rows: list[list]) -> None:
 
 def write_duties(path: Path, title: str, duties: list) -> None:
     """The 三定 table as 编办 keep it: 部门 | 职责, each department merged over its duties."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "部门职责"
-    ws.cell(1, 1, title).font = Font(bold=True, size=16)
-    ws.merge_cells("A1:B1")
-    ws.append(["部门", "主要职责"])
-    row = 3
+    rows, merged = [], []
     for name, group in groupby(duties, key=lambda t: t[0].region + t[1]):
         texts = [duty for _, _, duty in group]
-        for k, duty in enumerate(texts):
-            ws.append([None if k else name, duty])
+        first = len(rows) + 3  # below the title and the header
+        rows += [[None if k else name, duty] for k, duty in enumerate(texts)]
         if len(texts) > 1:
-            ws.merge_cells(start_row=row, start_column=1, end_row=row + len(texts) - 1, end_column=1)
-        row += len(texts)
-    wb.save(path)
-    _fix_zip_times(path)
+            merged.append((first, first + len(texts) - 1))
+    _write_xlsx(path, title, rows, header=["部门", "主要职责"], sheet="部门职责", merged=merged)
 
 
 def write_list(path: Path, title: str, items: list[SynthItem], fmt: str) -> None:
