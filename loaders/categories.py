@@ -35,3 +35,24 @@ def normalise_category(label: object) -> str | None:
     """Canonical category of ``label``, or None when the label is unknown or empty."""
     key = label_key(label)
     return _lookup().get(key) if key else None
+
+
+@functools.cache
+def _cues() -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(p), c) for p, c in table("categories")["title_cues"]]
+
+
+def category_in(text: object) -> str | None:
+    """The one category a sheet name, title or file name names (行政处罚事项清单, 随机抽查事项).
+
+    A text that is itself a label maps as a label; otherwise the cues of
+    categories.yaml are searched, and a text naming two categories names none.
+    """
+    exact = normalise_category(text)
+    if exact:
+        return exact
+    s = compact(text)
+    if not s:
+        return None
+    found = {c for p, c in _cues() if p.search(s)}
+    return found.pop() if len(found) == 1 else None

@@ -128,6 +128,9 @@ class PowerItem:
     duties: str = ""
     remedy: str = ""
     remarks: str = ""
+    # where the category came from: column, section (a row such as 一、行政许可), sheet,
+    # title, file, or model (inferred from the name); empty when nothing named one
+    category_source: str = ""
 
     @property
     def title(self) -> str:
@@ -172,6 +175,10 @@ class SheetReport:
     header_row: int | None = None
     columns: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # every mapped column: letter, header, field, evidence (header/content/header+content/override), score
+    mapping: list[dict] = field(default_factory=list)
+    ignored: list[dict] = field(default_factory=list)  # columns not imported: letter and header
+    tables: list[dict] = field(default_factory=list)  # when a sheet holds more than one table
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -12,15 +12,15 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from quanze.loaders.categories import normalise_category
+from quanze.loaders.categories import category_in, normalise_category
 from quanze.loaders.citations import parse_basis
 from quanze.loaders.departments import DepartmentName, resolve_department
 from quanze.loaders.formats import RawSheet
-from quanze.loaders.header import HeaderMap, field_of, find_header
+from quanze.loaders.header import HeaderMap, column_letter, field_of, find_tables, is_repeated_header
 from quanze.loaders.levels import parse_levels
 from quanze.loaders.model import FileReport, PowerItem, Provenance, SheetReport
 from quanze.loaders.responsibilities import split_responsibilities
-from quanze.loaders.text import compact, normalise
+from quanze.loaders.text import compact, has_control, normalise, strip_control
 
 _NOTE = re.compile(r"^(注|说明|备注|填表说明|附注)[:：0-9一]")
 TEXT_FIELDS = ("code", "scope", "unit", "basis", "responsibilities", "responsibility_basis", "accountability",
@@ -34,6 +34,8 @@ class FileContext:
     file: str
     region: str = ""
     owner: DepartmentName | None = None
+    override: dict[str, str] | None = None  # an analyst's column mapping for this file
+    overrides: list | None = None  # every pattern of the mapping file (matched per sheet)
 
 
 @dataclass
@@ -48,29 +50,43 @@ class _Leaf:
     last_row: int
     values: dict[str, list[str]] = field(default_factory=dict)
     category_raw: list[str] = field(default_factory=list)
+    section: str = ""  # the category of a section row (一、行政许可) above the item
 
-    def add(self, row_no: int, cells: dict[str, str]) -> None:
+    def add(self, row_no: int, cells: dict[str, str], section: str = "") -> None:
         self.last_row = row_no
         for k, v in cells.items():
             if v and k in TEXT_FIELDS and v not in self.values.setdefault(k, []):
                 self.values[k].append(v)
         if cells.get("category") and cells["category"] not in self.category_raw:
             self.category_raw.append(cells["category"])
+        self.section = self.section or section
 
     def text(self, key: str) -> str:
         return "\n".join(self.values.get(key, []))
 
 
 def fill_merged_down(rows: list[list[object]], merged, start: int) -> list[list[object]]:
-    """Copy each vertically merged range's value into the rows below it."""
-    width = max((len(r) for r in rows), default=0)
-    out = [list(r) + [None] * (width - len(r)) for r in rows]
+    """Copy each vertically merged range's value into the rows below it.
+
+    Rows stay as long as they were (a row is never padded to the widest one,
+    which a hostile file makes enormous); only rows a merge reaches are copied.
+    """
+    out = list(rows)
+    copied: set[int] = set()
     for r0, r1, c0, _c1 in merged:
-        if r1 - r0 < 2 or r0 < start or c0 >= width:
+        if r1 - r0 < 2 or r0 < start or r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
+        value = rows[r0][c0]
         for r in range(r0 + 1, min(r1, len(out))):
-            if out[r][c0] in (None, ""):
-                out[r][c0] = out[r0][c0]
+            row = out[r]
+            if c0 < len(row) and row[c0] not in (None, ""):
+                continue
+            if r not in copied:
+                row = out[r] = list(row)
+                copied.add(r)
+            if c0 >= len(row):
+                row.extend([None] * (c0 + 1 - len(row)))
+            row[c0] = value
     return out
 
 
@@ -84,35 +100,68 @@ def item_id(department_id: str, category: str, name: str, sub_name: str, levels:
 
 
 def parse_sheet(raw: RawSheet, ctx: FileContext, report: FileReport) -> list[PowerItem]:
-    sheet = SheetReport(sheet=raw.name)
+    name = strip_control(raw.name)
+    sheet = SheetReport(sheet=name)
     report.sheets.append(sheet)
     if not any(compact(c) for row in raw.rows for c in row):
         sheet.warnings.append("空工作表，已跳过")
         return []
-    header = find_header(raw.rows, raw.merged)
-    if header is None:
-        report.reject(raw.name, None, "找不到可识别的表头（需要「事项名称」及至少两个其他字段，如「权力类型」「实施依据」），整张表未导入")
+    override = ctx.override
+    if ctx.overrides:
+        from quanze.loaders.header import override_for
+
+        override = override_for(ctx.overrides, ctx.file, name) or override
+    tables = find_tables(raw.rows, raw.merged, override)
+    if not tables:
+        report.reject(name, None, "找不到可识别的表头：没有一行的各列（按表头文字和下面的内容）能认出「事项名称」"
+                                  "及至少一个其他字段（如实施依据、实施主体、权力类型），整张表未导入；"
+                                  "可用 --columns 列映射文件指定各列")
         return []
-    sheet.header_row = header.row + 1
-    sheet.columns = {header.labels[c]: f for c, f in sorted(header.columns.items())}
-    sheet.warnings.extend(header.warnings)
-    if header.column_of("category") is None and normalise_category(raw.name) is None:
-        sheet.warnings.append("没有「权力类型」列，工作表名也不是权力类别")
-    rows = fill_merged_down(raw.rows, raw.merged, header.row + 1)
-    leaves = _group_rows(rows, header, raw.name, sheet, report)
-    return [it for group in leaves for it in _build_items(group, raw.name, ctx, report)]
+    first = tables[0]
+    sheet.header_row = first.row + 1
+    sheet.columns = {first.labels[c]: f for c, f in sorted(first.columns.items())}
+    sheet.mapping = first.mapping()
+    sheet.ignored = [{"column": column_letter(c), "header": t} for c, t in sorted(first.ignored.items())]
+    if len(tables) > 1:
+        sheet.tables = [{"header_row": t.row + 1, "mapping": t.mapping()} for t in tables]
+        sheet.warnings.append(f"本表有{len(tables)}个表格（表头在第{'、'.join(str(t.row + 1) for t in tables)}行），"
+                              "各自按自己的表头导入")
+    titles = _titles(raw.rows[:first.first_row])
+    rows = fill_merged_down(raw.rows, raw.merged, first.row + 1)
+    items: list[PowerItem] = []
+    for table in tables:
+        sheet.warnings.extend(table.warnings)
+        if table.column_of("category") is None and category_in(name) is None \
+                and not any(category_in(t) for t in titles):
+            sheet.warnings.append(f"第{table.row + 1}行表头下的表格没有「权力类型」列，工作表名和标题也没有写明权力类别，"
+                                  "类别将从文件名或按事项名称推断（见 category_source）")
+        leaves = _group_rows(rows, raw, table, name, sheet, report)
+        items.extend(it for group in leaves for it in _build_items(group, name, titles, ctx, report))
+    return items
 
 
-def _group_rows(rows, header: HeaderMap, sheet_name: str, sheet: SheetReport, report: FileReport) -> list[list[_Leaf]]:
+def _titles(rows) -> list[str]:
+    """The texts above a table's header: the list's title and notes."""
+    return [t for row in rows for t in dict.fromkeys(compact(c) for c in row) if t]
+
+
+def _group_rows(rows, raw: RawSheet, header: HeaderMap, sheet_name: str, sheet: SheetReport,
+                report: FileReport) -> list[list[_Leaf]]:
     groups: list[list[_Leaf]] = []
     section_category = ""
-    for r in range(header.row + 1, len(rows)):
+    uncached = getattr(raw, "uncached", None) or {}
+    name_col = header.column_of("name")
+    end = len(rows) if header.end is None else header.end
+    for r in range(header.row + 1, end):
         row_no = r + 1
-        cells = {f: normalise(rows[r][c]) if c < len(rows[r]) else "" for c, f in header.columns.items()}
-        values = [v for v in map(compact, rows[r]) if v]
+        row = rows[r]
+        values = [v for v in map(compact, row) if v]
         if not values:
             continue
         sheet.rows_read += 1
+        if any(has_control(v) for v in row if isinstance(v, str)):
+            sheet.warnings.append(f"第{row_no}行含有不可见的控制字符，已删除")
+        cells = {f: normalise(row[c]) if c < len(row) else "" for c, f in header.columns.items()}
         if len(set(values)) == 1 and values[0] != cells.get("name"):
             text = values[0]
             if normalise_category(text):
@@ -122,44 +171,82 @@ def _group_rows(rows, header: HeaderMap, sheet_name: str, sheet: SheetReport, re
             else:
                 report.reject(sheet_name, row_no, f"只有一格有内容（「{text[:30]}」），不是完整的事项行")
             continue
-        if field_of(cells.get("name")) == "name":
+        if _NOTE.match(values[0]) and not cells.get("name"):
+            sheet.warnings.append(f"第{row_no}行为说明文字，未作为事项导入")
+            continue
+        if field_of(cells.get("name")) == "name" or is_repeated_header(row, header, rows):
             continue  # header repeated on a printed page
-        if section_category and not cells.get("category"):
-            cells["category"] = section_category
+        if uncached and _formula_cells(r, row_no, header, uncached, cells, sheet_name, sheet, report):
+            continue
         name, seq = compact(cells.get("name")), compact(cells.get("seq"))
         current = groups[-1] if groups else None
         if name:
             if current is None or name != compact(current[0].name) or seq != current[0].seq:
                 leaf = _Leaf(seq, name, compact(cells.get("sub_name")), cells.get("department", ""), row_no, row_no)
-                leaf.add(row_no, cells)
+                leaf.add(row_no, cells, section_category)
                 groups.append([leaf])
                 continue
+            if _written_again(raw, r, name_col) and _new_basis(current[-1], cells):
+                sheet.warnings.append(f"第{row_no}行与第{current[-1].first_row}行事项名称、序号相同而实施依据不同，"
+                                      "已合并为一个事项；如为两个事项，请填写不同的序号或子项名称")
         elif current is None or (seq and seq != current[0].seq):
             report.reject(sheet_name, row_no, "事项名称为空" + (f"（序号 {seq}）" if seq else "") + "，该行未导入")
             continue
-        _continue_group(current, row_no, cells)
+        _continue_group(current, row_no, cells, section_category)
     return groups
 
 
-def _continue_group(group: list[_Leaf], row_no: int, cells: dict[str, str]) -> None:
+def _formula_cells(r: int, row_no: int, header: HeaderMap, uncached: dict, cells: dict[str, str], sheet_name: str,
+                   sheet: SheetReport, report: FileReport) -> bool:
+    """Report cells that are formulas without a saved result; True when the row cannot load."""
+    for c, f in header.columns.items():
+        formula = uncached.get((r, c))
+        if formula is None or cells.get(f):
+            continue
+        label = header.labels.get(c) or f
+        if f == "name":
+            report.reject(sheet_name, row_no, f"「{label}」是公式（{str(formula)[:40]}），文件中没有保存计算结果，"
+                                              "该行未导入；请在 Excel/WPS 中打开并保存后重新导入")
+            return True
+        sheet.warnings.append(f"第{row_no}行「{label}」是公式（{str(formula)[:40]}），文件中没有保存计算结果，"
+                              "该格按空白导入；请在 Excel/WPS 中打开并保存后重新导入")
+    return False
+
+
+def _written_again(raw: RawSheet, r: int, name_col: int | None) -> bool:
+    """The name cell of row r was written in the file, not copied down from a merged cell."""
+    if name_col is None or r >= len(raw.rows):
+        return False
+    row = raw.rows[r]
+    return name_col < len(row) and row[name_col] not in (None, "")
+
+
+def _new_basis(leaf: _Leaf, cells: dict[str, str]) -> bool:
+    basis = cells.get("basis", "")
+    return bool(basis) and bool(leaf.values.get("basis")) and basis not in leaf.values["basis"] \
+        and not cells.get("sub_name")
+
+
+def _continue_group(group: list[_Leaf], row_no: int, cells: dict[str, str], section: str = "") -> None:
     """Add a row to its 主项: a new 子项 or 实施主体 starts a new leaf."""
     leaf = group[-1]
     sub, dept = cells.get("sub_name", ""), cells.get("department", "")
     if (sub and compact(sub) != compact(leaf.sub_name)) or (
             dept and leaf.department_raw and compact(dept) != compact(leaf.department_raw)):
         new = _Leaf(leaf.seq, leaf.name, compact(sub) or leaf.sub_name, dept or leaf.department_raw, row_no, row_no)
-        new.add(row_no, cells)
+        new.add(row_no, cells, section)
         group.append(new)
     else:
         if dept and not leaf.department_raw:
             leaf.department_raw = dept
-        leaf.add(row_no, cells)
+        leaf.add(row_no, cells, section)
 
 
-def _build_items(group: list[_Leaf], sheet_name: str, ctx: FileContext, report: FileReport) -> list[PowerItem]:
+def _build_items(group: list[_Leaf], sheet_name: str, titles: list[str], ctx: FileContext,
+                 report: FileReport) -> list[PowerItem]:
     items = []
     for leaf in group:
-        item = _leaf_to_item(leaf, sheet_name, ctx, report)
+        item = _leaf_to_item(leaf, sheet_name, titles, ctx, report)
         if item is not None:
             items.append(item)
     if len(items) > 1 or (items and items[0].sub_name):
@@ -169,11 +256,31 @@ def _build_items(group: list[_Leaf], sheet_name: str, ctx: FileContext, report: 
     return items
 
 
-def _leaf_to_item(leaf: _Leaf, sheet_name: str, ctx: FileContext, report: FileReport) -> PowerItem | None:
+def category_of(leaf_raw: str, section: str, sheet_name: str, titles: list[str], file: str) -> tuple[str | None, str, str]:
+    """(category, where it came from, the label as published) for an item.
+
+    The item's own cell first, then a section row above it, the sheet's name,
+    the titles above the table and the file's name; the pipeline's model
+    (``category_source = model``) only fills what none of these names.
+    """
+    if leaf_raw:
+        return normalise_category(leaf_raw), "column", leaf_raw
+    if section:
+        return normalise_category(section), "section", section
+    for source, texts in (("sheet", [sheet_name]), ("title", titles), ("file", [file.rsplit(".", 1)[0]])):
+        for text in texts:
+            found = category_in(text)
+            if found:
+                return found, source, text
+    return None, "", ""
+
+
+def _leaf_to_item(leaf: _Leaf, sheet_name: str, titles: list[str], ctx: FileContext,
+                  report: FileReport) -> PowerItem | None:
     where = leaf.first_row
-    category_raw = leaf.category_raw[0] if leaf.category_raw else ""
-    category = normalise_category(category_raw) if category_raw else normalise_category(sheet_name)
-    if category_raw and category is None:
+    category, category_source, category_raw = category_of(
+        leaf.category_raw[0] if leaf.category_raw else "", leaf.section, sheet_name, titles, ctx.file)
+    if category_source == "column" and category is None:
         report.reject(sheet_name, where, f"未知的权力类别「{category_raw}」（事项「{leaf.name[:40]}」），该事项未导入；"
                                          "如为本地叫法，请在 categories.yaml 中加入别名")
         return None
@@ -193,7 +300,7 @@ def _leaf_to_item(leaf: _Leaf, sheet_name: str, ctx: FileContext, report: FileRe
     new_id = item_id(dept.id, category or "", leaf.name, leaf.sub_name, levels)
     return PowerItem(
         id=new_id, main_id=new_id, name=leaf.name, sub_name=leaf.sub_name,
-        category=category, category_raw=category_raw or sheet_name,
+        category=category, category_raw=category_raw, category_source=category_source,
         department=dept.display, department_id=dept.id, department_raw=leaf.department_raw,
         levels=levels, levels_raw=levels_raw, scope=scope, seq=leaf.seq,
         source=Provenance(ctx.file, sheet_name, (leaf.first_row, leaf.last_row)),

@@ -24,8 +24,20 @@ _WIDTH[0x00A0] = 0x20
 
 
 _SPACES = re.compile(r"[ \t\u200b\ufeff]+")
+# Characters no list means and no writer may emit (XML 1.0 forbids them): C0 controls
+# other than tab and line breaks, DEL, C1 controls, and the non-characters U+FFFE/U+FFFF.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _AROUND_BREAK = re.compile(r" *\n *")
 _WHITE = re.compile(r"\s+")
+
+
+def has_control(text: str) -> bool:
+    return bool(_CONTROL.search(text))
+
+
+def strip_control(text: str) -> str:
+    """Text without control characters (removed at load, so no export ever meets one)."""
+    return _CONTROL.sub("", text) if text else text
 
 
 def to_simplified(text: str) -> str:
@@ -46,7 +58,7 @@ def normalise(text: object) -> str:
     s = str(text)
     if not s:
         return ""
-    s = unicodedata.normalize("NFC", s).translate(_WIDTH)
+    s = _CONTROL.sub("", unicodedata.normalize("NFC", s)).translate(_WIDTH)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     s = to_simplified(s)
     s = _SPACES.sub(" ", s)
