@@ -142,7 +142,10 @@ _SEQ = re.compile(r"^(\d{1,5}(\.0)?|\d{1,4}([.\-－]\d{1,4}){1,3}|[一二三四�
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_.]{7,35}$")
 _STAGE = re.compile(r"(受理|审查|审核|决定|送达|立案|调查|取证|告知|听证|执行|监管|检查|审理|公示|批准)")
 _CLAUSE_NO = re.compile(r"(^|\n|[;；。])\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*[.、．)]")
-_ACCOUNT = re.compile(r"(追究|追责|问责|责任追究|承担.{0,6}责任|应当承担|处分|失职|渎职|滥用职权|玩忽职守|徇私舞弊)")
+_ACCOUNT = re.compile(r"(追究|追责|问责|责任追究|承担.{0,6}责任|应当承担|处分|失职|渎职|滥用职权|玩忽职守|徇私舞弊|"
+                      r"不依法|未依法|不履行|不正确履行|违反规定|违规|擅自|不予受理|拖延|索取|收受)")
+_CONDITIONS = re.compile(r"(有下列情形|下列情形之一|的[;；。]|的\n|的$)")
+_LABELLED = re.compile(r"(责任[:：]|阶段|环节[:：])")
 _PERSONS = re.compile(r"(承办人|负责人|分管领导|主要领导|工作人员|审核人|批准人|责任人)")
 _ACTION = re.compile(r"(处罚|许可|检查|审批|核准|登记|备案|确认|征收|征用|奖励|表彰|裁决|强制|查封|扣押|冻结|给付|补助|补贴|"
                      r"认定|审核|批准|监督|管理|服务|发放|核发|注册|变更|注销|吊销|撤销|划拨|决定|评定|鉴定|查处|"
@@ -192,14 +195,19 @@ def cell_signs(text: str) -> CellSigns:
     levels = n <= 60 and bool(parse_levels(split_levels_cell(s)[0]))
     stages = len(set(_STAGE.findall(s)))
     numbered = len(_CLAUSE_NO.findall(text))
-    responsibilities = n >= 12 and (stages >= 2 or (stages >= 1 and numbered >= 2) or "责任" in s[:10] and stages >= 1)
-    accountability = n >= 8 and bool(_ACCOUNT.search(s))
+    conditions = len(_CONDITIONS.findall(s)) >= 2 or "有下列情形" in s
+    labelled = len(_LABELLED.findall(s)) >= 1
+    responsibilities = n >= 12 and (labelled and stages >= 1 or not conditions and (
+        stages >= 2 or (stages >= 1 and numbered >= 2)))
+    accountability = n >= 8 and (bool(_ACCOUNT.search(s)) or conditions) and not (labelled and not conditions)
     persons = n >= 3 and len(_PERSONS.findall(s)) >= 1 and n <= 200
     name = 0.0
     if 3 <= n <= 120 and not category and not seq and not code and not body and not s.startswith(("《", "【")):
         name = 1.0 if _ACTION.search(s) else 0.55
         if n > 70 or numbered >= 2:
             name *= 0.5
+        if s.startswith(("负责", "承担", "依法", "按照", "根据")):
+            name *= 0.3  # how a duty or a scope is phrased, not an item
     return CellSigns(category, cite, cite and bool(_PROCEDURAL.search(s)) and not _non_procedural_cite(s), body,
                      unit, seq, code, levels, name, responsibilities, accountability, persons,
                      n >= 6 and bool(_SCOPE.search(s)), bool(_DUTY.match(s)) and n >= 8, bool(_REMEDY.search(s)))
@@ -209,6 +217,28 @@ def _non_procedural_cite(s: str) -> bool:
     """A cell that cites some law other than the procedural ones (a real 实施依据)."""
     titles = re.findall(r"《([^》]{2,})》", s)
     return any(not _PROCEDURAL.search(f"《{t}》") for t in titles)
+
+
+def sub_item_share(values: list[str], names: list[str]) -> float:
+    """Share of a column's values that stand in rows of a 主项 written over several rows.
+
+    A 子项 column is filled where the item name is merged over (or repeated in)
+    the rows of one 主项, each row another 子项: a row whose name cell is empty
+    (the merged continuation) or equal to a neighbour's.
+    """
+    hits = total = 0
+    for i, v in enumerate(values):
+        if not v:
+            continue
+        total += 1
+        name = names[i]
+        if not name or (i and names[i - 1] == name) or (i + 1 < len(names) and names[i + 1] == name):
+            hits += 1
+            continue
+        nxt = next((j for j in range(i + 1, len(names)) if names[j] or values[j]), None)
+        if nxt is not None and not names[nxt] and values[nxt]:
+            hits += 1  # the first row of a merged 主项
+    return hits / total if total else 0.0
 
 
 @dataclass(frozen=True)
@@ -256,13 +286,12 @@ def content_scores(cells: ColumnCells) -> dict[str, float]:
         "unit": s["unit"] * (1.0 - 0.5 * s["body"]),
         "levels": s["levels"] * (1.0 - 0.5 * s["cite"]),
         "responsibilities": s["responsibilities"] * (1.0 - 0.5 * s["persons"]) * (1.0 - 0.5 * s["cite"]),
-        "accountability": s["accountability"] * (1.0 - 0.6 * s["persons"] * short_text),
+        "accountability": s["accountability"] * (1.0 - 0.6 * s["persons"] * short_text) * (1.0 - 0.5 * s["cite"]),
         "accountability_scope": s["persons"] * short_text,
         "scope": s["scope"] * 0.6 * (1.0 - s["levels"] * 0.5) * (1.0 - s["cite"]),
         "duties": s["duty"] * 0.6 * (1.0 - s["cite"]),
         "remedy": s["remedy"] * 0.6,
         "name": s["name"] * (0.6 + 0.4 * fill) * (0.6 + 0.4 * min(1.0, cells.distinct * 1.5)),
-        "sub_name": s["name"] * 0.55 * (1.0 - fill) if fill < 0.7 else 0.0,
     }
     return {f: round(v, 3) for f, v in out.items() if v > 0}
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from quanze.loaders.columns import (FIELD_LABELS, MIN_SCORE, SAMPLE_ROWS, ColumnEvidence, assign, cell_signs,
-                                    column_cells, header_key, header_scores)
+                                    column_cells, header_key, header_scores, sub_item_share)
 from quanze.loaders.reference import table
 from quanze.loaders.text import compact
 
@@ -190,10 +190,27 @@ def _evaluate(rows, first: int, merged, width: int, stop: int, fixed: dict[int, 
     assigned = assign(hs, cells, fixed)
     if not any(e.field == "name" for e in assigned.values()) or len(assigned) < 2:
         return None
+    _find_sub_name(assigned, data, cells, width)
     _, share = _label_share(rows[first])
     total = sum(e.score for e in assigned.values()) * share
     labels = {c: "/".join(t for t, _ in parts[c]) for c in range(width) if parts[c]}
     return _Candidate(first, last, assigned, labels, total, duplicates)
+
+
+def _find_sub_name(assigned: dict[int, ColumnEvidence], data, cells, width: int) -> None:
+    """A 子项 column no header named: unassigned, item-like, filled within multi-row 主项."""
+    if any(e.field == "sub_name" for e in assigned.values()):
+        return
+    name_col = next(c for c, e in assigned.items() if e.field == "name")
+    names = [compact(r[name_col]) if name_col < len(r) else "" for r in data]
+    for c in range(width):
+        if c in assigned or not cells[c].shares or cells[c].shares.get("name", 0) < 0.5 or cells[c].filled > 0.9:
+            continue
+        share = sub_item_share([compact(r[c]) if c < len(r) else "" for r in data], names)
+        if share >= 0.6:
+            score = round(0.5 + 0.4 * share * cells[c].shares["name"], 3)
+            assigned[c] = ColumnEvidence("sub_name", 0.0, round(share, 3), score, "内容（同一主项的各行各不相同）")
+            return
 
 
 def _candidates(rows, start: int, stop: int) -> list[int]:
