@@ -192,6 +192,7 @@ class FileReport:
     sheets: list[SheetReport] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     region: str = ""
+    warnings: list[str] = field(default_factory=list)  # about the file as a whole
 
     @property
     def items(self) -> int:
@@ -222,6 +223,7 @@ class FileReport:
             "items": self.items,
             "main_items": self.main_items,
             "rows_read": self.rows_read,
+            "warnings": list(self.warnings),
             "sheets": [s.to_dict() for s in self.sheets],
             "rejected": [r.to_dict() for r in self.rejected],
         }

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from quanze.loaders.departments import find_region, resolve_department
 from quanze.loaders.formats import FileFormatError, detect_format, read_sheets
+from quanze.loaders.header import load_overrides
+from quanze.loaders.infer import infer_categories
 from quanze.loaders.laws import LawLibrary, ResolutionSummary, summarise_resolution
 from quanze.loaders.model import Department, FileReport, PowerItem
 from quanze.loaders.sheet import FileContext, parse_sheet, stable_id
@@ -49,11 +51,19 @@ class LoadResult:
             "departments": len(self.departments),
             "rejected": len(self.rejected),
             "region": self.region,
+            "category_sources": category_sources(self.items),
             "files": [f.to_dict() for f in self.files],
         }
         if self.laws is not None:
             out["laws"] = self.laws.to_dict()
         return out
+
+
+def category_sources(items: Iterable[PowerItem]) -> dict[str, int]:
+    """How many items took their category from where: column, section, sheet, title, file, model, or none."""
+    counts = Counter(it.category_source or "none" for it in items)
+    order = ("column", "section", "sheet", "title", "file", "model", "none")
+    return {k: counts[k] for k in order if counts[k]}
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -95,26 +105,38 @@ def _owner(texts: list[str], region: str):
 
 
 def load_files(paths: Iterable[str | Path], laws: LawLibrary | None = None, region: str | None = None,
-               progress: Progress | None = None, workers: int | None = None) -> LoadResult:
+               progress: Progress | None = None, workers: int | None = None,
+               columns: str | Path | list | None = None) -> LoadResult:
     """Load every file; ``region`` names the government when the files do not.
 
-    Many files are read by ``workers`` processes (default: one per core); the
-    results are taken in file order, so the outcome does not depend on them.
+    Files are taken in the order of their names, whatever the order given, so
+    the same files always give the same items and reports.  Many files are read
+    by ``workers`` processes (default: one per core); the results are taken in
+    that order, so the outcome does not depend on them.  ``columns`` is an
+    analyst's column mapping (``--columns``, see :func:`header.load_overrides`).
     """
-    files = expand_paths(paths)
-    default_region = region or _most_common_region(files)
+    files = sorted(expand_paths(paths), key=lambda p: (p.name, str(p)))
+    overrides = load_overrides(columns) if isinstance(columns, (str, Path)) else columns
+    loaded: list[tuple[FileReport, list[PowerItem]]] = []
+    for n, (report, items) in enumerate(_read_all(files, region or "", workers, overrides)):
+        if progress:
+            progress("读取清单", n, len(files))
+        loaded.append((report, items))
+    if progress:
+        progress("读取清单", len(files), len(files))
+    default_region = region or _agreed_region(loaded)
+    if not region:
+        loaded = [_with_region(files[n], r, its, default_region, overrides) for n, (r, its) in enumerate(loaded)]
+    inferred = infer_categories(it for _, its in loaded for it in its)
+    _note_inferred(loaded, inferred)
     items: list[PowerItem] = []
     reports: list[FileReport] = []
     seen: dict[str, PowerItem] = {}
-    for n, (report, loaded) in enumerate(_read_all(files, default_region, workers)):
-        if progress:
-            progress("读取清单", n, len(files))
+    for report, its in loaded:
         reports.append(report)
-        accepted = [it for it in loaded if _accept(it, seen, report)]
+        accepted = [it for it in its if _accept(it, seen, report)]
         _count(report, accepted)
         items.extend(accepted)
-    if progress:
-        progress("读取清单", len(files), len(files))
     summary = None
     if laws is not None:
         for n, item in enumerate(items):
@@ -126,6 +148,32 @@ def load_files(paths: Iterable[str | Path], laws: LawLibrary | None = None, regi
         if progress:
             progress("核对法律依据", len(items), len(items))
     return LoadResult(items, reports, build_departments(items), summary, default_region)
+
+
+def _agreed_region(loaded) -> str:
+    """The region every file that names one agrees on, or '' when they differ or none names one."""
+    regions = {r.region for r, _ in loaded if r.region}
+    return regions.pop() if len(regions) == 1 else ""
+
+
+def _with_region(path: Path, report: FileReport, items: list[PowerItem], region: str, overrides):
+    """A file that names no region is read again with the run's region, and says so."""
+    if report.region or not items:
+        return report, items
+    if region:
+        return _read_one((path, region, overrides))
+    else:
+        report.warnings.append("文件名和标题中没有写明所属地区，本次导入的其他清单也没有一致的地区，"
+                               "部门按无地区导入；请用 --region（网页上传时填写地区）指定")
+    return report, items
+
+
+def _note_inferred(loaded, inferred: list[PowerItem]) -> None:
+    by_file = Counter(it.source.file for it in inferred)
+    for report, _ in loaded:
+        if by_file[report.file]:
+            report.warnings.append(f"{by_file[report.file]} 个事项的权力类别在清单中没有写明，按事项名称推断"
+                                   "（category_source = model），请核对")
 
 
 def _accept(item: PowerItem, seen: dict[str, PowerItem], report: FileReport) -> bool:
@@ -159,15 +207,16 @@ def _count(report: FileReport, items: list[PowerItem]) -> None:
         sheet.main_items = len({it.main_id for it in mine})
 
 
-def _read_one(job: tuple[Path, str]) -> tuple[FileReport, list[PowerItem]]:
-    path, default_region = job
+def _read_one(job: tuple[Path, str, list | None]) -> tuple[FileReport, list[PowerItem]]:
+    path, default_region, overrides = job
     report = FileReport(file=path.name, path=str(path))
-    return report, _load_file(path, report, default_region)
+    return report, _load_file(path, report, default_region, overrides)
 
 
-def _read_all(files: list[Path], default_region: str, workers: int | None) -> Iterator[tuple[FileReport, list[PowerItem]]]:
+def _read_all(files: list[Path], default_region: str, workers: int | None,
+              overrides: list | None = None) -> Iterator[tuple[FileReport, list[PowerItem]]]:
     """(report, items) of each file, in file order; in a process pool when there are many."""
-    jobs = [(p, default_region) for p in files]
+    jobs = [(p, default_region, overrides) for p in files]
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     # forking a process that runs other threads (the web service) can copy a held lock: read in place
@@ -179,12 +228,7 @@ def _read_all(files: list[Path], default_region: str, workers: int | None) -> It
         yield from pool.map(_read_one, jobs, chunksize=4)
 
 
-def _most_common_region(files: list[Path]) -> str:
-    regions = Counter(r for r in (find_region(p.stem) for p in files) if r)
-    return regions.most_common(1)[0][0] if regions else ""
-
-
-def _load_file(path: Path, report: FileReport, default_region: str) -> list[PowerItem]:
+def _load_file(path: Path, report: FileReport, default_region: str, overrides: list | None = None) -> list[PowerItem]:
     if not path.exists():
         report.reject(None, None, "文件不存在")
         return []
@@ -197,7 +241,10 @@ def _load_file(path: Path, report: FileReport, default_region: str) -> list[Powe
     titles = _title_texts(sheets)
     region = next((r for r in (find_region(t) for t in titles) if r), "") or find_region(path.stem) or default_region
     report.region = region
-    ctx = FileContext(file=path.name, region=region, owner=_owner(titles + [path.stem], region))
+    if region and region == default_region and not find_region(path.stem) \
+            and not any(find_region(t) for t in titles):
+        report.warnings.append(f"文件名和标题中没有写明所属地区，按本次导入指定或其他清单一致的地区「{region}」导入")
+    ctx = FileContext(file=path.name, region=region, owner=_owner(titles + [path.stem], region), overrides=overrides)
     items: list[PowerItem] = []
     for sheet in sheets:
         items.extend(parse_sheet(sheet, ctx, report))
