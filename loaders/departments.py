@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from quanze.loaders.levels import LEVEL_ORDER
+from quanze.loaders.model import PowerItem
 from quanze.loaders.reference import table
 from quanze.loaders.text import compact
 
@@ -289,16 +290,24 @@ def _resolve_one(s: str, region_hint: str, level_hint: str) -> DepartmentName:
     return DepartmentName(short, region, level, plates, (), known, levels)
 
 
-def unknown_bodies(items: Iterable) -> list[dict]:
+def unknown_bodies(items: Iterable[PowerItem]) -> list[dict]:
     """Bodies of loaded items the department table does not know, most items first.
 
     Each entry gives the name as written, the short name it became, how many items
     name it and in which files, so that an analyst can add an alias to departments.yaml.
+    An item whose row names no body counts for its list's department (the name of
+    the title or file).
     """
     found: dict[tuple[str, str], tuple[int, set[str]]] = {}
+    known = set(_aliases().values())
     for it in items:
         resolved = _resolve_cached(it.department_raw)
-        for written, short in resolved.unknown if resolved else ():
+        if resolved:
+            unknown = resolved.unknown
+        else:  # the row names no body: the list's own department, as its title names it
+            short = it.department_id.split("|", 2)[-1]
+            unknown = () if short in known else ((it.department, short),)
+        for written, short in unknown:
             count, files = found.get((written, short), (0, set()))
             files.add(it.source.file)
             found[(written, short)] = (count + 1, files)
