@@ -41,7 +41,6 @@ from quanze.loaders.text import compact
 
 _PLACE = re.compile(r"^(?:新疆维吾尔自治区|[\u4e00-\u9fff]{2,8}?(?:自治州|自治县|地区|特别行政区|省|市|州|盟|县|旗|区))")
 _LEVEL_WORD = {"省": "省级", "市": "市级", "县": "县级", "乡": "乡级", "国家": "国家"}
-_SEPARATOR = re.compile(r"[、,;；](?![^()]*\))")
 _ALTERNATIVES = re.compile(r"\([市县区旗、]+\)")  # 县(市、区): other names of the same level
 
 
@@ -86,6 +85,11 @@ def _aliases() -> dict[str, str]:
             for alias in aliases or []:
                 out[compact(alias)] = canonical
     return out
+
+
+@functools.cache
+def _longest_alias() -> int:
+    return max(map(len, _aliases()))
 
 
 @functools.cache
@@ -180,7 +184,7 @@ def _place(s: str) -> str:
 def _split_prefix(name: str) -> tuple[str, str] | None:
     """(prefix, canonical short name) for the shortest prefix whose rest is a known name."""
     aliases = _aliases()
-    for i in range(0, max(1, len(name) - 1)):
+    for i in range(max(0, len(name) - _longest_alias()), max(1, len(name) - 1)):  # no longer rest is a name
         rest = name[i:]
         if rest in aliases:
             return name[:i], aliases[rest]
@@ -236,10 +240,11 @@ def resolve_department(raw: object, region_hint: str = "", level_hint: str = "")
     s = compact(raw)
     if not s or _only_levels(s):
         return None
-    bodies = [b for b in _SEPARATOR.split(s) if b]
+    pieces = [b for b in _bodies(s) if b]
     # 市、县食品药品监管部门: leading pieces naming only levels belong to the body after them
-    while len(bodies) > 1 and _only_levels(bodies[0]):
-        bodies[:2] = [bodies[0] + "、" + bodies[1]]
+    lead = next(n for n, b in enumerate(pieces) if n == len(pieces) - 1 or not _only_levels(b))
+    # a level alone after the first body (市交通运输局、县级) names no other body
+    bodies = ["、".join(pieces[:lead + 1])] + [b for b in pieces[lead + 1:] if not _only_levels(b)]
     resolved = [_resolve_one(_shared_ending(b, bodies[-1], region_hint, level_hint), region_hint, level_hint)
                 for b in bodies]
     first = resolved[0]
@@ -247,6 +252,18 @@ def resolve_department(raw: object, region_hint: str = "", level_hint: str = "")
     unknown = tuple((b, r.short_name) for b, r in zip(bodies, resolved) if not r.known)
     return DepartmentName(first.short_name, first.region, first.level, first.plates, co_names, first.known,
                           first.levels, s, unknown)
+
+
+def _bodies(s: str) -> list[str]:
+    """Bodies of a cell split at 、,;； unless a ) closes before the next ( (one pass: cells may be long)."""
+    cuts, next_paren = [], ""
+    for i in range(len(s) - 1, -1, -1):
+        if s[i] in "()":
+            next_paren = s[i]
+        elif s[i] in "、,;；" and next_paren != ")":
+            cuts.append(i)
+    bounds = [-1, *reversed(cuts), len(s)]
+    return [s[a + 1:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def _shared_ending(body: str, last: str, region_hint: str, level_hint: str) -> str:
@@ -262,10 +279,10 @@ def _shared_ending(body: str, last: str, region_hint: str, level_hint: str) -> s
 def _resolve_one(s: str, region_hint: str, level_hint: str) -> DepartmentName:
     # 市人民政府（市自然资源局承办）: the body in the parenthesis does the work.
     m = re.search(r"\(([^()]*)\)", s)
-    if m and any(k in m.group(1) for k in table("departments")["undertaken_by"]):
-        inner = m.group(1)
-        for k in table("departments")["undertaken_by"]:
-            inner = inner.replace(k, "")
+    inner = m.group(1) if m else ""
+    for k in table("departments")["undertaken_by"]:
+        inner = inner.replace(k, "")
+    if m and inner and inner != m.group(1):
         resolved = _resolve_one(inner, region_hint, level_hint)
         return DepartmentName(resolved.short_name, resolved.region, resolved.level,
                               resolved.plates + (s,), (), resolved.known, resolved.levels)
