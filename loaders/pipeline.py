@@ -45,6 +45,8 @@ class LoadResult:
 
     def report(self) -> dict:
         """The load report as JSON-ready data (shape documented in the README)."""
+        from quanze.loaders.departments import unknown_bodies
+
         out = {
             "items": len(self.items),
             "main_items": len({it.main_id for it in self.items}),
@@ -53,6 +55,7 @@ class LoadResult:
             "region": self.region,
             "category_sources": category_sources(self.items),
             "files": [f.to_dict() for f in self.files],
+            "unknown_bodies": unknown_bodies(self.items),
         }
         if self.laws is not None:
             out["laws"] = self.laws.to_dict()

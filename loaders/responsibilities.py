@@ -5,6 +5,14 @@ Lists write responsibilities as numbered clauses, sometimes labelled
 (``直接实施责任：`` / ``指导监督责任：``).  A labelled clause takes its label's
 stage; an unlabelled one the first stage keyword it contains (``data/stages.yaml``);
 a clause with no keyword is 其他.
+
+A label is a stage word (a stage's name, keyword or label synonym: 受案 → 立案)
+at the start of a clause, numbered or not, followed by 阶段, 环节, 责任 or a colon:
+``受理责任：``, ``审查阶段：``, ``(二)决定环节``, ``送达阶段责任。``, ``受案环节责任：``.
+A labelled clause that follows another on a new line or after 。/； without a
+number starts a clause of its own; a label alone (``监督责任：`` above numbered
+clauses) is a heading: the clauses under it without a label of their own take
+its stage.
 """
 
 from __future__ import annotations
@@ -18,7 +26,8 @@ from quanze.loaders.text import normalise
 
 _KIND = re.compile(r"(直接实施责任|指导监督责任|监督指导责任|综合监管责任|行业监管责任)[:：]?")
 _CLAUSE = re.compile(r"(?:^|\n|(?<=[;。]))\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.、．)]\s*")
-_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,6})责任[:：]")
+_NUMBER = r"(?:[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.、．)]|[①-⑳])"
+_SUFFIX = r"(?:(?:阶段|环节)(?:责任)?|责任)"
 
 
 @functools.cache
@@ -26,13 +35,42 @@ def _stages() -> list[tuple[str, list[str]]]:
     return [(name, keywords) for name, keywords in table("stages")["stages"]]
 
 
+@functools.cache
+def _label_stages() -> dict[str, str]:
+    """Stage of each word a label may use: names first, then label synonyms, then keywords."""
+    out: dict[str, str] = {}
+    for name, keywords in _stages():
+        out.setdefault(name, name)
+    for name, words in table("stages")["labels"].items():
+        for w in words:
+            out.setdefault(w, name)
+    for name, keywords in _stages():
+        for k in keywords:
+            out.setdefault(k, name)
+    return out
+
+
+def _words() -> str:
+    return "|".join(map(re.escape, sorted(_label_stages(), key=len, reverse=True)))
+
+
+@functools.cache
+def _label() -> re.Pattern:
+    """受理阶段责任：, (二)决定环节, 审查：… at the start of a clause; group 1 is the stage word."""
+    return re.compile(rf"^\s*{_NUMBER}?\s*({_words()})(?:{_SUFFIX}|(?=[:：]))\s*[:：。]?")
+
+
+@functools.cache
+def _at_label() -> re.Pattern:
+    """Where an unnumbered labelled clause starts after another (a new line, 。 or ；)."""
+    return re.compile(rf"(?:\n|(?<=[;；。]))\s*(?={_NUMBER}?\s*(?:{_words()}){_SUFFIX}\s*[:：])")
+
+
 @functools.lru_cache(maxsize=131072)
 def stage_of(clause: str) -> str:
-    label = _LABEL.match(clause)
+    label = _label().match(clause)
     if label:
-        for name, keywords in _stages():
-            if label.group(1) == name or label.group(1) in keywords:
-                return name
+        return _label_stages()[label.group(1)]
     for name, keywords in _stages():
         if any(k in clause for k in keywords):
             return name
@@ -57,11 +95,17 @@ def _split(s: str) -> tuple[Responsibility, ...]:
         if _KIND.fullmatch(piece):
             kind = piece
             continue
-        for clause in _CLAUSE.split(piece):
+        heading = ""
+        for clause in (c for numbered in _CLAUSE.split(piece) for c in _at_label().split(numbered)):
+            clause = clause.strip(" \n;；")
+            label = _label().match(clause)
+            if label and label.end() == len(clause):  # 监督责任： over the clauses below it
+                heading = _label_stages()[label.group(1)]
+                continue
             clause = clause.strip(" \n;；。")
             if len(clause) < 2:
                 continue
-            out.append(Responsibility(stage_of(clause), clause, kind))
+            out.append(Responsibility(heading if heading and not label else stage_of(clause), clause, kind))
     return tuple(out)
 
 
