@@ -18,15 +18,21 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from quanze.rules.catalogue import data_table
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import Param, Primitive, register
 from quanze.rules.textsim import tokens
 
 
 @register
 class CategoryCheck(Primitive):
     name = "category_check"
-    defaults = {"signals": "category_signals", "min_probability": 0.9, "max_given_probability": 0.05, "folds": 5,
-                "min_class_size": 8, "seed": 0}
+    schema = {
+        "signals": Param("text", "category_signals", "名称关键词表（rules/data 下的文件名）"),
+        "min_probability": Param("number", 0.9, "模型认定另一类别的最低概率", min=0, max=1),
+        "max_given_probability": Param("number", 0.05, "模型给现列类别的最高概率", min=0, max=1),
+        "folds": Param("integer", 5, "交叉验证折数", min=2, max=20),
+        "min_class_size": Param("integer", 8, "类别至少有多少事项才参与训练", min=2),
+        "seed": Param("integer", 0, "随机种子（结果可复现）", min=0),
+    }
 
     def evaluate(self, ctx, scope, params):
         table = data_table(params["signals"])
