@@ -96,9 +96,10 @@ class Param:
         if self.type == "mapping":
             if not isinstance(value, dict):
                 return "不是映射"
-            bad = [v for v in value.values() if not isinstance(v, int) or isinstance(v, bool)]
-            return "的值须为整数" if bad else self._choice(list(value)) or next(
-                filter(None, map(self._range, value.values())), None)
+            if any(not isinstance(v, int) or isinstance(v, bool) for v in value.values()):
+                return "映射的值须为整数"
+            out_of_range = any(self._range(v) for v in value.values())
+            return self._choice(list(value)) or ("映射的值超出范围" if out_of_range else None)
         if self.type == "conditions":
             from quanze.rules.conditions import problems
 
