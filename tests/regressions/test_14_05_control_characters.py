@@ -14,7 +14,9 @@ import rdflib
 from conftest import EXAMPLE
 from rulekit import item
 
+from quanze.api import analysis
 from quanze.api import service as service_module
+from quanze.api.cli import main
 from quanze.api.http import create_app
 from quanze.api.reports import write_findings, write_simulation
 from quanze.graph import build_graph, export
@@ -82,15 +84,27 @@ def test_simulation_workbook_is_written(items, tmp_path):
     assert any(clean(items[1].name) in t for t in texts) and not any(ch in t for t in texts for ch in CONTROL)
 
 
-def test_api_excel_and_graphml_exports(monkeypatch, tmp_path):
-    real = service_module.load_files
-
-    def with_controls(*args, **kwargs):  # what a loader that keeps the characters would give
-        loaded = real(*args, **kwargs)
+def keeping_controls(load):
+    """``load`` as a loader that keeps the characters would be."""
+    def load_with_controls(*args, **kwargs):
+        loaded = load(*args, **kwargs)
         loaded.items = [dataclasses.replace(it, name=dirty(it.name)) for it in loaded.items]
         return loaded
+    return load_with_controls
 
-    monkeypatch.setattr(service_module, "load_files", with_controls)
+
+def test_cli_analyze_writes_the_workbook(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(analysis, "load_files", keeping_controls(analysis.load_files))
+    out = tmp_path / "findings.xlsx"
+    assert main(["analyze", str(EXAMPLE), "--rules", "R01,R04", "--out", str(out), "--out",
+                 str(tmp_path / "report.html")]) == 0
+    wb = openpyxl.load_workbook(out)
+    texts = [c.value for ws in wb.worksheets for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+    assert len(wb.sheetnames) > 2 and not any(ch in t for t in texts for ch in CONTROL)
+
+
+def test_api_excel_and_graphml_exports(monkeypatch, tmp_path):
+    monkeypatch.setattr(service_module, "load_files", keeping_controls(service_module.load_files))
     token = {"Authorization": "Bearer s3cret"}
     client = create_app(tmp_path / "data", token="s3cret").test_client()
     paths = sorted(EXAMPLE.glob("*.xlsx"))
