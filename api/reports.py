@@ -125,7 +125,7 @@ def _xlsx(result: RunResult, path: Path, title: str) -> None:
         cell.font = Font(bold=True)
     for rr in result.runs:
         write_row(ws, [rr.rule.id, rr.rule.title, f"{rr.rule.severity}（{SEVERITIES[rr.rule.severity]}）",
-                   STATUS[rr.status], rr.findings, rr.reason])
+                       STATUS[rr.status], rr.findings, rr.reason])
     for col, width in zip("ABCDEF", (10, 28, 16, 10, 8, 60)):
         ws.column_dimensions[col].width = width
     by_rule: dict[str, list] = {}
@@ -247,7 +247,8 @@ def write_simulation(result, path: str | Path) -> Path:
         if key == "new_overlaps":
             write_row(sh, ["规则", "说明", "涉及事项"])
             for r in rows:
-                write_row(sh, [r["rule"], r["message"], "\n".join(f"{i['department']}：{i['name']}" for i in r["items"])])
+                write_row(sh, [r["rule"], r["message"],
+                               "\n".join(f"{i['department']}：{i['name']}" for i in r["items"])])
         else:
             cols = [(k, label) for k, label in ENTRY_COLUMNS if any(k in r for r in rows)] or ENTRY_COLUMNS[:5]
             write_row(sh, [label for _, label in cols] + ["来源文件", "工作表", "行号"])
@@ -285,8 +286,8 @@ def _new_lists(wb: Workbook, result) -> None:
         write_row(sh, [f"{dept}权责清单（按“{result.scenario.name}”调整后）"])
         write_row(sh, LIST_HEADER)
         for n, it in enumerate(items, 1):
-            write_row(sh, [n, it.name, it.sub_name, it.category, it.basis_text, it.department, it.unit, "、".join(it.levels),
-                       it.scope, it.duties, "\n".join(r.text for r in it.responsibilities), it.accountability,
-                       it.remarks])
+            write_row(sh, [n, it.name, it.sub_name, it.category, it.basis_text, it.department, it.unit,
+                           "、".join(it.levels), it.scope, it.duties, "\n".join(r.text for r in it.responsibilities),
+                           it.accountability, it.remarks])
         for col, width in zip("ABCDEFGHIJKLM", (6, 30, 18, 10, 50, 24, 14, 8, 20, 20, 50, 40, 12)):
             sh.column_dimensions[col].width = width
