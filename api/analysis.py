@@ -10,6 +10,7 @@ from quanze.graph import PowerGraph, build_graph
 from quanze.graph.lineage import lineage_with
 from quanze.loaders import LawLibrary, LoadResult, Rejection, load_files
 from quanze.loaders.duties import load_duties
+from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.engine import RunResult, run
 
 # inputs a rule may need, beside the lists themselves (rules/engine.py INPUT_LABELS)
@@ -70,7 +71,12 @@ def prepare(files, laws: str | Path | LawLibrary | None = None, catalogue=None, 
 
 def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, settings=None,
             progress: Callable[[str, int, int], None] | None = None, **inputs) -> Analysis:
-    """Load ``files`` (and the optional reference inputs, see ``prepare``) and run the selected rules."""
+    """Load ``files`` (and the optional reference inputs, see ``prepare``) and run the selected rules.
+
+    The selection and settings are checked first: a bad one raises ``CatalogueError`` before any file is read.
+    """
+    rules = select(load_catalogue(), selection)
+    override(rules, settings)
     ready = prepare(files, laws=laws, progress=progress, **inputs)
-    result = run(ready.graph, selection=selection, settings=settings, inputs=ready.inputs, progress=progress)
+    result = run(ready.graph, inputs=ready.inputs, rules=rules, progress=progress)
     return Analysis(ready.load, ready.graph, result, ready.input_rejections)

@@ -20,7 +20,7 @@ from quanze.graph import build_graph, export, sparql
 from quanze.loaders import LawLibrary, LoadResult, load_files
 from quanze.loaders.yamlfile import InputFileError
 from quanze.reform import read_scenario, simulate
-from quanze.rules.catalogue import CatalogueError, load_catalogue
+from quanze.rules.catalogue import CatalogueError, SettingError, load_catalogue
 
 EXAMPLE_DIR = EXAMPLES / "mingchuan"
 
@@ -144,6 +144,9 @@ def cmd_analyze(args) -> int:
             done = analyze(args.files, laws=args.laws, selection=args.rules, settings=args.set,
                            catalogue=args.catalogue, township=args.township, cancelled=args.cancelled,
                            duties=args.duties, lineage=args.lineage, region=args.region, progress=progress)
+    except SettingError as e:  # a bad --set is a usage error, refused before anything is read
+        print(e, file=sys.stderr)
+        return 2
     except (CatalogueError, InputFileError, FileNotFoundError, OSError) as e:
         raise SystemExit(str(e))
     print(load_summary(done.load, brief=True))

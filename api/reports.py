@@ -1,7 +1,10 @@
 """Findings as files for people: JSON for tools, an Excel workbook for analysts, one HTML page.
 
 Every row of the Excel report and every finding on the page names the file,
-sheet and rows of the published list it came from.
+sheet and rows of the published list it came from.  Every cell of every workbook
+and CSV file goes through ``text_cell`` / ``csv_row``: the lists are uploaded by
+anyone, so a name such as ``=HYPERLINK(…)`` must reach the analyst as text, never
+as a formula, and a stray control character must not make a file unwritable.
 """
 
 from __future__ import annotations
@@ -12,9 +15,13 @@ from collections import Counter
 from pathlib import Path
 
 import jinja2
+import markupsafe
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
 
+from quanze.graph.model import xml_text
 from quanze.rules.engine import RunResult
 from quanze.rules.model import SEVERITIES
 
@@ -24,6 +31,39 @@ STATUS = {"ok": "已运行", "skipped": "未运行", "error": "出错"}
 FINDING_COLUMNS = [("序号", 6), ("严重程度", 8), ("问题描述", 60), ("处理建议", 18), ("涉及部门", 24),
                    ("事项名称", 40), ("权力类别", 12), ("来源文件", 36), ("工作表", 14), ("行号", 10),
                    ("证据", 40), ("指纹", 18)]
+
+
+# text starting with these is a formula (or the start of one) to Excel, WPS and LibreOffice
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_value(value):
+    """A value as every export writes it: text without the characters XML 1.0 forbids, anything else as is."""
+    return xml_text(value) if isinstance(value, str) else value
+
+
+def text_cell(ws: Worksheet, value) -> Cell:
+    """One workbook cell: text is stored as text (quote-prefixed when it looks like a formula)."""
+    value = safe_value(value)
+    cell = Cell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would store "=…" as a formula
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    return cell
+
+
+def write_row(ws: Worksheet, values) -> None:
+    """Append one row to ``ws``, every value through ``text_cell``."""
+    ws.append([text_cell(ws, v) for v in values])
+
+
+def csv_row(values) -> list:
+    """One CSV row: text that a spreadsheet would read as a formula gets a leading apostrophe."""
+    out = []
+    for v in map(safe_value, values):
+        out.append("'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    return out
 
 
 def write_findings(result: RunResult, path: str | Path, title: str = "权责清单检查报告") -> Path:
@@ -67,7 +107,7 @@ def evidence_text(evidence: dict) -> str:
 
 
 def _sheet_name(rule_id: str, title: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", "", f"{rule_id} {title}")[:31]
+    name = re.sub(r"[\[\]:*?/\\]", "", xml_text(f"{rule_id} {title}"))[:31]
     while name in used:
         name = name[:28] + f"_{len(used)}"
     used.add(name)
@@ -78,14 +118,14 @@ def _xlsx(result: RunResult, path: Path, title: str) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
-    ws.append([title])
+    write_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["规则编号", "规则名称", "严重程度", "运行情况", "问题数", "说明"])
+    write_row(ws, ["规则编号", "规则名称", "严重程度", "运行情况", "问题数", "说明"])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for rr in result.runs:
-        ws.append([rr.rule.id, rr.rule.title, f"{rr.rule.severity}（{SEVERITIES[rr.rule.severity]}）",
-                   STATUS[rr.status], rr.findings, rr.reason])
+        write_row(ws, [rr.rule.id, rr.rule.title, f"{rr.rule.severity}（{SEVERITIES[rr.rule.severity]}）",
+                       STATUS[rr.status], rr.findings, rr.reason])
     for col, width in zip("ABCDEF", (10, 28, 16, 10, 8, 60)):
         ws.column_dimensions[col].width = width
     by_rule: dict[str, list] = {}
@@ -97,12 +137,12 @@ def _xlsx(result: RunResult, path: Path, title: str) -> None:
         if not findings:
             continue
         sh = wb.create_sheet(_sheet_name(rr.rule.id, rr.rule.title, used))
-        sh.append([name for name, _ in FINDING_COLUMNS])
+        write_row(sh, [name for name, _ in FINDING_COLUMNS])
         for cell in sh[1]:
             cell.font = Font(bold=True)
         for n, f in enumerate(findings, 1):
             for row in finding_rows(f, n):
-                sh.append(row)
+                write_row(sh, row)
                 sh.cell(sh.max_row, 2).fill = PatternFill("solid", fgColor=SEVERITY_FILL[f.severity])
         for i, (_, width) in enumerate(FINDING_COLUMNS, 1):
             sh.column_dimensions[sh.cell(1, i).column_letter].width = width
@@ -131,12 +171,12 @@ def _csv(result: RunResult, path: Path, title: str) -> None:
     titles = {rr.rule.id: rr.rule.title for rr in result.runs}
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         w = csv.writer(out)
-        w.writerow(["规则编号", "规则名称", *(name for name, _ in FINDING_COLUMNS)])
+        w.writerow(csv_row(["规则编号", "规则名称", *(name for name, _ in FINDING_COLUMNS)]))
         counts: dict[str, int] = {}
         for f in result.findings:
             counts[f.rule] = counts.get(f.rule, 0) + 1
             for row in finding_rows(f, counts[f.rule]):
-                w.writerow([f.rule, titles.get(f.rule, f.title), *row])
+                w.writerow(csv_row([f.rule, titles.get(f.rule, f.title), *row]))
 
 
 def report_context(result: RunResult, title: str) -> dict:
@@ -156,7 +196,9 @@ def report_context(result: RunResult, title: str) -> dict:
 
 
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
-                          autoescape=True, trim_blocks=True, lstrip_blocks=True)
+                          autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                          # markup the template made is kept; every value from the lists is cleaned, then escaped
+                          finalize=lambda v: v if isinstance(v, markupsafe.Markup) else safe_value(v))
 
 
 def _html(result: RunResult, path: Path, title: str) -> None:
@@ -189,38 +231,39 @@ def write_simulation(result, path: str | Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
-    ws.append([f"划转方案：{result.scenario.name}"])
+    write_row(ws, [f"划转方案：{result.scenario.name}"])
     ws["A1"].font = Font(bold=True, size=14)
     for line in result.summary().splitlines()[1:]:
-        ws.append([line.strip()])
-    ws.append([])
-    ws.append(["部门", "划转前事项数", "划转后事项数"])
+        write_row(ws, [line.strip()])
+    write_row(ws, [])
+    write_row(ws, ["部门", "划转前事项数", "划转后事项数"])
     before, after = result.counts["before"]["totals"], result.counts["after"]["totals"]
     for dept in sorted(set(before) | set(after)):
-        ws.append([dept, before.get(dept, 0), after.get(dept, 0)])
+        write_row(ws, [dept, before.get(dept, 0), after.get(dept, 0)])
     ws.column_dimensions["A"].width = 60
     for key, title in OUTPUT_SHEETS.items():
         sh = wb.create_sheet(title[:31])
         rows = result.outputs[key]
         if key == "new_overlaps":
-            sh.append(["规则", "说明", "涉及事项"])
+            write_row(sh, ["规则", "说明", "涉及事项"])
             for r in rows:
-                sh.append([r["rule"], r["message"], "\n".join(f"{i['department']}：{i['name']}" for i in r["items"])])
+                write_row(sh, [r["rule"], r["message"],
+                               "\n".join(f"{i['department']}：{i['name']}" for i in r["items"])])
         else:
             cols = [(k, label) for k, label in ENTRY_COLUMNS if any(k in r for r in rows)] or ENTRY_COLUMNS[:5]
-            sh.append([label for _, label in cols] + ["来源文件", "工作表", "行号"])
+            write_row(sh, [label for _, label in cols] + ["来源文件", "工作表", "行号"])
             for r in rows:
                 src = r.get("source", {"file": "", "sheet": "", "rows": ["", ""]})
-                sh.append([_cell(r.get(k, "")) for k, _ in cols] + [src["file"], src["sheet"], src["rows"][0]])
+                write_row(sh, [_cell(r.get(k, "")) for k, _ in cols] + [src["file"], src["sheet"], src["rows"][0]])
         for cell in sh[1]:
             cell.font = Font(bold=True)
         sh.freeze_panes = "A2"
     change = wb.create_sheet("规则检查变化")
-    change.append(["变化", "规则", "问题"])
+    write_row(change, ["变化", "规则", "问题"])
     for label, key in (("新增", "added"), ("消除", "removed")):
         for rule, found in result.findings_change.get(key, {}).items():
             for f in found:
-                change.append([label, rule, f["message"]])
+                write_row(change, [label, rule, f["message"]])
     _new_lists(wb, result)
     wb.save(path)
     return path
@@ -240,11 +283,11 @@ def _new_lists(wb: Workbook, result) -> None:
     used = set(wb.sheetnames)
     for dept, items in sorted(by_dept.items()):
         sh = wb.create_sheet(_sheet_name("清单", dept, used))
-        sh.append([f"{dept}权责清单（按“{result.scenario.name}”调整后）"])
-        sh.append(LIST_HEADER)
+        write_row(sh, [f"{dept}权责清单（按“{result.scenario.name}”调整后）"])
+        write_row(sh, LIST_HEADER)
         for n, it in enumerate(items, 1):
-            sh.append([n, it.name, it.sub_name, it.category, it.basis_text, it.department, it.unit, "、".join(it.levels),
-                       it.scope, it.duties, "\n".join(r.text for r in it.responsibilities), it.accountability,
-                       it.remarks])
+            write_row(sh, [n, it.name, it.sub_name, it.category, it.basis_text, it.department, it.unit,
+                           "、".join(it.levels), it.scope, it.duties, "\n".join(r.text for r in it.responsibilities),
+                           it.accountability, it.remarks])
         for col, width in zip("ABCDEFGHIJKLM", (6, 30, 18, 10, 50, 24, 14, 8, 20, 20, 50, 40, 12)):
             sh.column_dimensions[col].width = width

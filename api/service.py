@@ -16,6 +16,7 @@ from pathlib import Path
 from queue import Empty
 
 from quanze.api.store import Store, now
+from quanze.api.summary import run_outcome
 from quanze.graph import PowerGraph, build_graph, sparql, to_rdf
 from quanze.loaders import LoadResult, load_files
 from quanze.reform import read_scenario, simulate
@@ -105,7 +106,8 @@ class Service:
             result = run_rules(graph, selection=rules, settings=settings, progress=progress,
                                inputs={"laws": self.laws})
             store.add_findings(run_id, [f.to_dict() for f in result.findings])
-            store.update_run(run_id, status="完成", stage="完成", progress=100, finished=now(),
+            stage, failed = run_outcome(result)  # 部分完成 when a rule errored
+            store.update_run(run_id, status="完成", stage=stage, error=failed, progress=100, finished=now(),
                              stats={"runs": [r.to_dict() for r in result.runs], **result.stats})
         except Exception as e:  # the job's failure is shown to the client, in Chinese, without a trace
             store.update_run(run_id, status="失败", error=f"分析失败：{e}", finished=now())

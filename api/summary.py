@@ -33,9 +33,20 @@ def load_summary(result: LoadResult, brief: bool = False) -> str:
     return "\n".join(lines)
 
 
+def run_outcome(result) -> tuple[str, str | None]:
+    """How a run ended, and which rules failed: a run in which a rule errored is 部分完成, never plain 完成,
+    since its findings are not all the catalogue would have found."""
+    failed = [rr for rr in result.runs if rr.status == "error"]
+    if not failed:
+        return "完成", None
+    return (f"部分完成：{len(failed)} 条规则出错（{'、'.join(rr.rule.id for rr in failed)}）",
+            "；".join(f"规则 {rr.rule.id} 出错：{rr.reason}" for rr in failed))
+
+
 def findings_summary(result) -> str:
     """Counts per rule, and why a rule did not run."""
-    lines = [f"运行规则 {len(result.runs)} 条，发现问题 {len(result.findings)} 个："]
+    stage, failed = run_outcome(result)
+    lines = [(f"{stage}。" if failed else "") + f"运行规则 {len(result.runs)} 条，发现问题 {len(result.findings)} 个："]
     for rr in result.runs:
         state = {"ok": f"{rr.findings} 个", "skipped": f"未运行（{rr.reason}）", "error": f"出错：{rr.reason}"}
         lines.append(f"  {rr.rule.id:5} {rr.rule.severity} {rr.rule.title}：{state[rr.status]}")

@@ -9,6 +9,7 @@ the file, sheet and rows it came from.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -39,6 +40,16 @@ EDGE_TYPES = {
 
 def item_key(item_id: str) -> str:
     return f"item:{item_id}"
+
+
+# what XML 1.0 cannot hold: C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids: xlsx, GraphML and RDF are XML, and one
+    stray \\x07 in a published cell would otherwise make the whole file unwritable or unreadable."""
+    return _XML_FORBIDDEN.sub("", text)
 
 
 class PowerGraph:

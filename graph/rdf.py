@@ -15,7 +15,7 @@ import networkx as nx
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
-from quanze.graph.model import PowerGraph
+from quanze.graph.model import PowerGraph, xml_text
 
 QZ = Namespace("urn:quanze:vocab:")
 NODE = "urn:quanze:node:"
@@ -57,11 +57,11 @@ def to_rdf(pg: PowerGraph) -> Graph:
             elif isinstance(value, int):
                 g.add((s, pred, Literal(value, datatype=XSD.integer)))
             else:
-                g.add((s, pred, Literal(str(value))))
+                g.add((s, pred, Literal(xml_text(str(value)))))
         if attrs["type"] == "item":
             record = attrs["record"]
             g.add((s, QZ.itemId, Literal(record.id)))
-            g.add((s, QZ.categoryRaw, Literal(record.category_raw)))
+            g.add((s, QZ.categoryRaw, Literal(xml_text(record.category_raw))))
     for u, v, k in pg.g.edges(keys=True):
         g.add((node_uri(u), _EDGE[k], node_uri(v)))
     return g
@@ -112,18 +112,20 @@ def export(pg: PowerGraph, path: str | Path) -> int:
 
 
 def _plain(pg: PowerGraph) -> nx.MultiDiGraph:
-    """A copy whose attributes GraphML can hold (no records, lists as JSON text)."""
+    """A copy whose attributes GraphML can hold (no records, lists as JSON text, no XML-forbidden characters)."""
     out = nx.MultiDiGraph()
     for key, attrs in pg.nodes():
-        out.add_node(key, **{k: _scalar(v) for k, v in attrs.items() if k != "record" and v is not None})
+        out.add_node(xml_text(key), **{k: _scalar(v) for k, v in attrs.items() if k != "record" and v is not None})
         if attrs["type"] == "item":
-            out.nodes[key]["levels"] = ",".join(attrs["record"].levels)
+            out.nodes[xml_text(key)]["levels"] = xml_text(",".join(attrs["record"].levels))
     for u, v, k, attrs in pg.g.edges(keys=True, data=True):
-        out.add_edge(u, v, key=k, type=k, **{a: _scalar(x) for a, x in attrs.items()})
+        out.add_edge(xml_text(u), xml_text(v), key=k, type=k, **{a: _scalar(x) for a, x in attrs.items()})
     return out
 
 
 def _scalar(value):
-    if isinstance(value, (str, int, float, bool)):
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, (int, float, bool)):
         return value
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return xml_text(json.dumps(value, ensure_ascii=False, default=str))

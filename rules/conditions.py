@@ -77,3 +77,26 @@ def _one(df: pd.DataFrame, cond: dict) -> pd.Series:
     if op == "gt":
         return s > value
     return s < value
+
+
+def problems(conditions, fields) -> str | None:
+    """What is wrong with the shape of ``conditions`` (a field not in ``fields``, no or two operators),
+    or None; checked when a rule file or a setting is read, before any table exists."""
+    if isinstance(conditions, dict):
+        conditions = [conditions]
+    if not isinstance(conditions, list):
+        return "不是条件列表"
+    for cond in conditions:
+        if not isinstance(cond, dict):
+            return f"条件 {cond!r} 不是映射"
+        if set(cond) == {"any"}:
+            found = problems(cond["any"], fields)
+            if found:
+                return found
+            continue
+        if cond.get("field") not in fields:
+            return f"条件 {cond!r} 的字段 {cond.get('field')!r} 不存在"
+        ops = [k for k in cond if k != "field"]
+        if len(ops) != 1 or ops[0] not in OPERATORS:
+            return f"条件 {cond!r} 须且只须含一个运算符：{', '.join(OPERATORS)}"
+    return None

@@ -2,7 +2,9 @@
 
 Rules evaluate over tables and the networkx graph, never over the RDF view on a
 path that pairs items (architecture.md, "Scale").  One row per item; list-valued
-fields are joined so that conditions can test them as text.
+fields are joined so that conditions can test them as text.  Rows are in the order
+of their source (file, sheet, row, then id), never in the order the lists were
+given: the same items in any order give the same findings, messages and evidence.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pandas as pd
 
 from quanze.graph.model import PowerGraph
 from quanze.loaders.citations import canonical_title
+from quanze.loaders.model import PowerItem
 from quanze.rules.catalogue import data_table
 
 ITEM_COLUMNS = [
@@ -23,11 +26,16 @@ ITEM_COLUMNS = [
 ]
 
 
+def ordered_items(pg: PowerGraph) -> list[PowerItem]:
+    """The graph's items by source file, sheet, row and id: an order of their content, not of their loading."""
+    return sorted(pg.items(), key=lambda it: (it.source.file, it.source.sheet, it.source.rows[0], it.id))
+
+
 def item_table(pg: PowerGraph) -> pd.DataFrame:
     # built column by column: a list of row dicts would hold every value twice at province scale
     cols: dict[str, list] = {c: [] for c in ITEM_COLUMNS}
     shared: dict = {}  # one string object for the many rows with the same joined value
-    for it in pg.items():
+    for it in ordered_items(pg):
         region, admin_level, short = it.department_id.split("|", 2)
         row = {
             "id": it.id, "main_id": it.main_id, "name": it.name, "sub_name": it.sub_name, "title": it.title,
@@ -76,7 +84,7 @@ CITATION_COLUMNS = ["item_id", "document", "article", "paragraph", "item_no", "p
 
 def citation_table(pg: PowerGraph) -> pd.DataFrame:
     rows = []
-    for it in pg.items():
+    for it in ordered_items(pg):
         for c in it.citations:
             doc = canonical_title(c.title)
             rows.append({

@@ -15,7 +15,7 @@ from quanze.rules.catalogue import CatalogueError, load_catalogue, read_rule, se
 from quanze.rules.conditions import mask
 from quanze.rules.engine import INPUT_LABELS, run, scope_conditions
 from quanze.rules.model import SEVERITIES
-from quanze.rules.primitives import REGISTRY
+from quanze.rules.primitives import REGISTRY, TYPES, Param
 from quanze.rules.tables import ITEM_COLUMNS
 
 TESTS = Path(__file__).parent
@@ -33,8 +33,10 @@ def test_rule_file_is_valid(rule):
     assert Path(rule.path).stem == rule.id
     assert rule.severity in SEVERITIES and rule.title and rule.description and rule.advice and rule.answers
     primitive = REGISTRY[rule.check]
-    unknown = set(rule.params) - set(primitive.defaults)
-    assert not unknown, f"{rule.id}: parameters the primitive does not know: {unknown}"
+    unknown = set(rule.params) - set(primitive.schema)
+    assert not unknown, f"{rule.id}: parameters the primitive does not declare: {unknown}"
+    for name, value in rule.params.items():
+        assert primitive.schema[name].problem(value) is None, f"{rule.id}.{name}={value!r} is not of its declared type"
     assert set(rule.needs) <= set(INPUT_LABELS)
     assert set(rule.applies_to) <= {"categories", "levels", "admin_levels", "where"}
     mask(pd.DataFrame(columns=ITEM_COLUMNS), scope_conditions(rule.applies_to))  # fields exist, operators valid
@@ -54,6 +56,19 @@ def test_rule_is_documented_with_an_example(rule):
     assert rule.title in body and f"`{rule.check}`" in body
     assert all(f"{k}: {v}" in body for k, v in rule.params.items()), f"docs for {rule.id} are out of date"
     assert "示例（明川县）" in body, f"{rule.id} has no example finding on the bundled example"
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_parameter_has_a_declared_type_range_and_meaning(name):
+    primitive = REGISTRY[name]
+    assert set(primitive.defaults) == set(primitive.schema), f"{name}: a parameter without a declared type"
+    engine_doc = (TESTS.parent / "docs" / "engine.md").read_text(encoding="utf-8")
+    for param, spec in primitive.schema.items():
+        assert isinstance(spec, Param) and spec.type in TYPES, f"{name}.{param} has no declared type"
+        assert re.search(r"[\u4e00-\u9fff]", spec.meaning), f"{name}.{param} has no meaning in Chinese"
+        assert spec.problem(spec.default) is None, f"{name}.{param}: the default is not of the declared type"
+        assert f"| `{name}` | `{param}` | {spec.expected()} |" in engine_doc, \
+            f"docs/engine.md does not document {name}.{param}"
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))

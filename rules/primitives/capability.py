@@ -11,14 +11,14 @@ import re
 
 from quanze.rules.catalogue import data_table
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import Param, Primitive, register
 from quanze.rules.tables import level_rank, sets_by
 
 
 @register
 class LegalCapability(Primitive):
     name = "legal_capability"
-    defaults = {"table": "legal_levels"}
+    schema = {"table": Param("text", "legal_levels", "法律层级表（rules/data 下的文件名）")}
 
     def evaluate(self, ctx, scope, params):
         table = data_table(params["table"])

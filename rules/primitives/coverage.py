@@ -12,14 +12,20 @@ import pandas as pd
 
 from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import COLUMNS, TEXTS, Param, Primitive, register
 from quanze.rules.textsim import best_match
 
 
 @register
 class Coverage(Primitive):
     name = "coverage"
-    defaults = {"counterpart": [], "block": "territory", "text": "core", "threshold": 0.35, "share_document": True}
+    schema = {
+        "counterpart": Param("conditions", [], "哪些事项算作对应事项（如检查、处罚）"),
+        "block": Param("text", "territory", "在哪个范围内找对应事项（字段名）", choices=COLUMNS),
+        "text": Param("text", "core", "比较名称的哪种文字", choices=TEXTS),
+        "threshold": Param("number", 0.35, "名称相似度达到多少算对应", min=0, max=1),
+        "share_document": Param("boolean", True, "引用同一法律文件是否算对应"),
+    }
 
     def evaluate(self, ctx, scope, params):
         right = ctx.items[mask(ctx.items, params["counterpart"])]

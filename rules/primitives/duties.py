@@ -20,14 +20,19 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import Param, Primitive, register
 from quanze.rules.textsim import common_phrases, common_words, containment, group_weights, phrases, weigh
 
 
 @register
 class DutyMatch(Primitive):
     name = "duty_match"
-    defaults = {"direction": "duty", "threshold": 0.3, "phrase": 4}
+    schema = {
+        "direction": Param("text", "duty", "duty：职责找事项（职责缺失）；item：事项找职责（职责偏离）",
+                           choices=("duty", "item")),
+        "threshold": Param("number", 0.3, "职责与事项相符的最低分", min=0, max=1),
+        "phrase": Param("integer", 4, "共有多少字的词组即算相符（0 为不用）", min=0, max=20),
+    }
     needs = ("duties",)
 
     def evaluate(self, ctx, scope, params):

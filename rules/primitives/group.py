@@ -12,7 +12,7 @@ import pandas as pd
 from quanze.graph.model import item_key
 from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import COLUMNS, Param, Primitive, register
 from quanze.rules.tables import FIELD_LABELS
 from quanze.rules.textsim import core_text, generic_documents
 
@@ -20,8 +20,17 @@ from quanze.rules.textsim import core_text, generic_documents
 @register
 class Group(Primitive):
     name = "group"
-    defaults = {"table": "items", "by": [], "where": [], "min_distinct": {}, "differs": [], "unless": [],
-                "compatible": [], "exclude_generic": True, "label": ""}
+    schema = {
+        "table": Param("text", "items", "分组的表：items（事项）或 citations（引用）", choices=("items", "citations")),
+        "by": Param("list", [], "分组字段", choices=COLUMNS),
+        "where": Param("conditions", [], "参与分组的行须满足的条件"),
+        "min_distinct": Param("mapping", {}, "组内至少有多少个不同取值（字段: 个数）", min=1, choices=COLUMNS),
+        "differs": Param("list", [], "组内须有不同取值的字段（任一即可）", choices=COLUMNS),
+        "unless": Param("conditions", [], "组内任一行满足即不报告"),
+        "compatible": Param("list", [], "须相容的更细字段（款、项）", choices=COLUMNS),
+        "exclude_generic": Param("boolean", True, "是否不计通用法律（行政处罚法等）"),
+        "label": Param("text", "", "消息中显示的分组名称字段（空为分组取值）", choices=("", *COLUMNS)),
+    }
 
     def evaluate(self, ctx, scope, params):
         df = _rows(ctx, scope, params)

@@ -13,13 +13,14 @@ from __future__ import annotations
 from quanze.graph.lineage import Lineage, builtin_lineage, short_names
 from quanze.loaders.citations import parse_basis
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import Param, Primitive, register
 
 
 @register
 class LineageCheck(Primitive):
     name = "lineage"
-    defaults = {"kind": "ended"}
+    schema = {"kind": Param("text", "ended", "ended：机构已撤并；moved：职责已划转；basis：依据用旧机构名",
+                            choices=("ended", "moved", "basis"))}
 
     def evaluate(self, ctx, scope, params):
         lineage: Lineage = ctx.inputs.get("lineage") or builtin_lineage()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from quanze.graph.model import EDGE_TYPES, item_key
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import COLUMNS, EDGES, Param, Primitive, register
 from quanze.rules.tables import FIELD_LABELS
 
 
 @register
 class Missing(Primitive):
     name = "missing"
-    defaults = {"fields": [], "edges": [], "mode": "any"}
+    schema = {
+        "fields": Param("list", [], "须有内容的字段", choices=COLUMNS),
+        "edges": Param("list", [], "须有的图谱关系", choices=EDGES),
+        "mode": Param("text", "any", "any：缺任一即报告；all：全缺才报告", choices=("any", "all")),
+    }
 
     def evaluate(self, ctx, scope, params):
         fields, edges = params["fields"], params["edges"]

@@ -5,13 +5,18 @@ from __future__ import annotations
 import statistics
 
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import COLUMNS, Param, Primitive, register
 
 
 @register
 class Outlier(Primitive):
     name = "outlier"
-    defaults = {"peers": ["short_name", "admin_level"], "min_peers": 4, "z": 2.0, "min_ratio": 0.2}
+    schema = {
+        "peers": Param("list", ["short_name", "admin_level"], "同类部门按哪些字段归类", choices=COLUMNS),
+        "min_peers": Param("integer", 4, "至少有多少个同类部门才比较", min=2),
+        "z": Param("number", 2.0, "z 分数达到多少算异常", min=0),
+        "min_ratio": Param("number", 0.2, "与中位数至少相差的比例", min=0),
+    }
 
     def evaluate(self, ctx, scope, params):
         counts = scope.groupby([*params["peers"], "department_id", "department"]).size().reset_index(name="n")

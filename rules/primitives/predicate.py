@@ -6,13 +6,16 @@ import pandas as pd
 
 from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import Param, Primitive, register
 
 
 @register
 class Predicate(Primitive):
     name = "predicate"
-    defaults = {"table": "items", "where": []}
+    schema = {
+        "table": Param("text", "items", "检查的表：items（事项）或 citations（引用）", choices=("items", "citations")),
+        "where": Param("conditions", [], "须全部满足的条件"),
+    }
 
     def evaluate(self, ctx, scope, params):
         if params["table"] == "items":

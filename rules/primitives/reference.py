@@ -21,7 +21,7 @@ import pandas as pd
 from quanze.graph.build import build_graph
 from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import Param, Primitive, register
 from quanze.rules.tables import item_table
 from quanze.rules.textsim import best_match, core_text, vectorise
 
@@ -31,9 +31,16 @@ KINDS = ("缺位", "越位", "错位", "在列")
 @register
 class ReferenceDiff(Primitive):
     name = "reference_diff"
-    defaults = {"reference": "catalogue", "report": ["缺位", "越位", "错位"], "threshold": 0.75,
-                "compare": ["category", "short_name", "documents"], "by_department": True, "optional": [],
-                "same_level": True}
+    schema = {
+        "reference": Param("text", "catalogue", "对照的目录（输入名）", choices=("catalogue", "township", "cancelled")),
+        "report": Param("list", ["缺位", "越位", "错位"], "报告哪几种情况", choices=KINDS),
+        "threshold": Param("number", 0.75, "名称相似度达到多少算同一事项", min=0, max=1),
+        "compare": Param("list", ["category", "short_name", "documents"], "错位比较的字段",
+                         choices=("category", "short_name", "documents")),
+        "by_department": Param("boolean", True, "是否只比对目录覆盖到的部门"),
+        "optional": Param("conditions", [], "目录中不必认领的事项（不算缺位）"),
+        "same_level": Param("boolean", True, "是否只比对本层级适用的目录事项"),
+    }
 
     def evaluate(self, ctx, scope, params):
         unknown = [k for k in params["report"] if k not in KINDS]

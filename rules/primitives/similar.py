@@ -24,16 +24,26 @@ from collections import defaultdict
 import numpy as np
 
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import COLUMNS, TEXTS, Param, Primitive, register
 from quanze.rules.textsim import may_overlap, names_a_provision, pairs_in_blocks
 
 
 @register
 class Similar(Primitive):
     name = "similar"
-    defaults = {"text": "core", "block": ["government"], "pair": "different", "pair_on": "department_id",
-                "threshold": 0.6, "top_k": 10, "max_df": 1.0, "provision_threshold": None, "mutual_best": True,
-                "filters": True}
+    schema = {
+        "text": Param("text", "core", "比较名称的哪种文字", choices=TEXTS),
+        "block": Param("list", ["government"], "只在这些字段相同的事项之间比较", choices=COLUMNS),
+        "pair": Param("text", "different", "different：不同部门之间；same：同一部门之内", choices=("different", "same")),
+        "pair_on": Param("text", "department_id", "“部门”按哪个字段区分", choices=COLUMNS),
+        "threshold": Param("number", 0.6, "名称相似度达到多少即报告", min=0, max=1),
+        "top_k": Param("integer", 10, "每个事项最多取多少个最相近的事项", min=1, max=1000),
+        "max_df": Param("number", 1.0, "出现在多大比例名称中的词不计", min=0.01, max=1),
+        "provision_threshold": Param("number", None, "引用同一条文时相似度达到多少即报告（null 为不用条文）",
+                                     min=0, max=1, optional=True),
+        "mutual_best": Param("boolean", True, "引用同一条文且彼此最相近即报告"),
+        "filters": Param("boolean", True, "是否排除按行业分开、各管本部门程序的事项对"),
+    }
 
     def evaluate(self, ctx, scope, params):
         X = ctx.vectors(params["text"], params["max_df"])

@@ -10,13 +10,13 @@ from urllib.parse import unquote
 
 from quanze.graph.rdf import NODE, sparql, to_rdf
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import Param, Primitive, register
 
 
 @register
 class Sparql(Primitive):
     name = "sparql"
-    defaults = {"query": ""}
+    schema = {"query": Param("text", "", "SPARQL 查询，须绑定 ?item")}
 
     def evaluate(self, ctx, scope, params):
         if "?item" not in params["query"]:

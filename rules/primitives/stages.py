@@ -9,13 +9,13 @@ from __future__ import annotations
 from quanze.graph.model import item_key
 from quanze.loaders.responsibilities import required_stages
 from quanze.rules.model import Hit
-from quanze.rules.primitives import Primitive, register
+from quanze.rules.primitives import Param, Primitive, register
 
 
 @register
 class RequiredStages(Primitive):
     name = "required_stages"
-    defaults = {"only": []}
+    schema = {"only": Param("list", [], "只查这些环节（空为该类别应有的全部环节）")}
 
     def evaluate(self, ctx, scope, params):
         only = set(params["only"])

@@ -1,0 +1,63 @@
+"""14-09: "findings depend on the order of the files: R13's findings and the classifier's accuracy change when the
+same lists are given in another order; R01a/R01b/R03 keep fingerprints but change message, evidence and source order"."""
+
+import json
+import random
+
+import pytest
+
+from conftest import EXAMPLE
+
+from quanze.api.analysis import example_inputs, prepare
+from quanze.graph import build_graph
+from quanze.loaders import load_files
+from quanze.rules.engine import run
+
+
+def outcome(items, inputs) -> tuple[str, dict]:
+    """Every finding as JSON, in fingerprint order, and the run's statistics."""
+    result = run(build_graph(items), inputs=inputs)
+    assert all(r.status != "error" for r in result.runs), [(r.rule.id, r.reason) for r in result.runs]
+    found = sorted((f.to_dict() for f in result.findings), key=lambda f: f["fingerprint"])
+    return json.dumps(found, ensure_ascii=False, indent=1, default=str), result.stats
+
+
+def orders(items):
+    shuffled = list(items)
+    random.Random(14_09).shuffle(shuffled)
+    return {"reversed": list(reversed(items)), "shuffled": shuffled}
+
+
+def assert_same_in_any_order(items, inputs):
+    expected, stats = outcome(items, inputs)
+    assert expected.count('"fingerprint"') > 20
+    for name, permuted in orders(items).items():
+        got, got_stats = outcome(permuted, inputs)
+        if got != expected:
+            a, b = json.loads(expected), json.loads(got)
+            first = next((x, y) for x, y in zip(a, b) if x != y) if len(a) == len(b) else (len(a), len(b))
+            pytest.fail(f"items {name}: findings differ, first difference {first}")
+        assert got_stats == stats, f"items {name}: run statistics differ"
+
+
+def test_the_bundled_example_in_any_order():
+    ready = prepare([EXAMPLE], **example_inputs())
+    assert_same_in_any_order(ready.load.items, ready.inputs)
+
+
+def test_the_real_lists_in_any_order(klmy_dir):
+    assert_same_in_any_order(load_files([klmy_dir]).items, {})
+
+
+def test_the_classifier_folds_do_not_depend_on_position(example):
+    from quanze.rules.primitives import REGISTRY
+    from quanze.rules.primitives.classifier import cross_validated
+    from quanze.rules.tables import item_table
+
+    table = item_table(build_graph(example.items))
+    params = REGISTRY["category_check"].defaults
+    shuffled = table.sample(frac=1, random_state=14).reset_index(drop=True)
+    a, b = cross_validated(table, params), cross_validated(shuffled, params)
+    assert a["report"]["folds"] >= 2 and a["report"] == b["report"]
+    by_id = [{t["id"][pos]: p.round(12).tolist() for pos, p in m["proba"].items()} for t, m in ((table, a), (shuffled, b))]
+    assert by_id[0] == by_id[1] and len(by_id[0]) > 50
