@@ -29,7 +29,7 @@ PROBLEM = "application/problem+json"
 TITLES = {400: "请求有误", 401: "未授权", 403: "禁止访问", 404: "未找到", 405: "不支持的方法", 409: "状态冲突",
           413: "上传过大", 414: "请求地址过长", 415: "不支持的文件", 422: "内容无法处理", 429: "请求过多",
           431: "请求头过大", 500: "服务器内部错误"}
-WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class ProblemApi(Api):
@@ -98,7 +98,7 @@ def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_up
 
     @app.before_request
     def _writes_need_the_token():
-        if request.method in WRITE_METHODS:
+        if request.method not in SAFE_METHODS:
             require_same_origin()
             require_token()
 

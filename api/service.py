@@ -303,6 +303,8 @@ def _worker(send, parent: int, timeout: float, target, args: tuple) -> None:
     sys.addaudithook(_no_network)
     try:
         send.send((True, target(*args)))
+    except MemoryError:
+        send.send((False, "查询占用的内存超过上限，已停止"))
     except Exception as e:  # a parse error or a refused query, told to the client
         send.send((False, str(e)))
 
@@ -325,6 +327,8 @@ def _no_network(event: str, _args) -> None:
 def _query(rdf, query: str, limit: int) -> list[dict]:
     try:
         rows = sparql(rdf, query, limit=limit)
+    except MemoryError:
+        raise
     except Exception as e:
         raise ValueError(f"SPARQL 查询有误：{e}") from None
     return [{k: (v if isinstance(v, (int, float, bool)) or v is None else str(v)) for k, v in r.items()} for r in rows]
