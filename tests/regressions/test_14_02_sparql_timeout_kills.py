@@ -77,8 +77,12 @@ def test_at_most_n_queries_at_once_over_all_workers(tmp_path, monkeypatch):
     answers = {}
     slow = threading.Thread(target=lambda: answers.setdefault("slow", first.get(
         f"/api/datasets/{ds}/sparql", query_string={"query": SLOW})))
+    before = set(_children())
     slow.start()
-    time.sleep(0.5)  # the first query holds the slot
+    for _ in range(500):  # the first query holds the slot once its worker runs
+        if set(_children()) - before:
+            break
+        time.sleep(0.02)
     r = second.get(f"/api/datasets/{ds}/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
     slow.join()
     assert r.status_code == 429 and r.content_type == "application/problem+json"
