@@ -181,12 +181,13 @@ def cmd_serve(args) -> int:
     import platformdirs
 
     from quanze.api.http import create_app, run_server
+    from quanze.api.store import Store
 
     loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
     if not loopback and not args.token:
         raise SystemExit(f"监听 {args.host} 时必须用 --token 设置写操作令牌，否则任何人都能上传和修改数据。")
     data = Path(args.data or platformdirs.user_data_dir("quanze"))
-    create_app(data)  # create and migrate the store once, before the workers start
+    Store(data).close()  # create, migrate and recover the store once, closed before the workers fork
 
     def app():
         return create_app(data, token=args.token, laws=LawLibrary(args.laws) if args.laws else None,

@@ -107,6 +107,13 @@ class Store:
                 db.execute(f"pragma user_version = {n}")
             return len(MIGRATIONS)
 
+    def close(self) -> None:
+        """Close the database and give up this process's lock (before a fork: a connection must not cross it)."""
+        with self._lock:
+            self._db.close()
+        self._owner_file.close()
+        (self.folder / "locks" / f"{self.owner}.lock").unlink(missing_ok=True)
+
     @contextlib.contextmanager
     def transaction(self):
         """One write transaction: committed when the block ends, rolled back when it raises."""
