@@ -3,8 +3,6 @@
 import json
 import time
 
-import pytest
-
 from conftest import EXAMPLE
 
 from quanze.api.analysis import analyze
