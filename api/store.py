@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import sqlite3
+import tempfile
 import threading
 import uuid
 from collections import Counter
@@ -155,7 +156,9 @@ class Store:
             if folder.name in known or not folder.is_dir():
                 continue
             mark = folder / OWNER_MARK
-            owner = mark.read_text(encoding="utf-8").strip() if mark.exists() else None
+            owner = mark.read_text(encoding="utf-8").strip() if mark.exists() else ""
+            if folder.name.startswith(".") and not owner:
+                continue  # a staging folder being created this instant
             if not self.alive(owner):
                 shutil.rmtree(folder, ignore_errors=True)
         for lock in (self.folder / "locks").glob("*.lock"):
@@ -181,9 +184,9 @@ class Store:
         an upload interrupted by a crash is removed at the next start, never listed.
         """
         ds = new_id()
-        folder = self.uploads / ds
-        folder.mkdir()
-        (folder / OWNER_MARK).write_text(self.owner, encoding="utf-8")
+        draft = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.uploads))
+        (draft / OWNER_MARK).write_text(self.owner, encoding="utf-8")
+        folder = draft.rename(self.uploads / ds)  # visible to recover() only once it is marked
         files = []
         for pos, (original, content) in enumerate(uploads):
             stored = f"{pos:03d}/{_safe_name(original)}"
