@@ -73,6 +73,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--token", help="写操作令牌；监听非本机地址时必须设置")
     p.add_argument("--laws", metavar="DIR", help="法律库目录（可选）")
     p.add_argument("--workers", type=int, default=2, help="工作进程数（默认 2，每个进程 8 个线程）")
+    p.add_argument("--sparql-slots", type=int, default=2, metavar="N",
+                   help="同时运行的 SPARQL 查询上限（默认 2，所有工作进程合计；其余请求得到 429）")
 
     p = sub.add_parser("rules", help="列出规则目录，或生成规则说明页 docs/rules.md")
     p.add_argument("--write-docs", metavar="FILE", help="生成规则说明页（含示例县的示例问题）")
@@ -182,15 +184,17 @@ def cmd_serve(args) -> int:
     import platformdirs
 
     from quanze.api.http import create_app, run_server
+    from quanze.api.store import Store
 
     loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
     if not loopback and not args.token:
         raise SystemExit(f"监听 {args.host} 时必须用 --token 设置写操作令牌，否则任何人都能上传和修改数据。")
     data = Path(args.data or platformdirs.user_data_dir("quanze"))
-    create_app(data)  # create and migrate the store once, before the workers start
+    Store(data).close()  # create, migrate and recover the store once, closed before the workers fork
 
     def app():
-        return create_app(data, token=args.token, laws=LawLibrary(args.laws) if args.laws else None)
+        return create_app(data, token=args.token, laws=LawLibrary(args.laws) if args.laws else None,
+                          sparql_slots=max(args.sparql_slots, 1))
 
     print(f"数据目录：{data}\n服务地址：http://{args.host}:{args.port}/  接口文档：/docs", flush=True)
     run_server(app, args.host, args.port, args.workers)

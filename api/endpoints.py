@@ -13,6 +13,8 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from quanze.api.reports import write_findings, write_simulation
+from quanze.api.service import Busy
+from quanze.api.store import NotFound
 from quanze.graph import export as export_graph
 from quanze.loaders.yamlfile import InputFileError
 from quanze.rules.engine import RunResult
@@ -156,6 +158,8 @@ class Sparql(MethodView):
         _dataset_graph(dataset_id)
         try:
             rows = service().sparql(dataset_id, query["query"], query["limit"], SPARQL_TIMEOUT)
+        except Busy as e:
+            abort(429, message=str(e), headers={"Retry-After": str(round(SPARQL_TIMEOUT))})
         except (TimeoutError, ValueError) as e:  # over the time limit, or not a read-only query
             abort(422, message=str(e))
         return {"rows": rows}
@@ -261,8 +265,10 @@ class Simulations(MethodView):
         """在一个数据集上模拟方案（后台任务）"""
         svc = service()
         or_404(svc.store.scenario(scenario_id), f"没有方案 {scenario_id}。")
-        or_404(svc.store.dataset(body["dataset_id"]), f"没有数据集 {body['dataset_id']}。")
-        return svc.store.simulation(svc.start_simulation(scenario_id, body["dataset_id"]))
+        try:
+            return svc.store.simulation(svc.start_simulation(scenario_id, body["dataset_id"]))
+        except NotFound as e:
+            abort(404, message=str(e))
 
 
 simulations = Blueprint("simulations", __name__, url_prefix="/api/simulations", description="划转方案与模拟")

@@ -1,13 +1,16 @@
 """The HTTP service: a Flask app factory with a JSON API described by OpenAPI (flask-smorest).
 
 Errors are ``application/problem+json`` with a Chinese ``detail``; no stack trace
-reaches a client.  Write operations need the configured token.
+reaches a client.  Write operations come from the service's own pages or from no page
+at all (Origin/Referer checked), and need the configured token.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, request
 from flask.views import MethodView
@@ -16,15 +19,17 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quanze.api.endpoints import exports, graph, or_404, scenarios, service, simulations
-from quanze.api.service import NothingToLoad, Service
-from quanze.api.store import REVIEW_STATUSES, Store
+from quanze.api.service import NothingToLoad, Service, StillRunning
+from quanze.api.store import REVIEW_STATUSES, NotFound, Store
 from quanze.api.web import web
 from quanze.loaders.formats import MAX_FILE_BYTES
 from quanze.rules.catalogue import CatalogueError
 
 PROBLEM = "application/problem+json"
-TITLES = {400: "请求有误", 401: "未授权", 403: "禁止访问", 404: "未找到", 405: "不支持的方法", 413: "上传过大",
-          415: "不支持的文件", 422: "内容无法处理", 500: "服务器内部错误"}
+TITLES = {400: "请求有误", 401: "未授权", 403: "禁止访问", 404: "未找到", 405: "不支持的方法", 409: "状态冲突",
+          413: "上传过大", 414: "请求地址过长", 415: "不支持的文件", 422: "内容无法处理", 429: "请求过多",
+          431: "请求头过大", 500: "服务器内部错误"}
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class ProblemApi(Api):
@@ -43,6 +48,7 @@ class ProblemApi(Api):
         response = jsonify(body)
         response.status_code = error.code
         response.content_type = PROBLEM
+        response.headers.update(data.get("headers") or {})  # e.g. Retry-After with a 429
         return response
 
 
@@ -69,12 +75,14 @@ _DETAILS = {
     404: "没有这个资源。",
     405: "此路径不支持该请求方法。",
     413: f"上传内容超过上限（{MAX_FILE_BYTES // 1024 // 1024} MB）。",
+    414: "请求地址过长：请缩短查询（如 SPARQL 语句）后重试。",
+    431: "请求头过大。",
     500: "服务器处理请求时出错，请稍后重试或联系管理员。",
 }
 
 
 def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_upload: int = MAX_FILE_BYTES,
-               testing: bool = False) -> Flask:
+               testing: bool = False, sparql_slots: int = 2) -> Flask:
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
         API_TITLE="quanze 权责图谱", API_VERSION="1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
@@ -83,14 +91,15 @@ def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_up
     app.json.ensure_ascii = False
     api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
         "token": {"type": "http", "scheme": "bearer"}}}})
-    app.extensions["quanze"] = Service(Store(data_dir), laws=laws)
+    app.extensions["quanze"] = Service(Store(data_dir), laws=laws, sparql_slots=sparql_slots)
     for bp in (health, datasets, analyses, findings, graph, exports, scenarios, simulations):
         api.register_blueprint(bp)
     app.register_blueprint(web)
 
     @app.before_request
     def _writes_need_the_token():
-        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.method not in SAFE_METHODS:
+            require_same_origin()
             require_token()
 
     @app.after_request
@@ -108,6 +117,20 @@ def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_up
         return api.handle_http_exception(InternalServerError())
 
     return app
+
+
+def require_same_origin() -> None:
+    """A write sent by a page of another site is refused (Origin, else Referer, must name this host).
+
+    Requests with neither header (scripts, curl) are not from a page and pass on to the token check.
+    """
+    sent = request.headers.get("Origin") or request.headers.get("Referer")
+    if not sent:
+        return
+    parts = urlsplit(sent)
+    if (parts.scheme.lower(), parts.netloc.lower()) != (request.scheme, request.host.lower()):
+        abort(403, message=f"拒绝跨站请求：这个写操作来自其他网页（{sent[:200]}），不是本服务（{request.host}）的页面。"
+                           "请在本服务的网页中操作，或用不带 Origin 的脚本并附令牌。")
 
 
 def require_token() -> None:
@@ -271,7 +294,10 @@ class DatasetAnalyses(MethodView):
             override(select(load_catalogue(), body["rules"]), body["settings"], defaults())
         except CatalogueError as e:
             abort(422, message=str(e))
-        run_id = svc.start_analysis(dataset_id, body["rules"], body["settings"])
+        try:
+            run_id = svc.start_analysis(dataset_id, body["rules"], body["settings"])
+        except NotFound as e:  # deleted meanwhile
+            abort(404, message=str(e))
         return svc.store.run(run_id)
 
 
@@ -284,6 +310,22 @@ class Analysis(MethodView):
     def get(self, analysis_id):
         """任务状态：阶段与进度"""
         return or_404(service().store.run(analysis_id), f"没有分析任务 {analysis_id}。")
+
+
+@analyses.route("/<analysis_id>/rerun")
+class AnalysisRerun(MethodView):
+    @analyses.response(202, AnalysisSchema)
+    @analyses.doc(security=[{"token": []}])
+    def post(self, analysis_id):
+        """重新运行一次检查（如中断或失败后），返回新任务的状态"""
+        svc = service()
+        or_404(svc.store.run(analysis_id), f"没有分析任务 {analysis_id}。")
+        try:
+            return svc.store.run(svc.rerun_analysis(analysis_id))
+        except StillRunning as e:
+            abort(409, message=str(e))
+        except NotFound as e:
+            abort(404, message=str(e))
 
 
 @analyses.route("/<analysis_id>/findings")
@@ -334,10 +376,28 @@ def run_server(factory, host: str, port: int, workers: int = 2, threads: int = 8
     a worker's caches (loaded graphs) are its own.
     """
     from gunicorn.app.base import BaseApplication
+    from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class Worker(ThreadWorker):
+        """gunicorn's threaded worker, answering a too long request line or header as problem+json."""
+
+        def handle_error(self, req, client, addr, exc):
+            code = 414 if isinstance(exc, LimitRequestLine) else 431 if isinstance(exc, LimitRequestHeaders) else 0
+            if not code:
+                return super().handle_error(req, client, addr, exc)
+            body = json.dumps({"type": "about:blank", "title": TITLES[code], "status": code, "detail": _DETAILS[code]},
+                              ensure_ascii=False).encode()
+            head = (f"HTTP/1.1 {code} {TITLES[code]}\r\nConnection: close\r\nContent-Type: {PROBLEM}; charset=utf-8"
+                    f"\r\nContent-Length: {len(body)}\r\n\r\n")
+            try:
+                client.sendall(head.encode("latin-1", "replace") + body)
+            except OSError:
+                pass
 
     class Server(BaseApplication):
         def load_config(self):
-            for key, value in {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
+            for key, value in {"bind": f"{host}:{port}", "workers": workers, "worker_class": Worker,
                                "threads": threads, "timeout": 300, "graceful_timeout": 10}.items():
                 self.cfg.set(key, value)
 

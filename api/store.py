@@ -2,16 +2,28 @@
 
 Every dataset, run, finding, review and scenario survives a restart.  The schema
 is versioned (``PRAGMA user_version``) and migrated forward step by step; nothing
-is dropped.  Uploaded files are kept byte for byte under names the service
-chooses, never the names a client sent; the original names are rows in the store.
+is dropped.  Uploaded files are kept byte for byte as ``uploads/<dataset>/<position>/<name>``,
+the name being the client's made safe (the loader reads the region and department
+from it); the original names are rows in the store.
+
+Several processes (gunicorn workers) share one database: it runs in WAL mode with a
+busy timeout, and every write is one transaction that ends, committed or rolled back,
+when its block does.  Each Store holds a lock file for its lifetime; a job records
+the lock of the process running it, so a job whose process died (kill -9, crash) is
+seen as interrupted by whoever reads it next.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import fcntl
 import hashlib
 import json
+import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 import uuid
 from collections import Counter
@@ -42,8 +54,23 @@ MIGRATIONS = [
                               status text not null, stage text, progress real, created text not null, finished text,
                               error text, result text);
     """,
+    # 3: the process that runs a job; datasets left without a load report by an interrupted upload go
+    """
+    alter table runs add column owner text;
+    alter table simulations add column owner text;
+    delete from datasets where report is null;
+    """,
 ]
 REVIEW_STATUSES = ("待核查", "核查中", "已确认", "已驳回", "已整改")
+RUNNING = ("排队", "运行中")
+INTERRUPTED = "中断"
+INTERRUPTED_REASON = "任务中断：运行它的服务进程已停止（重启或崩溃），结果没有保存。请重新运行。"
+BUSY_TIMEOUT = 30.0
+OWNER_MARK = ".owner"
+
+
+class NotFound(LookupError):
+    """A write refers to a row that does not exist (a dataset, a scenario)."""
 
 
 def now() -> str:
@@ -59,51 +86,148 @@ class Store:
         self.folder = Path(folder)
         self.uploads = self.folder / "uploads"
         self.uploads.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.folder / "quanze.sqlite3", check_same_thread=False)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.folder / "quanze.sqlite3", timeout=BUSY_TIMEOUT, check_same_thread=False,
+                                   isolation_level=None)  # transactions are begun explicitly, see transaction()
         self._db.row_factory = sqlite3.Row
+        self._db.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        self._db.execute("pragma journal_mode = wal")
         self._db.execute("pragma foreign_keys = on")
+        self.owner, self._owner_file = _hold_owner_lock(self.folder / "locks")
         self.migrate()
+        self._relocate_flat_uploads()
+        self.recover()
 
     def migrate(self) -> int:
         """Apply the migrations this database has not seen yet; returns the schema version."""
-        with self._lock:
-            version = self._db.execute("pragma user_version").fetchone()[0]
+        with self.transaction() as db:
+            version = db.execute("pragma user_version").fetchone()[0]
             for n, script in enumerate(MIGRATIONS[version:], version + 1):
-                self._db.executescript(f"begin; {script}; pragma user_version = {n}; commit;")
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"pragma user_version = {n}")
             return len(MIGRATIONS)
 
-    def _exec(self, sql: str, args=()) -> list[sqlite3.Row]:
+    def close(self) -> None:
+        """Close the database and give up this process's lock (before a fork: a connection must not cross it)."""
         with self._lock:
-            cur = self._db.execute(sql, args)
-            rows = cur.fetchall()
+            self._db.close()
+        self._owner_file.close()
+        (self.folder / "locks" / f"{self.owner}.lock").unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """One write transaction: committed when the block ends, rolled back when it raises."""
+        with self._lock:
+            self._db.execute("begin immediate")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.rollback()
+                raise
             self._db.commit()
-            return rows
+
+    def _exec(self, sql: str, args=()) -> list[sqlite3.Row]:
+        with self.transaction() as db:
+            return db.execute(sql, args).fetchall()
+
+    def _read(self, sql: str, args=()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # ---- processes and interrupted work --------------------------------------------------
+
+    def alive(self, owner: str | None) -> bool:
+        """Whether the process that wrote ``owner`` into a job still runs (it holds its lock file)."""
+        if owner == self.owner:
+            return True
+        if not owner or "/" in owner:
+            return False
+        return _lock_is_held(self.folder / "locks" / f"{owner}.lock")
+
+    def recover(self) -> None:
+        """Mark the jobs of processes that died as interrupted; drop what their unfinished uploads wrote."""
+        for table in ("runs", "simulations"):
+            for row in self._read(f"select id, owner from {table} where status in (?, ?)", RUNNING):
+                if not self.alive(row["owner"]):
+                    self._interrupt(table, row["id"])
+        known = {r["id"] for r in self._read("select id from datasets")}
+        for folder in self.uploads.iterdir():
+            if folder.name in known or not folder.is_dir():
+                continue
+            mark = folder / OWNER_MARK
+            owner = mark.read_text(encoding="utf-8").strip() if mark.exists() else ""
+            if folder.name.startswith(".") and not owner:
+                continue  # a staging folder being created this instant
+            if not self.alive(owner):
+                shutil.rmtree(folder, ignore_errors=True)
+        for lock in (self.folder / "locks").glob("*.lock"):
+            self.alive(lock.stem)  # a dead process's lock file is removed when found free
+
+    def _interrupt(self, table: str, key: str) -> None:
+        self._exec(f"update {table} set status = ?, error = ?, finished = ? where id = ? and status in (?, ?)",
+                   (INTERRUPTED, INTERRUPTED_REASON, now(), key, *RUNNING))
+
+    def _checked(self, table: str, d: dict) -> dict:
+        """A job row, marked interrupted first when the process running it is gone."""
+        if d["status"] in RUNNING and not self.alive(d.get("owner")):
+            self._interrupt(table, d["id"])
+            d.update(self._read(f"select status, error, finished from {table} where id = ?", (d["id"],))[0])
+        return d
 
     # ---- datasets ------------------------------------------------------------------------
 
-    def add_dataset(self, name: str, uploads: list[tuple[str, bytes]]) -> str:
-        """Keep the uploaded files (original name, content); returns the dataset id."""
+    def stage_dataset(self, uploads: list[tuple[str, bytes]]) -> tuple[str, list[dict]]:
+        """Write the uploaded files (original name, content) for a dataset not yet in the store.
+
+        The folder is marked with this process's lock until ``add_dataset`` commits, so that
+        an upload interrupted by a crash is removed at the next start, never listed.
+        """
         ds = new_id()
-        folder = self.uploads / ds
-        folder.mkdir()
-        self._exec("insert into datasets (id, name, created) values (?, ?, ?)", (ds, name, now()))
+        draft = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.uploads))
+        (draft / OWNER_MARK).write_text(self.owner, encoding="utf-8")
+        folder = draft.rename(self.uploads / ds)  # visible to recover() only once it is marked
+        files = []
         for pos, (original, content) in enumerate(uploads):
-            stored = f"{pos:03d}-{_safe_name(original)}"
+            stored = f"{pos:03d}/{_safe_name(original)}"
+            (folder / stored).parent.mkdir()
             (folder / stored).write_bytes(content)
-            self._exec("insert into files values (?, ?, ?, ?, ?, ?)",
-                       (ds, pos, original, stored, hashlib.sha256(content).hexdigest(), len(content)))
-        return ds
+            files.append({"dataset_id": ds, "position": pos, "name": original, "stored": stored,
+                          "sha256": hashlib.sha256(content).hexdigest(), "size": len(content),
+                          "path": str(folder / stored)})
+        return ds, files
+
+    def add_dataset(self, ds: str, name: str, files: list[dict], report: dict) -> None:
+        """Keep a staged dataset with its load report, in one transaction."""
+        with self.transaction() as db:
+            db.execute("insert into datasets (id, name, created, report) values (?, ?, ?, ?)",
+                       (ds, name, now(), json.dumps(report, ensure_ascii=False)))
+            db.executemany("insert into files values (?, ?, ?, ?, ?, ?)", [
+                (ds, f["position"], f["name"], f["stored"], f["sha256"], f["size"]) for f in files])
+        (self.uploads / ds / OWNER_MARK).unlink(missing_ok=True)
+
+    def discard_staged(self, ds: str) -> None:
+        shutil.rmtree(self.uploads / ds, ignore_errors=True)
 
     def dataset_files(self, ds: str) -> list[dict]:
-        rows = self._exec("select * from files where dataset_id = ? order by position", (ds,))
+        rows = self._read("select * from files where dataset_id = ? order by position", (ds,))
         return [{**dict(r), "path": str(self.uploads / ds / r["stored"])} for r in rows]
 
-    def set_report(self, ds: str, report: dict) -> None:
-        self._exec("update datasets set report = ? where id = ?", (json.dumps(report, ensure_ascii=False), ds))
+    def _relocate_flat_uploads(self) -> None:
+        """Files kept by earlier versions as ``<position>-<name>`` move to ``<position>/<name>``."""
+        for r in self._read("select * from files where stored not like '%/%'"):
+            stored = f"{r['position']:03d}/{_safe_name(r['name'])}"
+            old, new = self.uploads / r["dataset_id"] / r["stored"], self.uploads / r["dataset_id"] / stored
+            try:
+                new.parent.mkdir(exist_ok=True)
+                old.rename(new)
+            except FileNotFoundError:  # another worker moved it first
+                continue
+            self._exec("update files set stored = ? where dataset_id = ? and position = ?",
+                       (stored, r["dataset_id"], r["position"]))
 
     def dataset(self, ds: str) -> dict | None:
-        rows = self._exec("select * from datasets where id = ?", (ds,))
+        rows = self._read("select * from datasets where id = ?", (ds,))
         if not rows:
             return None
         d = dict(rows[0])
@@ -112,23 +236,25 @@ class Store:
         return d
 
     def datasets(self) -> list[dict]:
-        return [dict(r) for r in self._exec("select id, name, created from datasets order by created desc")]
+        return [dict(r) for r in self._read("select id, name, created from datasets order by created desc")]
 
     def delete_dataset(self, ds: str) -> bool:
-        found = bool(self._exec("select 1 from datasets where id = ?", (ds,)))
+        found = bool(self._exec("delete from datasets where id = ? returning id", (ds,)))
         if found:
-            self._exec("delete from datasets where id = ?", (ds,))
-            for f in (self.uploads / ds).glob("*"):
-                f.unlink()
-            (self.uploads / ds).rmdir()
+            shutil.rmtree(self.uploads / ds, ignore_errors=True)
         return found
 
     # ---- runs and findings ---------------------------------------------------------------
 
     def add_run(self, ds: str, params: dict) -> str:
+        """A queued run of this process; raises NotFound when the dataset does not exist."""
         run = new_id()
-        self._exec("insert into runs (id, dataset_id, status, stage, progress, params, created) values "
-                   "(?, ?, '排队', '', 0, ?, ?)", (run, ds, json.dumps(params, ensure_ascii=False), now()))
+        with self.transaction() as db:
+            if not db.execute("select 1 from datasets where id = ?", (ds,)).fetchone():
+                raise NotFound(f"没有数据集 {ds}。")
+            db.execute("insert into runs (id, dataset_id, status, stage, progress, params, created, owner) values "
+                       "(?, ?, '排队', '', 0, ?, ?, ?)", (run, ds, json.dumps(params, ensure_ascii=False), now(),
+                                                       self.owner))
         return run
 
     def _update(self, table: str, key: str, **fields) -> None:
@@ -138,10 +264,10 @@ class Store:
         self._exec(f"update {table} set {sets} where id = ?", (*values, key))
 
     def _row(self, table: str, key: str, json_columns: tuple[str, ...]) -> dict | None:
-        rows = self._exec(f"select * from {table} where id = ?", (key,))
+        rows = self._read(f"select * from {table} where id = ?", (key,))
         if not rows:
             return None
-        d = dict(rows[0])
+        d = self._checked(table, dict(rows[0]))
         for k in json_columns:
             d[k] = json.loads(d[k]) if d[k] else None
         return d
@@ -153,19 +279,18 @@ class Store:
         d = self._row("runs", run, ("params", "stats"))
         if d is None:
             return None
-        d["findings"] = self._exec("select count(*) from findings where run_id = ?", (run,))[0][0]
+        d["findings"] = self._read("select count(*) from findings where run_id = ?", (run,))[0][0]
         return d
 
     def runs(self, ds: str) -> list[dict]:
-        return [self.run(r["id"]) for r in self._exec("select id from runs where dataset_id = ? order by created desc",
+        return [self.run(r["id"]) for r in self._read("select id from runs where dataset_id = ? order by created desc",
                                                       (ds,))]
 
     def add_findings(self, run: str, findings: list[dict]) -> None:
-        with self._lock:
-            self._db.executemany("insert or replace into findings values (?, ?, ?, ?, ?, ?)", [
+        with self.transaction() as db:
+            db.executemany("insert or replace into findings values (?, ?, ?, ?, ?, ?)", [
                 (run, f["fingerprint"], f["rule"], f["severity"], "、".join(f["departments"]),
                  json.dumps(f, ensure_ascii=False, default=str)) for f in findings])
-            self._db.commit()
 
     def findings(self, run: str, rule=None, severity=None, department=None, status=None,
                  offset: int = 0, limit: int = 50) -> tuple[int, list[dict]]:
@@ -184,18 +309,18 @@ class Store:
         latest = ("coalesce((select status from reviews r where r.fingerprint = f.fingerprint order by r.id desc "
                   f"limit 1), '{REVIEW_STATUSES[0]}')")
         base = f"select * from (select f.*, {latest} as review from findings f) where {' and '.join(where)}"
-        total = self._exec(f"select count(*) from ({base})", args)[0][0]
-        rows = self._exec(f"{base} order by rule, fingerprint limit ? offset ?", (*args, limit, offset))
+        total = self._read(f"select count(*) from ({base})", args)[0][0]
+        rows = self._read(f"{base} order by rule, fingerprint limit ? offset ?", (*args, limit, offset))
         return total, [{**json.loads(r["data"]), "review": r["review"]} for r in rows]
 
     def finding_counts(self, run: str) -> dict[str, Counter]:
         """Findings per severity, rule and department, read from the columns (no finding is decoded)."""
-        rows = self._exec("select severity, rule, departments from findings where run_id = ?", (run,))
+        rows = self._read("select severity, rule, departments from findings where run_id = ?", (run,))
         return {"severity": Counter(r["severity"] for r in rows), "rule": Counter(r["rule"] for r in rows),
                 "department": Counter(d for r in rows for d in (r["departments"] or "").split("、") if d)}
 
     def finding(self, fingerprint: str) -> dict | None:
-        rows = self._exec("select f.data from findings f join runs r on r.id = f.run_id where f.fingerprint = ? "
+        rows = self._read("select f.data from findings f join runs r on r.id = f.run_id where f.fingerprint = ? "
                           "order by r.created desc limit 1", (fingerprint,))
         if not rows:
             return None
@@ -210,16 +335,21 @@ class Store:
         return sid
 
     def scenario(self, sid: str) -> dict | None:
-        rows = self._exec("select * from scenarios where id = ?", (sid,))
+        rows = self._read("select * from scenarios where id = ?", (sid,))
         return dict(rows[0]) if rows else None
 
     def scenarios(self) -> list[dict]:
-        return [dict(r) for r in self._exec("select id, name, created from scenarios order by created desc")]
+        return [dict(r) for r in self._read("select id, name, created from scenarios order by created desc")]
 
     def add_simulation(self, sid: str, ds: str) -> str:
+        """A queued simulation of this process; raises NotFound when the scenario or dataset does not exist."""
         sim = new_id()
-        self._exec("insert into simulations (id, scenario_id, dataset_id, status, stage, progress, created) "
-                   "values (?, ?, ?, '排队', '', 0, ?)", (sim, sid, ds, now()))
+        with self.transaction() as db:
+            for table, key, what in (("scenarios", sid, "方案"), ("datasets", ds, "数据集")):
+                if not db.execute(f"select 1 from {table} where id = ?", (key,)).fetchone():
+                    raise NotFound(f"没有{what} {key}。")
+            db.execute("insert into simulations (id, scenario_id, dataset_id, status, stage, progress, created, owner) "
+                       "values (?, ?, ?, '排队', '', 0, ?, ?)", (sim, sid, ds, now(), self.owner))
         return sim
 
     def update_simulation(self, sim: str, **fields) -> None:
@@ -236,17 +366,49 @@ class Store:
         return self.reviews(fingerprint)[-1]
 
     def reviews(self, fingerprint: str) -> list[dict]:
-        return [dict(r) for r in self._exec("select status, comment, reviewer, at from reviews where fingerprint = ? "
+        return [dict(r) for r in self._read("select status, comment, reviewer, at from reviews where fingerprint = ? "
                                             "order by id", (fingerprint,))]
 
     def review_status(self, fingerprint: str) -> str:
-        rows = self._exec("select status from reviews where fingerprint = ? order by id desc limit 1", (fingerprint,))
+        rows = self._read("select status from reviews where fingerprint = ? order by id desc limit 1", (fingerprint,))
         return rows[0]["status"] if rows else REVIEW_STATUSES[0]
 
 
 def _safe_name(name: str) -> str:
-    """A file name the service chooses: no directories, no odd characters, bounded length."""
-    base = Path(name.replace("\\", "/")).name
-    kept = "".join(ch for ch in base if ch.isalnum() or ch in "._-（）()")
-    stem, suffix = Path(kept).stem[:80] or "file", Path(kept).suffix.lower()[:6]
+    """The client's file name made safe: no directories, no control or reserved characters, bounded length.
+
+    Kept otherwise as sent, since the loader reads the region and department from it
+    (the same file gives the same items as from a shell).
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip().lstrip(".")
+    stem, suffix = os.path.splitext(kept)
+    stem = stem.encode("utf-8")[:200].decode("utf-8", "ignore").strip() or "file"
+    suffix = suffix.lower()
     return f"{stem}{suffix}" if suffix in (".xls", ".xlsx", ".xlsm", ".csv", ".json", ".txt") else f"{stem}.bin"
+
+
+def _hold_owner_lock(folder: Path) -> tuple[str, object]:
+    """A lock file this process holds while it lives (the kernel releases it when the process dies)."""
+    folder.mkdir(exist_ok=True)
+    owner = f"{os.getpid()}-{new_id()}"
+    draft = folder / f"{owner}.new"
+    handle = open(draft, "w")
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    draft.rename(folder / f"{owner}.lock")  # seen by others only once it is held
+    return owner, handle
+
+
+def _lock_is_held(path: Path) -> bool:
+    """Whether some live process holds ``path``; a free lock file is removed."""
+    try:
+        handle = open(path, "r+")
+    except FileNotFoundError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        path.unlink(missing_ok=True)
+        return False

@@ -13,8 +13,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from quanze.api.endpoints import service
 from quanze.api.reports import evidence_text
-from quanze.api.service import NothingToLoad
-from quanze.api.store import REVIEW_STATUSES
+from quanze.api.service import NothingToLoad, StillRunning
+from quanze.api.store import REVIEW_STATUSES, NotFound
 from quanze.loaders.yamlfile import InputFileError
 from quanze.rules.catalogue import CatalogueError
 
@@ -59,9 +59,22 @@ def analyse(dataset_id: str):
     rules = request.form.get("rules", "").strip() or None
     try:
         run_id = service().start_analysis(dataset_id, rules)
+    except NotFound as e:
+        return datasets(message=str(e)), 404
     except CatalogueError as e:
         return dataset(dataset_id, message=str(e)), 422
     return redirect(url_for("web.run", run_id=run_id), code=303)
+
+
+@web.post("/analyses/<run_id>/rerun")
+def rerun(run_id: str):
+    if service().store.run(run_id) is None:
+        return datasets(message=f"没有分析任务 {run_id}。"), 404
+    try:
+        new = service().rerun_analysis(run_id)
+    except (StillRunning, NotFound) as e:
+        return datasets(message=str(e)), 409 if isinstance(e, StillRunning) else 404
+    return redirect(url_for("web.run", run_id=new), code=303)
 
 
 @web.get("/analyses/<run_id>")
@@ -89,6 +102,8 @@ def finding(fingerprint: str):
 @web.post("/findings/<fingerprint>/review")
 def review(fingerprint: str):
     status = request.form.get("status", "")
+    if service().store.finding(fingerprint) is None:
+        return datasets(message=f"没有问题 {fingerprint}。"), 404
     if status not in REVIEW_STATUSES:
         return finding(fingerprint), 422
     service().store.add_review(fingerprint, status, request.form.get("comment", ""), request.form.get("reviewer", ""))
@@ -179,7 +194,10 @@ def scenario(scenario_id: str):
 
 @web.post("/scenarios/<scenario_id>/simulations")
 def run_scenario(scenario_id: str):
-    sim = service().start_simulation(scenario_id, request.form.get("dataset_id", ""))
+    try:
+        sim = service().start_simulation(scenario_id, request.form.get("dataset_id", ""))
+    except NotFound as e:
+        return scenarios(message=str(e)), 404
     return redirect(url_for("web.simulation", simulation_id=sim), code=303)
 
 

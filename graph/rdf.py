@@ -12,8 +12,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import networkx as nx
+import rdflib.plugins.sparql
+from pyparsing import ParseException, ParseResults
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
 
 from quanze.graph.model import PowerGraph, xml_text
 
@@ -72,11 +78,16 @@ def vocabulary() -> Graph:
 
 
 def sparql(pg_or_rdf, query: str, limit: int | None = None) -> list[dict]:
-    """Run a read-only SPARQL query; rows as dicts of plain Python values."""
+    """Run a read-only SPARQL query; rows as dicts of plain Python values.
+
+    Only the graph itself is queried: updates, ``SERVICE`` (federation) and
+    ``FROM``/``FROM NAMED`` are refused before evaluation, and rdflib is told not to
+    load graphs named in a query, so no query makes the process fetch a URL.
+    """
     g = to_rdf(pg_or_rdf) if isinstance(pg_or_rdf, PowerGraph) else pg_or_rdf
-    if not query.lstrip().lower().startswith(("prefix", "select", "ask", "construct", "describe", "base")):
-        raise ValueError("只支持查询（SELECT/ASK/CONSTRUCT/DESCRIBE），不支持更新")
-    result = g.query(query, initNs={"qz": QZ})
+    prepared = read_only_query(query)
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+    result = g.query(prepared)
     if result.type == "ASK":
         return [{"ask": bool(result.askAnswer)}]
     rows = []
@@ -89,6 +100,42 @@ def sparql(pg_or_rdf, query: str, limit: int | None = None) -> list[dict]:
         else:
             rows.append({"s": str(row[0]), "p": str(row[1]), "o": str(row[2])})
     return rows
+
+
+def read_only_query(query: str) -> Query:
+    """The query in rdflib's algebra, or ValueError (in Chinese) when it would write or reach outside the graph."""
+    try:
+        parsed = parseQuery(query)
+    except ParseException as e:
+        try:
+            parseUpdate(query)
+        except ParseException:
+            raise ValueError(f"语法错误（第 {e.lineno} 行第 {e.col} 列）") from None
+        raise ValueError("只支持查询（SELECT/ASK/CONSTRUCT/DESCRIBE），不支持更新（INSERT、DELETE、LOAD 等）") from None
+    prepared = translateQuery(parsed, initNs={"qz": QZ})
+    names = _node_names(parsed) | _node_names(prepared.algebra)
+    if "ServiceGraphPattern" in names:
+        raise ValueError("不支持 SERVICE（联邦查询）：只能查询本数据集的图谱，服务不访问其他地址")
+    if "DatasetClause" in names or prepared.algebra.get("datasetClause"):
+        raise ValueError("不支持 FROM / FROM NAMED：只能查询本数据集的图谱，服务不读取其他图")
+    return prepared
+
+
+def _node_names(tree, depth: int = 0) -> set[str]:
+    """The names of every node in a parse tree or algebra (CompValue), at any depth."""
+    if depth > 200:  # deeper than any query a parser accepts; refuse rather than recurse further
+        raise ValueError("查询嵌套过深")
+    found: set[str] = set()
+    if isinstance(tree, CompValue):
+        found.add(tree.name)
+        children = tree.values()
+    elif isinstance(tree, (list, tuple, ParseResults)):
+        children = tree
+    else:
+        return found
+    for child in children:
+        found |= _node_names(child, depth + 1)
+    return found
 
 
 def export(pg: PowerGraph, path: str | Path) -> int:

@@ -31,3 +31,53 @@ def workbook(path: Path, sheets: dict[str, list[list]], title: str | None = "明
                 ws.cell(r, c, v)
     wb.save(path)
     return path
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``quanze serve`` as a subprocess on 127.0.0.1, in a session of its own (so it can be killed whole)."""
+
+    def __init__(self, data: Path, *args: str):
+        self.data, self.args, self.port, self.proc = data, args, free_port(), None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        import os
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        self.proc = subprocess.Popen([sys.executable, "-m", "quanze.api.cli", "serve", "--data", str(self.data),
+                                      "--port", str(self.port), *self.args], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                                     start_new_session=True)
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=1)
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("service did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+    def kill(self):
+        """kill -9 of the server and every process it started (a crash, or a power cut)."""
+        import os
+        import signal
+
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)

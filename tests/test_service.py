@@ -219,3 +219,34 @@ def test_pages_for_departments_scenarios_and_docs(loaded):
     assert "保留在原部门（1）" in text and "吊销建筑施工企业安全生产许可证" in text
     bad = client.post("/scenarios", data={"body": "packages:\n  - name: x\n", "token": "s3cret"})
     assert bad.status_code == 422 and re.search("第2行.*缺少 select", bad.get_data(as_text=True))
+
+
+def test_a_data_folder_of_the_previous_layout_is_moved_forward(data_dir):
+    """Schema 2 kept files as <position>-<name> and could keep a dataset without its load report."""
+    import shutil
+    import sqlite3
+
+    from quanze.api.service import Service
+    from quanze.api.store import MIGRATIONS, Store
+    from quanze.loaders import load_files
+
+    files = sorted(EXAMPLE.glob("*.xlsx"))[:2]
+    (data_dir / "uploads" / "old").mkdir(parents=True)
+    db = sqlite3.connect(data_dir / "quanze.sqlite3")
+    for n, script in enumerate(MIGRATIONS[:2], 1):
+        db.executescript(f"begin; {script}; pragma user_version = {n}; commit;")
+    db.execute("insert into datasets values ('old', '旧', 'now', '{}'), ('half', '半', 'now', null)")
+    for pos, src in enumerate(files):
+        shutil.copy(src, data_dir / "uploads" / "old" / f"{pos:03d}-{src.name}")
+        db.execute("insert into files values ('old', ?, ?, ?, '', 0)", (pos, src.name, f"{pos:03d}-{src.name}"))
+    db.execute("insert into runs (id, dataset_id, status, created) values ('r', 'old', '运行中', 'now')")
+    db.commit()
+    db.close()
+
+    store = Store(data_dir)
+    assert [d["id"] for d in store.datasets()] == ["old"]  # the one without a report is gone
+    assert store.run("r")["status"] == "中断"
+    stored = sorted(p.relative_to(data_dir / "uploads").as_posix() for p in (data_dir / "uploads").rglob("*")
+                    if p.is_file())
+    assert stored == [f"old/{pos:03d}/{src.name}" for pos, src in enumerate(files)]
+    assert [it.id for it in Service(store).load("old")[0].items] == [it.id for it in load_files(files).items]

@@ -3,7 +3,7 @@ function watchJob(url, bar, label) {
   const tick = () => fetch(url).then(r => r.json()).then(job => {
     bar.value = job.progress || 0;
     label.textContent = (job.stage || job.status) + " " + Math.round(job.progress || 0) + "%";
-    if (job.status === "完成" || job.status === "失败") { window.location.reload(); }
+    if (job.status === "完成" || job.status === "失败" || job.status === "中断") { window.location.reload(); }
     else { setTimeout(tick, 500); }
   });
   tick();
