@@ -310,7 +310,8 @@ def write_html(path: Path, title: str, tables: list[Table]) -> Path:
            f"<title>{html.escape(title)}</title></head><body>"]
     for t in tables:
         heads = [" ".join(cell_text(v).strip() for v in r if compact(v)) for r in t.title_rows]
-        for n, h in enumerate(x for x in heads if x):
+        heads = [h for h in heads if h] or [t.sheet.name]  # a list without a title row is titled by its sheet
+        for n, h in enumerate(heads):
             out.append(f"<h2>{html.escape(h)}</h2>" if n == 0 else f"<p>{html.escape(h)}</p>")
         out.append(f'<table border="1"><caption>{html.escape(t.sheet.name)}</caption>')
         rows = t.sheet.rows
@@ -345,7 +346,7 @@ def _safe(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_")
 
 
-def _list_variants(src: Path, out_dir: Path, seed: int) -> list[Variant]:
+def _list_variants(src: Path, out_dir: Path, seed: int, kinds: Iterable[str]) -> list[Variant]:
     original = load_files([src])
     raw = read_sheets(src, detect_format(src))
     tables = {s.name: analyse(s, rep) for s, rep in zip(raw, original.files[0].sheets)}
@@ -371,29 +372,35 @@ def _list_variants(src: Path, out_dir: Path, seed: int) -> list[Variant]:
     jsonl_words = _choose("other", rng("jsonl"))
     shuffle = rng("reordered")
     csv_order = rng("csv-order")
-    paths = {
-        "wording-other": [write_xlsx(path("wording-other", ".xlsx"), each(lambda t: reworded(t, other)))],
-        "wording-invented": [write_xlsx(path("wording-invented", ".xlsx"), each(lambda t: reworded(t, invented)))],
-        "reordered": [write_xlsx(path("reordered", ".xlsx"), each(lambda t: reordered(t, shuffle)))],
-        "csv": [write_csv(path("csv", ".csv", t.sheet.name if multi else ""),
-                          filled(reordered(reworded(t, csv_words), csv_order))) for t in found],
-        "jsonl": [write_jsonl(path("jsonl", ".jsonl", t.sheet.name if multi else ""), t, jsonl_words,
-                              owner_text(stem)) for t in found],
-        "html": [write_html(path("html", ".html"), stem, [reworded(t, html_words) for t in found])],
-        "no-category": [write_xlsx(path("no-category", ".xlsx"), each(without_category))],
+    writers = {
+        "wording-other": lambda: [write_xlsx(path("wording-other", ".xlsx"), each(lambda t: reworded(t, other)))],
+        "wording-invented": lambda: [write_xlsx(path("wording-invented", ".xlsx"),
+                                                each(lambda t: reworded(t, invented)))],
+        "reordered": lambda: [write_xlsx(path("reordered", ".xlsx"), each(lambda t: reordered(t, shuffle)))],
+        "csv": lambda: [write_csv(path("csv", ".csv", t.sheet.name if multi else ""),
+                                  filled(reordered(reworded(t, csv_words), csv_order))) for t in found],
+        "jsonl": lambda: [write_jsonl(path("jsonl", ".jsonl", t.sheet.name if multi else ""), t, jsonl_words,
+                                      owner_text(stem)) for t in found],
+        "html": lambda: [write_html(path("html", ".html"), stem, [reworded(t, html_words) for t in found])],
+        "no-category": lambda: [write_xlsx(path("no-category", ".xlsx"), each(without_category))],
     }
-    return [Variant(kind, src.name, paths[kind], expected) for kind in KINDS]
+    return [Variant(kind, src.name, writers[kind](), expected) for kind in kinds]
 
 
-def write_variants(src_files: Iterable[Path], out_dir: Path, seed: int = 7) -> list[Variant]:
-    """Write every variant of every list under ``out_dir/<kind>/``; ``manifest.json`` lists them.
+def write_variants(src_files: Iterable[Path], out_dir: Path, seed: int = 7,
+                   kinds: Iterable[str] = KINDS) -> list[Variant]:
+    """Write the variants (``kinds``, all by default) of every list under ``out_dir/<kind>/``;
+    ``manifest.json`` lists them.
 
     The manifest sits beside the variant folders, not in them, so that loading a folder
     loads only lists.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    variants = [v for src in sorted(map(Path, src_files)) for v in _list_variants(src, out_dir, seed)]
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown variant kinds: {sorted(unknown)}")
+    variants = [v for src in sorted(map(Path, src_files)) for v in _list_variants(src, out_dir, seed, tuple(kinds))]
     manifest = [{"kind": v.kind, "source": v.source, "paths": [str(p.relative_to(out_dir)) for p in v.paths],
                  "expected": v.expected} for v in variants]
     (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -405,11 +412,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--src", type=Path, default=SHARED / "data" / "klmy")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated, of: " + ", ".join(KINDS))
     args = ap.parse_args(argv)
     if not args.src.is_dir():
         print(f"需要真实清单目录：{args.src}", file=sys.stderr)
         return 2
-    variants = write_variants(sorted(p for p in args.src.iterdir() if p.is_file()), args.out, args.seed)
+    variants = write_variants(sorted(p for p in args.src.iterdir() if p.is_file()), args.out, args.seed,
+                              args.kinds.split(","))
     for v in variants:
         print(v.kind, v.source, len(v.expected), " ".join(p.name for p in v.paths))
     return 0
