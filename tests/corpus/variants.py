@@ -37,6 +37,8 @@ from pathlib import Path
 
 import openpyxl
 import yaml
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 
 from quanze.loaders import load_files
 from quanze.loaders.formats import RawSheet, detect_format, read_sheets
@@ -136,8 +138,10 @@ def analyse(sheet: RawSheet, report: SheetReport) -> Table | None:
     for r in range(top, bottom + 1):
         for c, v in enumerate(sheet.rows[r]):
             label = compact(v)
-            if label in labels:
-                keys[(r, c)] = "spanning" if label in _spanning_labels() else labels[label]
+            if label in _spanning_labels():  # also the top of a 层级 | 权限 pair the report names by its sub-headers
+                keys[(r, c)] = "spanning"
+            elif label in labels:
+                keys[(r, c)] = labels[label]
     width = len(sheet.rows[0]) if sheet.rows else 0
     for c in range(width):
         if c in fields:
@@ -270,7 +274,10 @@ def write_xlsx(path: Path, sheets: Iterable[RawSheet]) -> Path:
                 if v not in (None, "") and (r, c) not in covered:
                     ws.cell(r + 1, c + 1, v)
         for r0, r1, c0, c1 in sheet.merged:
-            ws.merge_cells(start_row=r0 + 1, end_row=r1, start_column=c0 + 1, end_column=c1)
+            # added as ranges: ws.merge_cells checks each against all before it (minutes for 5,000
+            # ranges); these come from a valid workbook and do not overlap
+            ws.merged_cells.ranges.add(MergedCellRange(ws, f"{get_column_letter(c0 + 1)}{r0 + 1}:"
+                                                           f"{get_column_letter(c1)}{r1}"))
     wb.save(path)
     return path
 
