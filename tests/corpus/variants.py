@@ -50,7 +50,7 @@ from quanze.loaders.text import compact
 KINDS = ("wording-other", "wording-invented", "reordered", "csv", "jsonl", "html", "no-category")
 COMPARED = tuple(k for k in KINDS if k != "no-category")  # no-category loses what the comparison needs
 JSP_DIRECTIVE = '<%@ page contentType="text/html;charset=UTF-8"%>'
-ROW_WIDE = 3  # a merge over this many columns or more is a title, section or note row, not a column group
+ROW_WIDE = 3  # a merge under the header over this many columns is a section or note row, not a column group
 SHARED = Path(os.environ.get("QUANZE_SHARED", Path(__file__).resolve().parents[3] / "shared"))  # as in conftest
 Key = tuple[str, str, "str | None", str, str]
 
@@ -176,7 +176,7 @@ def reworded(t: Table, words: dict[str, str]) -> Table:
 
 
 def _column_blocks(t: Table) -> list[list[int]]:
-    """Columns that must stay side by side: a 层级|权限 pair, or a merge over two columns."""
+    """Columns that must stay side by side: a 层级|权限 pair, or cells merged across columns."""
     width = len(t.sheet.rows[0])
     parent = list(range(width))
 
@@ -185,8 +185,9 @@ def _column_blocks(t: Table) -> list[list[int]]:
             c = parent[c]
         return c
 
+    fixed = _row_wide(t)
     for r0, _r1, c0, c1 in t.sheet.merged:
-        if r0 >= t.top and c1 - c0 < ROW_WIDE:
+        if r0 >= t.top and r0 not in fixed:  # a header cell over sub-columns, or two cells of a row
             for c in range(c0 + 1, c1):
                 parent[root(c)] = root(c0)
     for c in range(width - 1):
@@ -200,8 +201,8 @@ def _column_blocks(t: Table) -> list[list[int]]:
 
 
 def _row_wide(t: Table) -> set[int]:
-    """Rows below the title holding one cell merged across the table (sections, notes): they stay put."""
-    return {r for r0, r1, c0, c1 in t.sheet.merged if c1 - c0 >= ROW_WIDE for r in range(r0, r1)}
+    """Rows under the header holding a cell merged across the table (a section or a note): they stay put."""
+    return {r for r0, r1, c0, c1 in t.sheet.merged if r0 > t.bottom and c1 - c0 >= ROW_WIDE for r in range(r0, r1)}
 
 
 def reordered(t: Table, rng: random.Random) -> Table:
@@ -218,7 +219,7 @@ def reordered(t: Table, rng: random.Random) -> Table:
     merged = []
     for m in t.sheet.merged:
         r0, r1, c0, c1 = m
-        if r0 < t.top or c1 - c0 >= ROW_WIDE:
+        if r0 < t.top or r0 in fixed:
             merged.append(m)
         else:
             start = min(new_of[c] for c in range(c0, c1))
