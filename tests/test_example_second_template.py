@@ -16,7 +16,7 @@ import pytest
 import yaml
 from conftest import EXAMPLE
 
-from quanze.loaders import load_files
+from quanze.loaders import LawLibrary, load_files
 from quanze.loaders.text import normalise
 
 SPEC = Path(__file__).resolve().parents[1] / "examples" / "mingchuan-second-template.yaml"
@@ -62,3 +62,11 @@ def test_every_item_keeps_its_basis_and_cites_its_law(loaded):
         assert it.basis_text == normalise(basis[it.name]), it.name
         title = re.search(r"《(.+?)》", basis[it.name]).group(1)
         assert any(c.title == title and c.article for c in it.citations), (it.name, it.citations)
+
+
+def test_every_citation_is_to_an_article_in_force(laws_dir):
+    dept, items = _published()
+    done = load_files([EXAMPLE / f"{dept['name']}2024年权责清单.xlsx"], laws=LawLibrary(laws_dir))
+    citations = [c for it in done.items for c in it.citations]
+    assert len(done.items) == len(items) and len(citations) >= len(items)
+    assert [(c.title, c.article) for c in citations if not (c.resolved and c.article_exists) or c.expired] == []
