@@ -1,0 +1,101 @@
+"""How well the loader finds an item's category when the list has no category column.
+
+    python benchmarks/bench_category_inference.py [--shared ../shared] [--write]
+
+The 16 real lists are written again without their 权力类型 column (the ``no-category``
+variants of ``tests/corpus/variants.py``: sheet names and titles as published) and loaded;
+each item is matched to the original load by (file, sheet, rows), and the share whose
+category equals the published one is given overall, per list, per published category and
+by the item's ``category_source`` (column/sheet/title/file/model) when the loader sets one.
+An item the variant does not load at all counts as wrong.  ``--write`` appends the tables
+to ``benchmarks/results.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from quanze.loaders import load_files
+
+from common import RESULTS, add_shared, real_lists  # a sibling module of these scripts
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from corpus.variants import write_variants  # noqa: E402  (the corpus lives with the tests)
+
+HEADING = "Category inference (category column hidden)"
+UNSET = "（未标注）"
+
+
+class Tally:
+    """Right and total counts under each label of one breakdown."""
+
+    def __init__(self) -> None:
+        self.right: dict[str, int] = defaultdict(int)
+        self.total: dict[str, int] = defaultdict(int)
+
+    def add(self, label: str, ok: bool) -> None:
+        self.total[label] += 1
+        self.right[label] += ok
+
+    def rows(self) -> list[tuple[str, int, int]]:
+        return [(k, self.right[k], self.total[k]) for k in sorted(self.total, key=lambda k: (-self.total[k], k))]
+
+
+def measure(klmy: Path, work: Path) -> dict[str, Tally]:
+    files = sorted(p for p in klmy.iterdir() if p.is_file())
+    variants = write_variants(files, work, kinds=["no-category"])
+    tallies = {"overall": Tally(), "list": Tally(), "category": Tally(), "category_source": Tally()}
+    for v in variants:
+        published = {(it.source.sheet, it.source.rows): it.category for it in load_files([klmy / v.source]).items}
+        inferred = {(it.source.sheet, it.source.rows): it for it in load_files(v.paths).items}
+        for where, category in published.items():
+            it = inferred.get(where)
+            ok = it is not None and it.category == category
+            source = (getattr(it, "category_source", None) or UNSET) if it is not None else "未导入"
+            tallies["overall"].add("全部", ok)
+            tallies["list"].add(v.source, ok)
+            tallies["category"].add(category or "（无类别）", ok)
+            tallies["category_source"].add(source, ok)
+    return tallies
+
+
+def markdown(tallies: dict[str, Tally], seconds: float) -> str:
+    titles = {"overall": "", "list": "清单", "category": "公布的类别", "category_source": "category_source"}
+    out = [f"## {HEADING} · {datetime.date.today().isoformat()}", "",
+           "`benchmarks/bench_category_inference.py`: the 16 real lists without their 权力类型 column, loaded "
+           f"and matched to the published items by (file, sheet, rows); {seconds:.0f} s including writing them.", ""]
+    for key, tally in tallies.items():
+        label = titles[key] or "范围"
+        out += [f"| {label} | 类别正确 | 事项 | 比例 |", "|---|---|---|---|"]
+        out += [f"| {k} | {r} | {n} | {r / n:.3f} |" for k, r, n in tally.rows()]
+        out.append("")
+    return "\n".join(out)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    add_shared(ap)
+    ap.add_argument("--write", action="store_true", help=f"append the tables to {RESULTS.name}")
+    args = ap.parse_args()
+    klmy = real_lists(args)
+    if klmy is None:
+        return 2
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory() as work:
+        tallies = measure(klmy, Path(work))
+    text = markdown(tallies, time.perf_counter() - t)
+    print(text)
+    if args.write:
+        with RESULTS.open("a", encoding="utf-8") as f:
+            f.write("\n" + text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
