@@ -35,7 +35,7 @@ def test_analyst_reviews_a_finding_and_it_survives_a_restart(server):
         page.set_input_files("input[name=files]", [str(f) for f in sorted(EXAMPLE.glob("*.xlsx"))])
         page.click("text=上传并导入")
         page.wait_for_selector("text=导入报告")
-        assert "导入 96 个事项" in page.inner_text("main")
+        assert "导入 106 个事项" in page.inner_text("main")
         page.fill("input[name=rules]", "R01,R06")
         page.click("text=开始检查")
         page.wait_for_selector("text=概况", timeout=60_000)

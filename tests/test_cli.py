@@ -12,12 +12,12 @@ from quanze.api.cli import main
 def test_load_writes_report_and_items(tmp_path, capsys):
     report, items = tmp_path / "load.json", tmp_path / "items.jsonl"
     assert main(["load", str(EXAMPLE), "--report", str(report), "--export-items", str(items)]) == 0
-    assert "导入 96 个事项" in capsys.readouterr().out
+    assert "导入 106 个事项" in capsys.readouterr().out
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert data["items"] == 96 and len(data["files"]) == 14
+    assert data["items"] == 106 and len(data["files"]) == 15
     assert set(data["files"][0]) >= {"file", "items", "rows_read", "sheets", "rejected"}
     lines = [json.loads(line) for line in items.read_text(encoding="utf-8").splitlines()]
-    assert len(lines) == 96
+    assert len(lines) == 106
     needed = {"id", "name", "sub_name", "category", "category_raw", "department", "department_raw", "levels",
               "basis_text", "citations", "responsibilities", "accountability", "source"}
     assert all(needed <= set(x) for x in lines)
@@ -41,13 +41,13 @@ def test_graph_stats_export_and_sparql(tmp_path, capsys):
     assert main(["graph", str(EXAMPLE), "--stats", "--export", str(out),
                  "--sparql", "SELECT (COUNT(?i) AS ?n) WHERE { ?i a qz:PowerItem }"]) == 0
     text = capsys.readouterr().out
-    assert '"item": 96' in text and '"n": 96' in text and out.exists()
+    assert '"item": 106' in text and '"n": 106' in text and out.exists()
 
 
 def test_demo_writes_its_report(tmp_path):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
-    assert "明川县应急管理局" in summary and "导入 96 个事项" in summary
+    assert "明川县应急管理局" in summary and "导入 106 个事项" in summary
     findings = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))["findings"]
     assert {f["rule"] for f in findings} >= {"R01b", "R03", "R06", "R13", "R14", "R16"}
     assert (tmp_path / "findings.xlsx").exists() and (tmp_path / "report.html").exists()

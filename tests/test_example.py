@@ -9,9 +9,9 @@ from quanze.loaders import load_files
 
 
 def test_counts_departments_and_levels(example):
-    assert len(example.items) == 96
-    assert len({it.main_id for it in example.items}) == 95
-    assert len(example.departments) == 15
+    assert len(example.items) == 106
+    assert len({it.main_id for it in example.items}) == 105
+    assert len(example.departments) == 16
     assert example.rejected == []
     township = [it for it in example.items if it.department.endswith(("镇人民政府", "乡人民政府"))]
     assert len(township) == 18 and all(it.levels == ["乡"] for it in township)

@@ -15,10 +15,10 @@ def pg(example):
 
 def test_typed_nodes_and_edges_trace_to_rows(pg, example):
     stats = pg.stats()
-    assert stats["node_types"]["item"] == 96
-    assert stats["node_types"]["department"] == 15
+    assert stats["node_types"]["item"] == 106
+    assert stats["node_types"]["department"] == 16
     assert stats["node_types"]["main_item"] == 1
-    assert stats["edge_types"]["exercised_by"] == 96
+    assert stats["edge_types"]["exercised_by"] == 106
     for key, attrs in pg.nodes("item"):
         assert attrs["source_file"].endswith(".xlsx") and attrs["source_rows"]
 

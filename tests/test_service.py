@@ -42,7 +42,7 @@ def client(data_dir):
 def test_upload_analyse_review_and_restart(client, data_dir):
     files = sorted(EXAMPLE.glob("*.xlsx"))
     r = upload(client, files)
-    assert r.status_code == 201 and r.json["report"]["items"] == 96
+    assert r.status_code == 201 and r.json["report"]["items"] == 106
     assert {f["name"] for f in r.json["files"]} == {p.name for p in files}  # kept under their uploaded names
     ds = r.json["id"]
     r = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R01,R13"}, headers=TOKEN)
@@ -62,7 +62,7 @@ def test_upload_analyse_review_and_restart(client, data_dir):
     # a new service on the same data folder: everything is still there
     again = create_app(data_dir, token="s3cret").test_client()
     assert [h["status"] for h in again.get(f"/api/findings/{fp}/review").json] == ["已确认", "已整改"]
-    assert again.get(f"/api/datasets/{ds}").json["report"]["items"] == 96
+    assert again.get(f"/api/datasets/{ds}").json["report"]["items"] == 106
     # uploading the same lists again: the review follows the finding by its fingerprint
     ds2 = upload(again, files).json["id"]
     run2 = again.post(f"/api/datasets/{ds2}/analyses", json={"rules": "R01b"}, headers=TOKEN).json["id"]
@@ -142,7 +142,7 @@ def loaded(tmp_path_factory):
 def test_departments_items_and_an_item_with_its_neighbourhood(loaded):
     client, ds = loaded
     depts = client.get(f"/api/datasets/{ds}/departments").json
-    assert sum(d["items"] for d in depts) == 96 and depts[0]["name"] == "明川县市场监督管理局"
+    assert sum(d["items"] for d in depts) == 106 and depts[0]["name"] == "明川县市场监督管理局"
     page = client.get(f"/api/datasets/{ds}/items?category=行政处罚&q=非法占用土地&per_page=2").json
     assert page["total"] == 4 and len(page["items"]) == 2
     item_id = next(i["id"] for i in client.get(f"/api/datasets/{ds}/items?q=对农村村民非法占用土地建住宅").json["items"])
@@ -156,7 +156,7 @@ def test_sparql_is_read_only_and_bounded(loaded, monkeypatch):
     client, ds = loaded
     count = client.get(f"/api/datasets/{ds}/sparql",
                        query_string={"query": "SELECT (COUNT(?i) AS ?n) WHERE { ?i a qz:PowerItem }"}).json
-    assert count == {"rows": [{"n": 96}]}
+    assert count == {"rows": [{"n": 106}]}
     r = client.get(f"/api/datasets/{ds}/sparql", query_string={"query": "DELETE WHERE { ?s ?p ?o }"})
     assert r.status_code == 422 and "不支持更新" in r.json["detail"]
     import quanze.api.endpoints as endpoints
@@ -192,7 +192,7 @@ def test_scenario_create_simulate_export_and_compare(loaded):
         if state["status"] in ("完成", "失败"):
             break
         time.sleep(0.1)
-    assert state["status"] == "完成" and len(state["result"]["moved"]) == 23
+    assert state["status"] == "完成" and len(state["result"]["moved"]) == 26
     assert client.get(f"/api/simulations/{sim}/export").data[:2] == b"PK"
     assert client.get(f"/api/simulations/compare?a={sim}&b={sim}").json["difference"]["moved"] == 0
 

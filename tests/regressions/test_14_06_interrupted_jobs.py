@@ -67,7 +67,7 @@ def test_kill_9_of_the_server_loses_nothing_and_leaves_nothing_running(server, t
     assert job["status"] == "中断" and "中断" in job["error"] and "重新运行" in job["error"] and job["finished"]
     page = requests.get(f"{server.url}/analyses/{run}", timeout=10).text
     assert "重新运行" in page and "watchJob" not in page  # the page stops polling and offers to run it again
-    assert _get(server, f"/api/datasets/{ds}")["report"]["items"] == 96
+    assert _get(server, f"/api/datasets/{ds}")["report"]["items"] == 106
 
     again = requests.post(f"{server.url}/api/analyses/{run}/rerun", timeout=10)
     assert again.status_code == 202 and again.json()["id"] != run
@@ -98,7 +98,7 @@ def test_kill_9_during_an_upload_leaves_no_dataset_without_its_report(server):
     server.start()
     listed = _get(server, "/api/datasets")
     for d in listed:
-        assert _get(server, f"/api/datasets/{d['id']}")["report"]["items"] == 96
+        assert _get(server, f"/api/datasets/{d['id']}")["report"]["items"] == 106
     if not answers:  # it was interrupted: gone, files and all
         assert [d["id"] for d in listed] == [ds]
     assert sorted(p.name for p in uploads.iterdir()) == sorted(d["id"] for d in listed)
