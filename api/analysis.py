@@ -45,10 +45,13 @@ class Prepared:
 
 def prepare(files, laws: str | Path | LawLibrary | None = None, catalogue=None, township=None, cancelled=None,
             duties=None, lineage=None, region: str | None = None,
-            progress: Callable[[str, int, int], None] | None = None) -> Prepared:
-    """Load ``files`` and the optional reference inputs, as a rule run or a simulation needs them."""
+            progress: Callable[[str, int, int], None] | None = None, columns=None) -> Prepared:
+    """Load ``files`` and the optional reference inputs, as a rule run or a simulation needs them.
+
+    ``columns`` is an analyst's column mapping for the lists (``--columns``).
+    """
     library = LawLibrary(laws) if isinstance(laws, (str, Path)) else laws
-    loaded = load_files(files, laws=library, region=region, progress=progress)
+    loaded = load_files(files, laws=library, region=region, progress=progress, columns=columns)
     inputs: dict = {"laws": library}
     rejections: list[Rejection] = []
     for name, paths in zip(LIST_INPUTS, (catalogue, township, cancelled)):

@@ -18,6 +18,8 @@ from quanze.api.rulesdoc import render as render_rules_doc
 from quanze.api.summary import findings_summary, load_summary, write_items, write_json, write_report
 from quanze.graph import build_graph, export, sparql
 from quanze.loaders import LawLibrary, LoadResult, load_files
+from quanze.loaders.explain import explain
+from quanze.loaders.header import load_overrides
 from quanze.loaders.yamlfile import InputFileError
 from quanze.reform import read_scenario, simulate
 from quanze.rules.catalogue import CatalogueError, SettingError, load_catalogue
@@ -29,6 +31,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", help="清单文件或文件夹（.xls/.xlsx/.csv/.json）")
     p.add_argument("--laws", metavar="DIR", help="法律库目录（含 db.sqlite3 与法律文本），用于核对实施依据")
     p.add_argument("--region", help="本级政府名称（如 克拉玛依市），文件中没有写明时使用")
+    p.add_argument("--columns", metavar="mapping.yaml",
+                   help="列映射文件：文件或工作表名 → {列字母或表头: 字段}，用于无法自动识别的清单")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -39,6 +43,7 @@ def parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--report", metavar="load.json", help="导入报告（JSON）")
     p.add_argument("--export-items", metavar="items.jsonl", help="每行一个事项的 JSON Lines 文件")
+    p.add_argument("--explain", action="store_true", help="逐表列出每一列被识别为哪个字段、依据是什么，以及未导入的列")
 
     p = sub.add_parser("graph", help="建立知识图谱：统计、导出或 SPARQL 查询")
     _common(p)
@@ -100,12 +105,25 @@ def _load(args) -> LoadResult:
         except (FileNotFoundError, OSError) as e:
             raise SystemExit(f"无法读取法律库：{e}")
     with terminal_progress() as progress:
-        return load_files(args.files, laws=laws, region=getattr(args, "region", None), progress=progress)
+        return load_files(args.files, laws=laws, region=getattr(args, "region", None), progress=progress,
+                          columns=_columns(args))
+
+
+def _columns(args):
+    """The parsed --columns file; a malformed one stops the command with its Chinese reason."""
+    if not getattr(args, "columns", None):
+        return None
+    try:
+        return load_overrides(args.columns)
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"无法使用列映射文件：{e}")
 
 
 def cmd_load(args) -> int:
     result = _load(args)
     print(load_summary(result))
+    if args.explain:
+        print(explain(result.report()))
     if args.report:
         write_json(args.report, result.report())
         print(f"导入报告已写入 {args.report}")
@@ -145,7 +163,8 @@ def cmd_analyze(args) -> int:
         with terminal_progress() as progress:
             done = analyze(args.files, laws=args.laws, selection=args.rules, settings=args.set,
                            catalogue=args.catalogue, township=args.township, cancelled=args.cancelled,
-                           duties=args.duties, lineage=args.lineage, region=args.region, progress=progress)
+                           duties=args.duties, lineage=args.lineage, region=args.region, progress=progress,
+                           columns=_columns(args))
     except SettingError as e:  # a bad --set is a usage error, refused before anything is read
         print(e, file=sys.stderr)
         return 2
@@ -167,7 +186,8 @@ def cmd_simulate(args) -> int:
     try:
         scenario = read_scenario(args.scenario)
         with terminal_progress() as progress:
-            ready = prepare(args.files, laws=args.laws, lineage=args.lineage, region=args.region, progress=progress)
+            ready = prepare(args.files, laws=args.laws, lineage=args.lineage, region=args.region, progress=progress,
+                            columns=_columns(args))
             result = simulate(ready.graph, scenario, inputs=ready.inputs)
     except (InputFileError, CatalogueError, OSError) as e:
         raise SystemExit(str(e))
