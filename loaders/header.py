@@ -37,6 +37,7 @@ class HeaderMap:
     end: int | None = None  # 0-based row where the next table's header starts
     evidence: dict[int, ColumnEvidence] = field(default_factory=dict)
     ignored: dict[int, str] = field(default_factory=dict)  # column → header of a column not imported
+    title_start: int = 0  # first row of the titles above this table's header
 
     def column_of(self, name: str) -> int | None:
         return next((c for c, f in self.columns.items() if f == name), None)
@@ -254,8 +255,11 @@ def find_tables(rows: list[list[object]], merged: list[tuple[int, int, int, int]
                 return []
             break
         h = _to_header_map(cand, width)
-        if tables:
-            tables[-1].end = cand.first
+        if tables:  # the title rows right above a header belong to its table
+            t = cand.first
+            while t - 1 > tables[-1].row and len({compact(v) for v in rows[t - 1]} - {""}) <= 1:
+                t -= 1
+            tables[-1].end = h.title_start = t
         tables.append(h)
         start = _next_table_start(rows, h, width)
         if start is None:

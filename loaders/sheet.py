@@ -126,10 +126,10 @@ def parse_sheet(raw: RawSheet, ctx: FileContext, report: FileReport) -> list[Pow
         sheet.tables = [{"header_row": t.row + 1, "mapping": t.mapping()} for t in tables]
         sheet.warnings.append(f"本表有{len(tables)}个表格（表头在第{'、'.join(str(t.row + 1) for t in tables)}行），"
                               "各自按自己的表头导入")
-    titles = _titles(raw.rows[:first.first_row])
     rows = fill_merged_down(raw.rows, raw.merged, first.row + 1)
     items: list[PowerItem] = []
     for table in tables:
+        titles = _titles(raw.rows[table.title_start:table.first_row])
         sheet.warnings.extend(table.warnings)
         if table.column_of("category") is None and category_in(name) is None \
                 and not any(category_in(t) for t in titles):
