@@ -68,15 +68,15 @@ def decode_text(data: bytes) -> str:
 
 
 def read_csv(path: Path) -> list[RawSheet]:
-    text = decode_text(path.read_bytes())
+    # \r\n, \n and a lone \r each end a line, also mixed in one file (and the sniffer needs \n)
+    text = decode_text(path.read_bytes()).replace("\r\n", "\n").replace("\r", "\n")
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
     rows: list[list[object]] = []
     width = 0
-    # newline=None: \r\n, \n and a lone \r each end a line, also mixed in one file
-    reader = csv.reader(io.StringIO(text, newline=None), dialect)
+    reader = csv.reader(io.StringIO(text, newline="\n"), dialect)
     try:
         for r in reader:
             width = max(width, len(r))

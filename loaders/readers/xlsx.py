@@ -73,6 +73,8 @@ def read_xlsx(path: Path) -> list[RawSheet]:
 
 
 def _read_book(path: Path, book) -> list[RawSheet]:
+    if not book.worksheets:
+        raise FileFormatError("文件已损坏：工作簿中没有可读的工作表，无法作为 Excel（.xlsx）读取")
     limits.check_sheets(path.name, len(book.worksheets))
     sheets = []
     total_rows = 0
@@ -81,7 +83,9 @@ def _read_book(path: Path, book) -> list[RawSheet]:
         for ws in book.worksheets:
             member = getattr(ws, "_worksheet_path", "")
             label = f"{path.name}」工作表「{ws.title}"
-            scan = _scan(z, member, label) if member in names else _Scan()
+            if member not in names:
+                raise FileFormatError(f"文件已损坏：缺少工作表「{ws.title}」的内容，无法作为 Excel（.xlsx）读取")
+            scan = _scan(z, member, label)
             declared = _declared(ws)
             n_rows, n_cols = scan.rows, scan.columns
             if declared and declared[0] <= limits.MAX_ROWS and declared[1] <= limits.MAX_COLUMNS:
