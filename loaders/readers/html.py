@@ -10,7 +10,7 @@ Cells are placed on a grid as browsers do: ``rowspan``/``colspan`` become merged
 ranges with the value in the top-left cell and None elsewhere, as in a
 workbook.  ``<br>`` and block elements inside a cell break the line; other
 whitespace collapses.  A table inside a cell is a table of its own; its text
-does not go into the outer cell.  Spans are clipped to the table (at most 1,000
+does not go into the outer cell, and its sheet follows the outer table's.  Spans are clipped to the table (at most 1,000
 columns and to its last row) and the grid is checked against the limits as it
 grows, so a ``rowspan="65534" colspan="1000"`` costs nothing.
 """
@@ -51,6 +51,7 @@ class _Table:
         self.col = 0
         self.cell: list[str] | None = None
         self.in_row = False
+        self.order = 0  # place in the page: an inner table closes before the table around it
 
     def start_row(self) -> None:
         self.end_row()
@@ -117,7 +118,7 @@ class _PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.label = label
         self.stack: list[_Table] = []
-        self.sheets: list[RawSheet] = []
+        self.sheets: list[tuple[int, RawSheet]] = []
         self.heading: list[str] | None = None
         self.last_heading = ""
         self.caption: list[str] | None = None
@@ -139,6 +140,7 @@ class _PageParser(HTMLParser):
             self.tables += 1
             limits.check_sheets(self.label, self.tables)
             self.stack.append(_Table(self.last_heading))
+            self.stack[-1].order = self.tables
         elif table is None:
             pass
         elif tag == "caption":
@@ -148,7 +150,7 @@ class _PageParser(HTMLParser):
             self.rows += 1
             limits.check_rows(self.label, self.rows)
         elif tag in ("td", "th"):
-            table.start_cell(a, f"{self.label}」中的表格「{table.caption or table.name or len(self.sheets) + 1}")
+            table.start_cell(a, f"{self.label}」中的表格「{table.caption or table.name or table.order}")
         elif tag == "br" and table.cell is not None:
             table.cell.append("\n")
         elif tag in _BREAKS and table.cell is not None:
@@ -196,7 +198,7 @@ class _PageParser(HTMLParser):
     def _close(self, table: _Table) -> None:
         sheet = table.finish(f"{self.label}」中的表格「{table.caption or table.name}")
         if len(sheet.rows) >= 2:
-            self.sheets.append(sheet)
+            self.sheets.append((table.order, sheet))
 
     def close(self) -> None:
         super().close()
@@ -212,7 +214,7 @@ def read_html(path: Path) -> list[RawSheet]:
     parser.close()
     if not parser.sheets:
         raise FileFormatError("网页中没有至少两行的表格，无法导入；请在 Excel/WPS 中打开后另存为 .xlsx")
-    return _name(parser.sheets)
+    return _name([sheet for _order, sheet in sorted(parser.sheets, key=lambda p: p[0])])
 
 
 def _name(sheets: list[RawSheet]) -> list[RawSheet]:

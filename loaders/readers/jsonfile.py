@@ -7,7 +7,7 @@ and ``{"sheets": {name: records}}`` for one sheet per name.
 
 Flattening: a value that is an object, or a list holding objects, is a level
 of records; any other value is a field (a list of plain values becomes one
-cell, one value a line).  Every leaf record (one with no records below it, or
+cell, one value a line; an empty list or object adds nothing).  Every leaf record (one with no records below it, or
 whose record lists are all empty) is one row, and carries the fields of each
 record above it as columns, outermost first.
 
@@ -168,7 +168,7 @@ def _walk(node: object, depth: int, holder: str | None, inherited: list[Field], 
     for k, v in node.items():
         if _is_records(v):
             children.append((str(k), v))
-        else:
+        elif v != [] and v != {}:  # an empty list or object adds nothing (an item without sub-items)
             own.append((depth, holder, str(k), _json_cell(v)))
     before = len(out)
     for k, v in children:
