@@ -41,7 +41,7 @@ def check_container(path: Path, data: bytes) -> None:
     if {"EncryptionInfo", "EncryptedPackage"} & names:
         raise FileFormatError(ENCRYPTED)
     if names and not {"Workbook", "Book"} & names:
-        other = "Word 或 WPS 文字文档" if "WordDocument" in names else "其他 Office 文档"
+        other = "WPS 文字文档" if "WordDocument" in names else "其他办公文档"
         raise FileFormatError(f"文件不是 Excel 工作簿（可能是{other}），请另存为 .xlsx 再导入")
 
 

@@ -335,7 +335,7 @@ def build(out: Path) -> dict[str, str]:
     put("标量.json", "42", "either")
     put("坏.json", '[{"事项名称": "x",', "refuse")
     put("网页.xls", saved_page(good_rows()), "load")
-    put("php网页.html", saved_page(good_rows(), "<?php echo 1; ?>"), "load")
+    put("模板网页.html", saved_page(good_rows(), "<?php echo 1; ?>"), "load")
     put("无html标签.xls", "<table>" + "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>"
                                                 for r in good_rows()) + "</table>", "load")
     put("空网页.html", "<html><body><p>暂无数据</p></body></html>", "refuse")
