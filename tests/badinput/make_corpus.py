@@ -77,6 +77,24 @@ def encrypted_xls() -> bytes:
     return ole2({"Workbook": bof + filepass + biff_record(0x000A, b"")})
 
 
+def xls_workbook(cells: list[tuple[int, int, float]], sheet: str = "清单") -> bytes:
+    """A BIFF8 workbook with one sheet holding NUMBER cells at (row, col): enough for xlrd."""
+    bof = struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0x0206)
+    name = sheet.encode("utf-16-le")
+    font = biff_record(0x0031, struct.pack("<HHHHHBBBB", 200, 0, 0x7FFF, 400, 0, 0, 0, 0, 0) + b"\x05\x00Arial")
+    xf = biff_record(0x00E0, struct.pack("<HHHBBBBIIH", 0, 0, 0xFFF5, 0x20, 0, 0, 0, 0, 0, 0x20C0))
+    boundsheet_len = 4 + 8 + len(name)
+    globals_len = 4 + len(bof) + len(font) + len(xf) + boundsheet_len + 4
+    sheet_stream = biff_record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 0x0206))
+    sheet_stream += b"".join(biff_record(0x0203, struct.pack("<HHHd", r, c, 0, v)) for r, c, v in cells)
+    sheet_stream += biff_record(0x000A, b"")
+    stream = (biff_record(0x0809, bof) + font + xf
+              + biff_record(0x0085, struct.pack("<IBBBB", globals_len, 0, 0, len(sheet), 1) + name)
+              + biff_record(0x000A, b"") + sheet_stream)
+    assert len(stream) - len(sheet_stream) == globals_len
+    return ole2({"Workbook": stream})
+
+
 def encrypted_xlsx() -> bytes:
     """What Excel writes for a password-protected xlsx: an OLE2 file with the two encryption streams."""
     info = struct.pack("<HHI", 4, 4, 0x40) + b'<?xml version="1.0"?><encryption/>'
@@ -292,6 +310,8 @@ def build(out: Path) -> dict[str, str]:
     expected[zip_bomb(out / "压缩炸弹.xlsx", 260 << 20).name] = "refuse"
     expected[lie_about_size(zip_bomb(out / "谎报大小.xlsx", 64 << 20), "xl/worksheets/sheet1.xml", 4000).name] = "refuse"
     expected[many_entries(out / "条目过多.xlsx", 12_000).name] = "refuse"
+    put("维度炸弹.xls", xls_workbook([(0, 0, 1.0), (65535, 255, 2.0)]), "refuse")
+    put("数字.xls", xls_workbook([(r, c, float(r * c)) for r in range(20) for c in range(5)]), "either")
     put("超宽.csv", ",".join(["x"] * 16384) + "\n" + "a,b\n" * 1_000_000, "refuse")
     put("行数过多.csv", csv_bytes(good_rows(1), "utf-8") + b"1,x\n" * 300_000, "refuse")
     put("深嵌套.json", "[" * 100_000 + "]" * 100_000, "refuse")
