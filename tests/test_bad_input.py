@@ -140,16 +140,6 @@ def test_the_whole_corpus_loads_without_a_traceback_in_bounded_time(tmp_path_fac
     assert [f.file for f in together.files] == list(expected)
 
 
-def test_formula_without_cached_value_is_listed_by_the_reader(tmp_path):
-    from quanze.loaders.formats import read_sheets
-
-    path = workbook(tmp_path / "公式.xlsx", {"清单": [HEADER, row(1, '=CONCAT("对甲","行为的处罚")'), row(2, "对乙行为的处罚")]})
-    [sheet] = read_sheets(path, "xlsx")
-    # title row 1, header row 2: the formula is in row 3 (index 2), column 事项名称 (index 1)
-    assert sheet.uncached == {(2, 1): '=CONCAT("对甲","行为的处罚")'}
-    assert sheet.rows[2][1] is None and sheet.rows[3][1] == "对乙行为的处罚"
-
-
 # ---------------------------------------------------------------- property-based: mutated real lists
 
 import io  # noqa: E402

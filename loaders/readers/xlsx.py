@@ -173,6 +173,7 @@ def _scan(z: zipfile.ZipFile, member: str, label: str) -> _Scan:
 
 
 def _formula(el, row_no: int, col_no: int, shared: dict[str, str], out: _Scan) -> None:
+    """Record a formula without a value; a shared formula's other cells get its first cell's text, unshifted."""
     f = v = None
     for child in el:
         tag = child.tag.rsplit("}", 1)[-1]
