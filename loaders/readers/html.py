@@ -125,6 +125,7 @@ class _PageParser(HTMLParser):
         self.skip = 0
         self.rows = 0
         self.tables = 0
+        self.cells = 0  # of the tables closed so far
 
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in _SKIP:
@@ -197,6 +198,8 @@ class _PageParser(HTMLParser):
 
     def _close(self, table: _Table) -> None:
         sheet = table.finish(f"{self.label}」中的表格「{table.caption or table.name}")
+        self.cells += len(sheet.rows) * len(sheet.rows[0]) if sheet.rows else 0
+        limits.check_file_cells(self.label, self.cells)
         if len(sheet.rows) >= 2:
             self.sheets.append((table.order, sheet))
 

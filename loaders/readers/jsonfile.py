@@ -58,11 +58,13 @@ def read_json(path: Path) -> list[RawSheet]:
     else:
         raise FileFormatError("JSON 应为事项对象的数组、每行一个事项对象，或含有事项数组的对象")
     limits.check_sheets(path.name, len(groups))
-    sheets, total = [], 0
+    sheets, total, cells = [], 0, 0
     for name, node in groups:
         sheet = flatten(str(name), node, path.name)
         total += len(sheet.rows)
+        cells += len(sheet.rows) * len(sheet.rows[0])
         limits.check_rows(path.name, total)
+        limits.check_file_cells(path.name, cells)
         sheets.append(sheet)
     return sheets
 

@@ -17,6 +17,7 @@ MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024  # the zip's central directory, read b
 MAX_ROWS = 200_000  # rows of one file, all sheets/tables together
 MAX_COLUMNS = 1_000  # columns of one row (declared or actual)
 MAX_CELLS = 2_000_000  # cells of one sheet: rows × its widest row
+MAX_FILE_CELLS = 4_000_000  # cells of all sheets of one file together (500 small sheets are not free)
 MAX_JSON_DEPTH = 32  # nesting of a JSON document
 MAX_JSON_CONTAINERS = 2_000_000  # objects and arrays of a JSON document
 MAX_SHEETS = 500  # sheets of a workbook, tables of a web page
@@ -44,12 +45,12 @@ def check_cells(name: str, rows: int, columns: int) -> None:
         raise _refuse(name, "单元格数（行数 × 最宽一行的列数）", f"{rows:,} × {columns:,}", f"{MAX_CELLS:,} 个")
 
 
+def check_file_cells(name: str, cells: int) -> None:
+    if cells > MAX_FILE_CELLS:
+        raise _refuse(name, "全部工作表（表格）的单元格数", f"{cells:,} 个", f"{MAX_FILE_CELLS:,} 个")
+
+
 def check_sheets(name: str, sheets: int) -> None:
     if sheets > MAX_SHEETS:
         raise _refuse(name, "工作表（表格）数", f"{sheets:,} 个", f"{MAX_SHEETS:,} 个")
 
-
-def check_file_bytes(name: str, size: int) -> None:
-    if size > MAX_FILE_BYTES:
-        raise FileFormatError(f"「{name}」文件过大（{size / 1048576:.1f} MB），超过上限 "
-                              f"{MAX_FILE_BYTES // 1048576} MB，未读取")

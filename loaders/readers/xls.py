@@ -53,7 +53,7 @@ def read_xls(path: Path) -> list[RawSheet]:
     book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO())
     del data
     sheets = []
-    total_rows = 0
+    total_rows = total_cells = 0
     try:
         limits.check_sheets(path.name, book.nsheets)
         for i in range(book.nsheets):
@@ -62,7 +62,9 @@ def read_xls(path: Path) -> list[RawSheet]:
             rows, cols = _extent(book.mem, book._sh_abs_posn[i], label)
             limits.check_cells(label, rows, cols)
             total_rows += rows
+            total_cells += rows * cols
             limits.check_rows(path.name, total_rows)
+            limits.check_file_cells(path.name, total_cells)
             sh = book.sheet_by_index(i)
             values = [sh.row_values(r) for r in range(sh.nrows)]
             sheets.append(RawSheet(sh.name, values, [tuple(m) for m in sh.merged_cells]))

@@ -77,7 +77,7 @@ def _read_book(path: Path, book) -> list[RawSheet]:
         raise FileFormatError("文件已损坏：工作簿中没有可读的工作表，无法作为 Excel（.xlsx）读取")
     limits.check_sheets(path.name, len(book.worksheets))
     sheets = []
-    total_rows = 0
+    total_rows = total_cells = 0
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         for ws in book.worksheets:
@@ -92,7 +92,9 @@ def _read_book(path: Path, book) -> list[RawSheet]:
                 n_rows, n_cols = max(n_rows, declared[0]), max(n_cols, declared[1])
             limits.check_cells(label, n_rows, n_cols)
             total_rows += n_rows
+            total_cells += n_rows * n_cols
             limits.check_rows(path.name, total_rows)
+            limits.check_file_cells(path.name, total_cells)
             rows = []
             if n_rows and n_cols:
                 rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, max_row=n_rows, max_col=n_cols,

@@ -319,6 +319,8 @@ def build(out: Path) -> dict[str, str]:
     put("巨大单元格.csv", csv_bytes([HEADER, row(1, "对甲行为的处罚", basis="依据" * 200_000)], "utf-8"), "refuse")
     spans = "<table><tr><td rowspan=65534 colspan=1000>x</td></tr>" + "<tr><td>y</td></tr>" * 5000 + "</table>"
     put("跨行炸弹.html", spans, "refuse")
+    wide_table = "<table>" + "<tr><td colspan=1000>x</td></tr>" * 1500 + "</table>"
+    put("多表炸弹.html", "<html><body>" + wide_table * 3 + "</body></html>", "refuse")
 
     # odd encodings and line endings: these load
     for enc in ("gbk", "gb18030", "big5"):
