@@ -145,29 +145,38 @@ def _scan(z: zipfile.ZipFile, member: str, label: str) -> _Scan:
 
     The extent counts every ``<c>`` as openpyxl does (a styled empty cell widens
     the sheet); rows and cells without an ``r`` attribute follow the previous one.
+    Tags are compared whole, in the namespace of the sheet's root (transitional
+    or strict), since this loop runs for every element of every sheet.
     """
     out = _Scan()
     shared: dict[str, str] = {}
     row_no = col_no = 0
+    c_tag = row_tag = merge_tag = ""
     with z.open(member) as f:
         for event, el in iterparse(f, events=("start", "end")):
-            tag = el.tag.rsplit("}", 1)[-1]
+            tag = el.tag
             if event == "start":
-                if tag == "row":
+                if tag == row_tag:
                     r = el.get("r")
                     row_no, col_no = (int(r) if r and r.isdigit() else row_no + 1), 0
-                    out.rows = max(out.rows, row_no)
-                    limits.check_rows(label, out.rows)
-            elif tag == "c":
+                    if row_no > out.rows:
+                        out.rows = row_no
+                        limits.check_rows(label, row_no)
+                elif not c_tag:  # the root: its namespace names every other element
+                    ns = tag[:tag.index("}") + 1] if tag.startswith("{") else ""
+                    c_tag, row_tag, merge_tag = ns + "c", ns + "row", ns + "mergeCell"
+            elif tag == c_tag:
                 ref = _cell_ref(el.get("r"))
                 row_no, col_no = ref if ref is not None else (row_no, col_no + 1)
-                out.rows, out.columns = max(out.rows, row_no), max(out.columns, col_no)
-                limits.check_cells(label, out.rows, out.columns)
-                _formula(el, row_no, col_no, shared, out)
+                if row_no > out.rows or col_no > out.columns:
+                    out.rows, out.columns = max(out.rows, row_no), max(out.columns, col_no)
+                    limits.check_cells(label, out.rows, out.columns)
+                if len(el):
+                    _formula(el, row_no, col_no, shared, out)
                 el.clear()
-            elif tag == "row":
+            elif tag == row_tag:
                 el.clear()
-            elif tag == "mergeCell":
+            elif tag == merge_tag:
                 rng = _range(el.get("ref"))
                 if rng is not None:
                     out.merged.append(rng)
@@ -178,10 +187,10 @@ def _formula(el, row_no: int, col_no: int, shared: dict[str, str], out: _Scan) -
     """Record a formula without a value; a shared formula's other cells get its first cell's text, unshifted."""
     f = v = None
     for child in el:
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "f":
+        tag = child.tag
+        if tag.endswith("}f") or tag == "f":
             f = child
-        elif tag == "v":
+        elif tag.endswith("}v") or tag == "v":
             v = child
     if f is None:
         return
