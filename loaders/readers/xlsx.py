@@ -51,8 +51,26 @@ def check_zip(path: Path) -> None:
                               f"{limits.MAX_UNCOMPRESSED_BYTES // 1048576} MB（可能是压缩炸弹），未读取")
     for i in infos:
         if i.file_size > limits.MAX_PART_BYTES and not STREAMED_PARTS.match(i.filename):
-            raise FileFormatError(f"「{path.name}」中的部件 {i.filename} 解压后 {i.file_size / 1048576:.0f} MB，"
+            raise FileFormatError(f"「{path.name}」中的部件「{i.filename}」解压后 {i.file_size / 1048576:.1f} MB，"
                                   f"超过上限 {limits.MAX_PART_BYTES // 1048576} MB，未读取")
+    strings = [i.filename for i in infos if i.filename.lower().endswith("sharedstrings.xml")]
+    if strings:
+        _count_strings(path, strings)
+
+
+def _count_strings(path: Path, members: list[str]) -> None:
+    """Count the shared strings (stopping at the limit) before openpyxl builds them one by one."""
+    with zipfile.ZipFile(path) as z:
+        for member in members:
+            n = 0
+            with z.open(member) as f:
+                for _event, el in iterparse(f):
+                    if el.tag.endswith("}si") or el.tag == "si":
+                        n += 1
+                        el.clear()
+                        if n > limits.MAX_SHARED_STRINGS:
+                            raise FileFormatError(
+                                f"「{path.name}」的共享字符串超过上限 {limits.MAX_SHARED_STRINGS:,} 个，为防止耗时过长未读取")
 
 
 def read_xlsx(path: Path) -> list[RawSheet]:

@@ -310,6 +310,12 @@ def build(out: Path) -> dict[str, str]:
     expected[zip_bomb(out / "压缩炸弹.xlsx", 260 << 20).name] = "refuse"
     expected[lie_about_size(zip_bomb(out / "谎报大小.xlsx", 64 << 20), "xl/worksheets/sheet1.xml", 4000).name] = "refuse"
     expected[many_entries(out / "条目过多.xlsx", 12_000).name] = "refuse"
+    sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           + "<si><t>a</t></si>" * 250_000 + "</sst>")
+    expected[minimal_xlsx(out / "字符串炸弹.xlsx", sheet_xml(good_rows()), extra={"xl/sharedStrings.xml": sst}).name] = "refuse"
+    fonts = '<font><sz val="11"/><name val="宋体"/></font>' * 150_000
+    styles = f'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts>{fonts}</fonts></styleSheet>'
+    expected[minimal_xlsx(out / "样式炸弹.xlsx", sheet_xml(good_rows()), extra={"xl/styles.xml": styles}).name] = "refuse"
     put("维度炸弹.xls", xls_workbook([(0, 0, 1.0), (65535, 255, 2.0)]), "refuse")
     put("数字.xls", xls_workbook([(r, c, float(r * c)) for r in range(20) for c in range(5)]), "either")
     put("超宽.csv", ",".join(["x"] * 16384) + "\n" + "a,b\n" * 1_000_000, "refuse")

@@ -17,7 +17,7 @@ from quanze.loaders.readers import limits
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from badinput.make_corpus import build  # noqa: E402
 
-HOSTILE = ["维度炸弹.xlsx", "超宽.xlsx", "压缩炸弹.xlsx", "谎报大小.xlsx", "条目过多.xlsx", "维度炸弹.xls", "超宽.csv",
+HOSTILE = ["维度炸弹.xlsx", "超宽.xlsx", "压缩炸弹.xlsx", "谎报大小.xlsx", "条目过多.xlsx", "字符串炸弹.xlsx", "样式炸弹.xlsx", "维度炸弹.xls", "超宽.csv",
            "行数过多.csv", "深嵌套.json", "跨行炸弹.html",
            "多表炸弹.html"]
 SECONDS = 10
