@@ -52,6 +52,7 @@ class _Table:
         self.cell: list[str] | None = None
         self.in_row = False
         self.order = 0  # place in the page: an inner table closes before the table around it
+        self._at = (0, 0)  # the open cell
 
     def start_row(self) -> None:
         self.end_row()
@@ -143,7 +144,7 @@ class _PageParser(HTMLParser):
             self.stack.append(_Table(self.last_heading))
             self.stack[-1].order = self.tables
         elif table is None:
-            pass
+            return  # outside any table only headings count
         elif tag == "caption":
             self.caption = []
         elif tag == "tr":
@@ -156,10 +157,6 @@ class _PageParser(HTMLParser):
             table.cell.append("\n")
         elif tag in _BREAKS and table.cell is not None:
             table.cell.append("\n")
-
-    def handle_startendtag(self, tag: str, attrs) -> None:
-        if tag == "br":
-            self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
@@ -175,7 +172,7 @@ class _PageParser(HTMLParser):
             self.stack.pop()
             self._close(table)
         elif table is None:
-            pass
+            return
         elif tag == "caption" and self.caption is not None:
             table.caption = _SPACE.sub(" ", "".join(self.caption)).strip()
             self.caption = None
