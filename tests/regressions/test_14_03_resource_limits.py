@@ -105,3 +105,13 @@ def test_a_large_legitimate_file_loads_within_the_memory_bound(tmp_path, warm):
     result = probe(path, warm)
     assert result["items"] == n and result["reasons"] == []
     assert result["seconds"] < 60
+
+
+def test_a_declared_dimension_beyond_the_limits_is_not_trusted_but_the_cells_load(tmp_path):
+    """Writers that declare the whole grid are common enough: the actual cells decide, and load."""
+    from badinput.make_corpus import good_rows, minimal_xlsx, sheet_xml
+
+    path = minimal_xlsx(tmp_path / "明川县应急管理局2024年权责清单.xlsx",
+                        sheet_xml(good_rows(), dimension="A1:XFD1048576"))
+    res = load_files([path], workers=1)
+    assert len(res.items) == 3 and not res.rejected
