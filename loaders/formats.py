@@ -28,7 +28,6 @@ __all__ = ["FileFormatError", "MAX_FILE_BYTES", "RawSheet", "decode_text", "dete
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-WORKBOOK_PARTS = ("xl/workbook.xml", "xl/workbook.bin")
 
 
 def detect_format(path: Path) -> str:
