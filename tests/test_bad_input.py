@@ -109,3 +109,119 @@ def test_files_read_in_a_process_pool_load_as_in_one_process(tmp_path, monkeypat
     assert [it.to_dict() for it in pooled.items] == [it.to_dict() for it in alone.items]
     assert pooled.report() == alone.report()
     assert any("已损坏" in r.reason for r in pooled.rejected) and any("重复事项" in r.reason for r in pooled.rejected)
+
+
+# ---------------------------------------------------------------- the bad-input corpus
+
+def _corpus(tmp_path_factory):
+    from badinput.make_corpus import build
+
+    out = tmp_path_factory.mktemp("corpus")
+    return out, build(out)
+
+
+def test_the_whole_corpus_loads_without_a_traceback_in_bounded_time(tmp_path_factory):
+    import time
+
+    out, expected = _corpus(tmp_path_factory)
+    for name, kind in expected.items():
+        start = time.perf_counter()
+        res = load_files([out / name], workers=1)
+        assert time.perf_counter() - start < 10, name
+        [report] = res.files
+        refused = [r for r in report.rejected if r.sheet is None]
+        if kind == "refuse":
+            assert refused and not res.items, name
+        if kind == "load":
+            assert res.items and not refused, (name, report.rejected)
+        for r in report.rejected:
+            assert r.reason and any("\u4e00" <= ch <= "\u9fff" for ch in r.reason), (name, r.reason)
+    together = load_files([out / n for n in expected], workers=1)
+    assert [f.file for f in together.files] == list(expected)
+
+
+# ---------------------------------------------------------------- property-based: mutated real lists
+
+import io  # noqa: E402
+import zipfile  # noqa: E402
+from functools import lru_cache  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples" / "mingchuan").glob("*.xlsx"))[:6]
+SETTINGS = settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# text a mutated cell may hold; not a note (注：…), which rightly ends a table
+CELL_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=40).filter(
+    lambda s: not s.lstrip().startswith(("注", "说明", "备注", "填表", "附注")))
+
+
+@lru_cache(maxsize=None)
+def _original(path: Path):
+    res = load_files([path], workers=1)
+    return [(it.name, set(it.source.rows)) for it in res.items]
+
+
+def _one_report(path: Path):
+    res = load_files([path], workers=1)
+    assert len(res.files) == 1
+    return res
+
+
+@SETTINGS
+@given(st.sampled_from(EXAMPLES), st.sampled_from(["flip", "truncate", "drop"]), st.integers(0, 10**9), st.integers(1, 255))
+def test_damaged_bytes_of_real_lists_never_stop_a_load(tmp_path, src, op, where, xor):
+    data = bytearray(src.read_bytes())
+    if op == "flip":
+        data[where % len(data)] ^= xor
+    elif op == "truncate":
+        data = data[: where % len(data)]
+    else:
+        with zipfile.ZipFile(src) as z:
+            members = z.namelist()
+            drop = members[where % len(members)]
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+                for m in members:
+                    if m != drop:
+                        out.writestr(m, z.read(m))
+        data = bytearray(buf.getvalue())
+    path = tmp_path / src.name
+    path.write_bytes(bytes(data))
+    _one_report(path)
+
+
+@SETTINGS
+@given(st.binary(max_size=4096), st.sampled_from([".xlsx", ".xls", ".csv", ".json", ".html", ".txt"]))
+def test_random_bytes_never_stop_a_load(tmp_path, data, suffix):
+    path = tmp_path / f"随机{suffix}"
+    path.write_bytes(data)
+    res = _one_report(path)
+    assert res.items or res.rejected
+
+
+@SETTINGS
+@given(st.sampled_from(EXAMPLES), st.integers(0, 10**6), st.sampled_from(["cell", "clear", "junk"]),
+       st.integers(0, 30), st.one_of(CELL_TEXT, st.integers(-10**6, 10**6), st.none()))
+def test_mutating_one_row_keeps_every_other_row(tmp_path, src, pick, op, col, value):
+    import openpyxl
+    from openpyxl.cell.cell import MergedCell
+
+    original = _original(src)
+    wb = openpyxl.load_workbook(src)
+    ws = wb.worksheets[0]
+    rows = sorted({r for _name, rs in original for r in rs})
+    r = rows[pick % len(rows)]
+    touched = {r}
+    for m in ws.merged_cells.ranges:  # a merged range carries the row's value into the rows it spans
+        if m.min_row <= r <= m.max_row:
+            touched.update(range(m.min_row, m.max_row + 1))
+    targets = [ws.cell(r, col % ws.max_column + 1)] if op == "cell" else list(ws[r])
+    for cell in targets:
+        if not isinstance(cell, MergedCell):
+            cell.value = None if op == "clear" else value
+    path = tmp_path / src.name
+    wb.save(path)
+    names = {it.name for it in _one_report(path).items}
+    kept = [name for name, rs in original if not rs & touched]
+    assert [n for n in kept if n not in names] == []

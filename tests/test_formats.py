@@ -1,9 +1,9 @@
-"""CSV (UTF-8 and GBK) and JSON load to the same items as a workbook."""
+"""CSV (UTF-8 and GBK) and JSON load to the same items as a workbook; what the readers supply besides cells."""
 
 import csv
 import json
 
-from helpers import HEADER, row
+from helpers import HEADER, row, workbook
 
 from quanze.loaders import load_files
 
@@ -47,3 +47,30 @@ def test_broken_json_is_reported(tmp_path):
     path.write_text('[{"事项名称": "x",', encoding="utf-8")
     res = load_files([path])
     assert "JSON 格式错误" in res.files[0].rejected[0].reason
+
+
+def test_formula_without_cached_value_is_listed_by_the_reader(tmp_path):
+    from quanze.loaders.formats import read_sheets
+
+    path = workbook(tmp_path / "公式.xlsx", {"清单": [HEADER, row(1, '=CONCAT("对甲","行为的处罚")'), row(2, "对乙行为的处罚")]})
+    [sheet] = read_sheets(path, "xlsx")
+    # title row 1, header row 2: the formula is in row 3 (index 2), column 事项名称 (index 1)
+    assert sheet.uncached == {(2, 1): '=CONCAT("对甲","行为的处罚")'}
+    assert sheet.rows[2][1] is None and sheet.rows[3][1] == "对乙行为的处罚"
+
+
+def test_only_formulas_saved_without_a_value_are_listed(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from badinput.make_corpus import SHEET_OPEN, minimal_xlsx
+
+    from quanze.loaders.formats import read_sheets
+
+    xml = (SHEET_OPEN + '<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>A1+1</f><v>2</v></c>'
+           '<c r="C1"><f t="shared" si="0" ref="C1:C2">A1*2</f></c></row>'
+           '<row r="2"><c r="A2"><v>5</v></c><c r="C2"><f t="shared" si="0"/><v></v></c></row></sheetData></worksheet>')
+    [sheet] = read_sheets(minimal_xlsx(tmp_path / "f.xlsx", xml), "xlsx")
+    assert sheet.rows == [[1, 2, None], [5, None, None]]
+    assert sheet.uncached == {(0, 2): "=A1*2", (1, 2): "=A1*2"}
