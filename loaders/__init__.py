@@ -1,4 +1,4 @@
-"""Loaders: published lists (xls/xlsx/csv/json) and a law corpus → canonical records."""
+"""Loaders: published lists (xls/xlsx/xlsm/csv/json/jsonl/html) and a law corpus → canonical records."""
 
 from quanze.loaders.laws import LawLibrary
 from quanze.loaders.model import Citation, Department, PowerItem, Provenance, Rejection, Responsibility

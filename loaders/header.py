@@ -199,19 +199,31 @@ def _evaluate(rows, first: int, merged, width: int, stop: int, fixed: dict[int, 
 
 
 def _find_sub_name(assigned: dict[int, ColumnEvidence], data, cells, width: int) -> None:
-    """A 子项 column no header named: unassigned, item-like, filled within multi-row 主项."""
+    """A 子项 column no header named: item-like and filled within multi-row 主项, or right after the name.
+
+    Only a column left unassigned or assigned on weak evidence is taken.
+    """
     if any(e.field == "sub_name" for e in assigned.values()):
         return
     name_col = next(c for c, e in assigned.items() if e.field == "name")
     names = [compact(r[name_col]) if name_col < len(r) else "" for r in data]
+
+    def free(c: int) -> bool:
+        e = assigned.get(c)
+        return (e is None or e.score < 0.5 and e.how != "指定") and bool(cells[c].shares) \
+            and cells[c].shares.get("name", 0) >= 0.5 and cells[c].filled <= 0.9
+
     for c in range(width):
-        if c in assigned or not cells[c].shares or cells[c].shares.get("name", 0) < 0.5 or cells[c].filled > 0.9:
+        if not free(c):
             continue
         share = sub_item_share([compact(r[c]) if c < len(r) else "" for r in data], names)
         if share >= 0.6:
             score = round(0.5 + 0.4 * share * cells[c].shares["name"], 3)
             assigned[c] = ColumnEvidence("sub_name", 0.0, round(share, 3), score, "内容（同一主项的各行各不相同）")
             return
+    c = name_col + 1
+    if c < width and free(c) and cells[c].filled <= 0.5:
+        assigned[c] = ColumnEvidence("sub_name", 0.0, cells[c].shares["name"], 0.45, "内容（紧随事项名称、多数为空）")
 
 
 def _candidates(rows, start: int, stop: int) -> list[int]:

@@ -26,7 +26,7 @@ from quanze.loaders.model import Department, FileReport, PowerItem
 from quanze.loaders.sheet import FileContext, parse_sheet, stable_id
 from quanze.loaders.text import compact
 
-SUPPORTED_SUFFIXES = {".xls", ".xlsx", ".xlsm", ".csv", ".json", ".txt"}
+SUPPORTED_SUFFIXES = {".xls", ".xlsx", ".xlsm", ".csv", ".tsv", ".json", ".jsonl", ".txt", ".html", ".htm", ".jsp", ".php"}
 Progress = Callable[[str, int, int], None]
 PARALLEL_FROM = 32  # files; fewer are read in this process (starting workers costs more)
 

@@ -115,7 +115,7 @@ def parse_sheet(raw: RawSheet, ctx: FileContext, report: FileReport) -> list[Pow
     if not tables:
         report.reject(name, None, "找不到可识别的表头：没有一行的各列（按表头文字和下面的内容）能认出「事项名称」"
                                   "及至少一个其他字段（如实施依据、实施主体、权力类型），整张表未导入；"
-                                  "可用 --columns 列映射文件指定各列")
+                                  "可用列映射文件指定各列")
         return []
     first = tables[0]
     sheet.header_row = first.row + 1
@@ -205,10 +205,10 @@ def _formula_cells(r: int, row_no: int, header: HeaderMap, uncached: dict, cells
             continue
         label = header.labels.get(c) or f
         if f == "name":
-            report.reject(sheet_name, row_no, f"「{label}」是公式（{str(formula)[:40]}），文件中没有保存计算结果，"
+            report.reject(sheet_name, row_no, f"「{label}」是公式「{str(formula)[:40]}」，文件中没有保存计算结果，"
                                               "该行未导入；请在 Excel/WPS 中打开并保存后重新导入")
             return True
-        sheet.warnings.append(f"第{row_no}行「{label}」是公式（{str(formula)[:40]}），文件中没有保存计算结果，"
+        sheet.warnings.append(f"第{row_no}行「{label}」是公式「{str(formula)[:40]}」，文件中没有保存计算结果，"
                               "该格按空白导入；请在 Excel/WPS 中打开并保存后重新导入")
     return False
 

@@ -25,7 +25,7 @@ from quanze.loaders.readers import limits
 from quanze.loaders.readers.base import FileFormatError, RawSheet
 from quanze.loaders.readers.text import decode_text
 
-_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000]+")
+_SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")  # what HTML collapses, and &nbsp; fillers; \u3000, \u2003 are text
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title"}
 _BREAKS = {"p", "div", "li", "tr", "table"}
 _SKIP = {"script", "style", "template", "noscript"}
@@ -90,8 +90,11 @@ class _Table:
     def end_cell(self) -> None:
         if self.cell is None:
             return
-        lines = (_SPACE.sub(" ", line).strip() for line in "".join(self.cell).split("\n"))
-        text = "\n".join(line for line in lines if line)
+        # a <br> is a line break as written (two make a blank line, as a browser shows them);
+        # the edges of block elements (\x00) break a line only once
+        raw = re.sub("\x00+", "\x00", "".join(self.cell)).replace("\n\x00", "\n").replace("\x00\n", "\n")
+        lines = [_SPACE.sub(" ", line).strip(" ") for line in raw.replace("\x00", "\n").split("\n")]
+        text = "\n".join(lines).strip("\n")
         r, c = self._at
         self.rows[r][c] = text or None
         self.cell = None
@@ -138,7 +141,7 @@ class _PageParser(HTMLParser):
             self.heading = []
         if tag == "table":
             if table is not None and table.cell is not None:
-                table.cell.append("\n")
+                table.cell.append("\x00")
             self.tables += 1
             limits.check_sheets(self.label, self.tables)
             self.stack.append(_Table(self.last_heading))
@@ -156,7 +159,7 @@ class _PageParser(HTMLParser):
         elif tag == "br" and table.cell is not None:
             table.cell.append("\n")
         elif tag in _BREAKS and table.cell is not None:
-            table.cell.append("\n")
+            table.cell.append("\x00")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
@@ -181,7 +184,7 @@ class _PageParser(HTMLParser):
         elif tag == "tr":
             table.end_row()
         elif tag in _BREAKS and table.cell is not None:
-            table.cell.append("\n")
+            table.cell.append("\x00")
 
     def handle_data(self, data: str) -> None:
         if self.skip:

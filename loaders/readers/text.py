@@ -70,13 +70,9 @@ def decode_text(data: bytes) -> str:
 def read_csv(path: Path) -> list[RawSheet]:
     # \r\n, \n and a lone \r each end a line, also mixed in one file (and the sniffer needs \n)
     text = decode_text(path.read_bytes()).replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel
     rows: list[list[object]] = []
     width = 0
-    reader = csv.reader(io.StringIO(text, newline="\n"), dialect)
+    reader = csv.reader(io.StringIO(text, newline="\n"), delimiter=_delimiter(text[:8192]))
     try:
         for r in reader:
             width = max(width, len(r))
@@ -85,6 +81,14 @@ def read_csv(path: Path) -> list[RawSheet]:
     except csv.Error as e:
         raise FileFormatError(f"CSV 格式错误（第{reader.line_num}行）：{_csv_reason(e)}") from None
     return [RawSheet(path.stem, rows)]
+
+
+def _delimiter(sample: str) -> str:
+    """Only the delimiter is guessed; quoting is Excel's (the sniffer misreads doubled quotes in multi-line cells)."""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        return ","
 
 
 def _csv_reason(e: csv.Error) -> str:

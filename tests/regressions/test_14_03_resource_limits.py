@@ -83,12 +83,12 @@ def test_hostile_file_is_refused_in_seconds_within_the_memory_bound(corpus, warm
 
 def test_limit_reasons_name_the_file_and_the_limit(corpus):
     res = load_files([corpus / n for n in ("维度炸弹.xlsx", "超宽.csv", "压缩炸弹.xlsx", "条目过多.xlsx")], workers=1)
-    reasons = [f.rejected[0].reason for f in res.files]
-    assert all(f"「{f.file}」" in r for f, r in zip(res.files, reasons))
-    assert f"{limits.MAX_ROWS:,} 行" in reasons[0]
-    assert f"{limits.MAX_COLUMNS:,} 列" in reasons[1]
-    assert f"{limits.MAX_UNCOMPRESSED_BYTES // 1048576} MB" in reasons[2]
-    assert f"{limits.MAX_ZIP_ENTRIES:,} 个" in reasons[3]
+    reasons = {f.file: f.rejected[0].reason for f in res.files}
+    assert all(f"「{name}」" in r for name, r in reasons.items())
+    assert f"{limits.MAX_ROWS:,} 行" in reasons["维度炸弹.xlsx"]
+    assert f"{limits.MAX_COLUMNS:,} 列" in reasons["超宽.csv"]
+    assert f"{limits.MAX_UNCOMPRESSED_BYTES // 1048576} MB" in reasons["压缩炸弹.xlsx"]
+    assert f"{limits.MAX_ZIP_ENTRIES:,} 个" in reasons["条目过多.xlsx"]
 
 
 def _large_list(n: int) -> list[list[object]]:
