@@ -28,7 +28,7 @@ EXAMPLE_DIR = EXAMPLES / "mingchuan"
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", help="清单文件或文件夹（.xls/.xlsx/.csv/.json）")
+    p.add_argument("files", nargs="+", help="清单文件或文件夹（.xls/.xlsx/.xlsm/.csv/.json/.jsonl/.html，按内容识别格式）")
     p.add_argument("--laws", metavar="DIR", help="法律库目录（含 db.sqlite3 与法律文本），用于核对实施依据")
     p.add_argument("--region", help="本级政府名称（如 克拉玛依市），文件中没有写明时使用")
     p.add_argument("--columns", metavar="mapping.yaml",
@@ -122,10 +122,11 @@ def _columns(args):
 def cmd_load(args) -> int:
     result = _load(args)
     print(load_summary(result))
+    report = result.report() if args.explain or args.report else None
     if args.explain:
-        print(explain(result.report()))
+        print(explain(report))
     if args.report:
-        write_json(args.report, result.report())
+        write_json(args.report, report)
         print(f"导入报告已写入 {args.report}")
     if args.export_items:
         write_items(result.items, args.export_items)

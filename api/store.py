@@ -29,6 +29,8 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+from quanze.loaders.pipeline import SUPPORTED_SUFFIXES
+
 MIGRATIONS = [
     # 1: the first schema
     """
@@ -385,7 +387,7 @@ def _safe_name(name: str) -> str:
     stem, suffix = os.path.splitext(kept)
     stem = stem.encode("utf-8")[:200].decode("utf-8", "ignore").strip() or "file"
     suffix = suffix.lower()
-    return f"{stem}{suffix}" if suffix in (".xls", ".xlsx", ".xlsm", ".csv", ".json", ".txt") else f"{stem}.bin"
+    return f"{stem}{suffix}" if suffix in SUPPORTED_SUFFIXES else f"{stem}.bin"
 
 
 def _hold_owner_lock(folder: Path) -> tuple[str, object]:

@@ -9,13 +9,13 @@ the file, sheet and rows it came from.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 
 import networkx as nx
 
 from quanze.loaders.model import PowerItem
+from quanze.loaders.text import strip_control
 
 NODE_TYPES = {
     "department": "实施主体（部门）",
@@ -43,13 +43,11 @@ def item_key(item_id: str) -> str:
 
 
 # what XML 1.0 cannot hold: C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def xml_text(text: str) -> str:
     """``text`` without the characters XML 1.0 forbids: xlsx, GraphML and RDF are XML, and one
-    stray \\x07 in a published cell would otherwise make the whole file unwritable or unreadable."""
-    return _XML_FORBIDDEN.sub("", text)
+    stray \\x07 in a published cell would otherwise make the whole file unwritable or unreadable.
+    The loader removes them already (with a warning); writers call this for records made otherwise."""
+    return strip_control(text)
 
 
 class PowerGraph:

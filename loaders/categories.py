@@ -31,6 +31,7 @@ def _lookup() -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_category(label: object) -> str | None:
     """Canonical category of ``label``, or None when the label is unknown or empty."""
     key = label_key(label)
@@ -42,6 +43,7 @@ def _cues() -> list[tuple[re.Pattern, str]]:
     return [(re.compile(p), c) for p, c in table("categories")["title_cues"]]
 
 
+@functools.lru_cache(maxsize=4096)
 def category_in(text: object) -> str | None:
     """The one category a sheet name, title or file name names (行政处罚事项清单, 随机抽查事项).
 

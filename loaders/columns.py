@@ -23,7 +23,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from quanze.loaders.categories import normalise_category
-from quanze.loaders.levels import parse_levels
+from quanze.loaders.levels import parse_levels, split_levels_cell
 from quanze.loaders.reference import table
 from quanze.loaders.text import compact
 
@@ -68,7 +68,7 @@ def header_key(text: object) -> str:
 
 
 @functools.cache
-def _synonyms() -> dict[str, str]:
+def synonyms() -> dict[str, str]:
     out = {}
     for name, synonyms in table("headers")["fields"].items():
         for s in synonyms:
@@ -86,7 +86,7 @@ def _keywords() -> list[tuple[re.Pattern, str, float]]:
 @functools.cache
 def _bigrams() -> dict[str, list[tuple[str, frozenset]]]:
     out: dict[str, list[tuple[str, frozenset]]] = {}
-    for key, f in _synonyms().items():
+    for key, f in synonyms().items():
         out.setdefault(f, []).append((key, _grams(key)))
     return out
 
@@ -107,7 +107,7 @@ def header_scores(text: object) -> tuple[tuple[str, float, str], ...]:
     if not key or len(key) > 40:
         return ()
     bare = re.sub(r"\(.*?\)", "", key)
-    syn = _synonyms()
+    syn = synonyms()
     best: dict[str, tuple[float, str]] = {}
 
     def offer(f: str, s: float, how: str) -> None:
@@ -128,15 +128,10 @@ def header_scores(text: object) -> tuple[tuple[str, float, str], ...]:
     return tuple(sorted(((f, s, how) for f, (s, how) in best.items()), key=lambda x: -x[1]))
 
 
-def header_score(text: object, field: str) -> float:
-    return next((s for f, s, _ in header_scores(text) if f == field), 0.0)
-
-
 # ---- content -------------------------------------------------------------------------------
 
 _CITE = re.compile(r"《[^》]{2,}》|第[一二三四五六七八九十百零〇\d]+条|【(法律|行政法规|法规|规章|地方性法规|部门规章|国务院决定|规范性文件)】")
 _BODY = re.compile(r"(人民政府|委员会|管理局|监督局|局|委|办公室|办|厅|署|部门|主管部门|机关|机构|支队|大队|总队|中心|政府|部|院|所|站|队|公司)(\)|（[^）]*）)?$")
-_BODY_WORDS = re.compile(r"(局|委|厅|部门|机关|政府|支队|大队|中心|办公室|机构)")
 _UNIT = re.compile(r"(科|处|室|股|组|中心|大队|中队|站|所|队|办)(\)|）)?$")
 _SEQ = re.compile(r"^(\d{1,5}(\.0)?|\d{1,4}([.\-－]\d{1,4}){1,3}|[一二三四五六七八九十]{1,3}[、.]?|\(\d{1,3}\))$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_.]{7,35}$")
@@ -190,8 +185,6 @@ def cell_signs(text: str) -> CellSigns:
     unit = 2 <= n <= 20 and bool(_UNIT.search(s)) and not cite
     seq = n <= 12 and bool(_SEQ.match(s))
     code = bool(_CODE.match(s)) and any(ch.isdigit() for ch in s)
-    from quanze.loaders.sheet import split_levels_cell  # the level grammar lives with the sheet parser
-
     levels = n <= 60 and bool(parse_levels(split_levels_cell(s)[0]))
     stages = len(set(_STAGE.findall(s)))
     numbered = len(_CLAUSE_NO.findall(text))

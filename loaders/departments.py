@@ -235,6 +235,7 @@ def _prefix_level_region(prefix: str, region_hint: str,
     return level, place or region_hint, levels
 
 
+@functools.lru_cache(maxsize=16384, typed=True)  # a list names its few bodies on thousands of rows
 def resolve_department(raw: object, region_hint: str = "", level_hint: str = "") -> DepartmentName | None:
     """Resolve a raw 实施主体 to a department; None when the cell is empty or names only levels."""
     s = compact(raw)
@@ -318,7 +319,7 @@ def unknown_bodies(items: Iterable[PowerItem]) -> list[dict]:
     found: dict[tuple[str, str], tuple[int, set[str]]] = {}
     known = set(_aliases().values())
     for it in items:
-        resolved = _resolve_cached(it.department_raw)
+        resolved = resolve_department(it.department_raw)  # whether a body is known depends on its spelling only
         if resolved:
             unknown = resolved.unknown
         else:  # the row names no body: the list's own department, as its title names it
@@ -332,7 +333,3 @@ def unknown_bodies(items: Iterable[PowerItem]) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["items"], r["name"]))
 
 
-@functools.lru_cache(maxsize=16384)
-def _resolve_cached(raw: str) -> DepartmentName | None:
-    """Whether a body is known does not depend on region or level: one resolution per spelling."""
-    return resolve_department(raw)

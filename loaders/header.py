@@ -16,8 +16,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from quanze.loaders.columns import (FIELD_LABELS, MIN_SCORE, SAMPLE_ROWS, ColumnEvidence, assign, cell_signs,
-                                    column_cells, header_key, header_scores, sub_item_share)
+from quanze.loaders.columns import (FIELD_LABELS, SAMPLE_ROWS, ColumnEvidence, assign, cell_signs, column_cells,
+                                    header_key, header_scores, sub_item_share, synonyms)
 from quanze.loaders.reference import table
 from quanze.loaders.text import compact
 
@@ -38,6 +38,7 @@ class HeaderMap:
     evidence: dict[int, ColumnEvidence] = field(default_factory=dict)
     ignored: dict[int, str] = field(default_factory=dict)  # column → header of a column not imported
     title_start: int = 0  # first row of the titles above this table's header
+    keys: dict[int, str] = field(default_factory=dict)  # mapped column → its header cell, compared form
 
     def column_of(self, name: str) -> int | None:
         return next((c for c, f in self.columns.items() if f == name), None)
@@ -69,9 +70,12 @@ def column_index(letter: str) -> int | None:
 
 
 def field_of(text: object) -> str | None:
-    """Canonical field an exact synonym names, or None (headers.yaml)."""
-    best = header_scores(text)
-    return best[0][0] if best and best[0][1] >= 1.0 else None
+    """Canonical field an exact synonym names, or None (headers.yaml); cheap enough for every row."""
+    key = header_key(text)
+    if not key:
+        return None
+    syn = synonyms()
+    return syn.get(key) or syn.get(re.sub(r"\(.*?\)", "", key))
 
 
 @functools.cache
@@ -88,7 +92,7 @@ def _label_like(text: str) -> bool:
 
 
 def _label_share(row: list) -> tuple[int, float]:
-    texts = [t for t in (compact(c) for c in row) if t]
+    texts = [t for t in (compact(c) for c in row if c is not None and c != "") if t]
     if len(set(texts)) < 2:
         return 0, 0.0
     like = sum(_label_like(t) for t in texts)
@@ -174,10 +178,11 @@ class _Candidate:
     duplicates: set[int] = field(default_factory=set)
 
 
-def _evaluate(rows, first: int, merged, width: int, stop: int, fixed: dict[int, str]) -> _Candidate | None:
+def _evaluate(rows, first: int, merged, width: int, fixed: dict[int, str]) -> _Candidate | None:
+    """Row ``first`` taken as a header: its columns assigned; None when no item-name column is found."""
     last = first + 1 if _is_subheader(rows, first, merged) else first
     parts = _header_parts(rows, first, last, merged, width)
-    data = rows[last + 1:min(stop, last + 1 + SAMPLE_ROWS)]
+    data = rows[last + 1:last + 1 + SAMPLE_ROWS]
     n = sum(1 for r in data if any(compact(v) for v in r))
     cells = [column_cells([compact(r[c]) if c < len(r) else "" for r in data], n) for c in range(width)]
     hs = [_column_header_scores(p) for p in parts]
@@ -226,24 +231,16 @@ def _find_sub_name(assigned: dict[int, ColumnEvidence], data, cells, width: int)
         assigned[c] = ColumnEvidence("sub_name", 0.0, cells[c].shares["name"], 0.45, "内容（紧随事项名称、多数为空）")
 
 
-def _candidates(rows, start: int, stop: int) -> list[int]:
+def _candidates(rows) -> list[int]:
+    """The first label-like rows of a sheet (at most ``CANDIDATES`` among its first ``SCAN_ROWS``)."""
     out = []
-    for r in range(start, min(stop, start + SCAN_ROWS, len(rows))):
+    for r in range(min(SCAN_ROWS, len(rows))):
         like, share = _label_share(rows[r])
         if like >= 2 and share >= 0.6:
             out.append(r)
             if len(out) >= CANDIDATES:
                 break
     return out
-
-
-def _best(rows, start: int, stop: int, merged, width: int, fixed_for) -> _Candidate | None:
-    best = None
-    for r in _candidates(rows, start, stop):
-        cand = _evaluate(rows, r, merged, width, stop, fixed_for(r))
-        if cand is not None and (best is None or cand.total > best.total * 1.05):
-            best = cand
-    return best
 
 
 def find_tables(rows: list[list[object]], merged: list[tuple[int, int, int, int]],
@@ -254,45 +251,55 @@ def find_tables(rows: list[list[object]], merged: list[tuple[int, int, int, int]
     analyst's mapping; the columns it names are taken as it says.
     """
     width = max((len(r) for r in rows), default=0)
+    missing: set[str] = set()
 
-    def fixed_for(r: int) -> dict[int, str]:
-        return _fixed(override, rows[r], width) if override else {}
+    def evaluate(r: int) -> _Candidate | None:
+        fixed, unknown = _fixed(override, rows[r:r + 2], width) if override else ({}, set())
+        missing.update(unknown)
+        return _evaluate(rows, r, merged, width, fixed)
 
+    best = None
+    for r in _candidates(rows):
+        cand = evaluate(r)
+        if cand is not None and (best is None or cand.total > best.total * 1.05):
+            best = cand
     tables: list[HeaderMap] = []
-    start = 0
-    while start < len(rows):
-        cand = _best(rows, start, len(rows), merged, width, fixed_for)
-        if cand is None:
-            if not tables:
-                return []
-            break
-        h = _to_header_map(cand, width)
+    while best is not None:
+        h = _to_header_map(best, width, rows)
         if tables:  # the title rows right above a header belong to its table
-            t = cand.first
+            t = best.first
             while t - 1 > tables[-1].row and len({compact(v) for v in rows[t - 1]} - {""}) <= 1:
                 t -= 1
             tables[-1].end = h.title_start = t
         tables.append(h)
-        start = _next_table_start(rows, h, width)
-        if start is None:
-            break
+        best, r = None, h.row + 1
+        while best is None and (r := _next_table_start(rows, h, r)) is not None:
+            best, r = evaluate(r), r + 1
+    if tables and missing:
+        tables[0].warnings.append(f"列映射文件中的「{'」「'.join(sorted(missing))}」在本表中没有对应的列，未使用")
     return tables
 
 
-def _fixed(override: dict[str, str], header: list, width: int) -> dict[int, str]:
+def _fixed(override: dict[str, str], header_rows: list[list], width: int) -> tuple[dict[int, str], set[str]]:
+    """Columns an analyst's mapping names (by letter, or by a header cell of the header's rows), and the keys that name none."""
     out: dict[int, str] = {}
-    keys = {header_key(v): c for c, v in enumerate(header) if compact(v)}
+    unknown = set()
+    keys = {header_key(v): c for row in reversed(header_rows) for c, v in enumerate(row) if compact(v)}
     for key, f in override.items():
         c = column_index(key)
         if c is None:
             c = keys.get(header_key(key))
         if c is not None and c < width:
             out[c] = f
-    return out
+        else:
+            unknown.add(key)
+    return out, unknown
 
 
-def _to_header_map(cand: _Candidate, width: int) -> HeaderMap:
+def _to_header_map(cand: _Candidate, width: int, rows) -> HeaderMap:
     h = HeaderMap(row=cand.last, columns={}, first_row=cand.first)
+    head = rows[cand.first]
+    h.keys = {c: header_key(head[c]) for c in cand.assigned if c < len(head)}
     for c in range(width):
         e = cand.assigned.get(c)
         label = cand.labels.get(c, "")
@@ -306,32 +313,33 @@ def _to_header_map(cand: _Candidate, width: int) -> HeaderMap:
     return h
 
 
-def _next_table_start(rows, h: HeaderMap, width: int) -> int | None:
-    """The first row below ``h`` that starts another table, or None.
+def _next_table_start(rows, h: HeaderMap, start: int) -> int | None:
+    """The first row from ``start`` that reads like another table's header, or None.
 
-    A row that repeats this table's header (a printed page) is not a new table;
-    a row that reads like a header and maps its columns otherwise is.
+    A row that repeats this table's header (a printed page) is not a new table.
     """
-    own = {c: header_key(rows[h.first_row][c]) for c in h.columns if c < len(rows[h.first_row])}
-    for r in range(h.row + 1, len(rows)):
+    for r in range(start, len(rows)):
         row = rows[r]
-        like, share = _label_share(row)
-        if like < 3 or share < 0.75:
+        short = [t for t in (compact(c) for c in row if c is not None and c != "") if t and len(t) <= 24]
+        if len(short) < 3:
             continue
-        keys = {c: header_key(v) for c, v in enumerate(row) if compact(v)}
-        if own and sum(keys.get(c) == k for c, k in own.items()) >= 0.7 * len(own):
-            continue  # the header again
-        named = sum(1 for k in keys.values() if header_scores(k) and header_scores(k)[0][1] >= 0.6)
-        if named >= 2 and any(f == "name" and s >= 0.5 for k in keys.values() for f, s, _ in header_scores(k)):
+        like, share = _label_share(row)
+        if like < 3 or share < 0.75 or is_repeated_header(row, h):
+            continue
+        scores = [header_scores(t) for t in short]
+        named = sum(1 for sc in scores if sc and sc[0][1] >= 0.6)
+        if named >= 2 and any(f == "name" and s >= 0.5 for sc in scores for f, s, _ in sc):
             return r
     return None
 
 
-def is_repeated_header(row: list, h: HeaderMap, rows) -> bool:
-    """The table's own header printed again on a new page."""
-    head = rows[h.first_row]
-    same = sum(1 for c in h.columns if c < len(row) and c < len(head) and compact(row[c])
-               and header_key(row[c]) == header_key(head[c]))
+def is_repeated_header(row: list, h: HeaderMap) -> bool:
+    """The table's own header printed again on a new page (most of its mapped cells say the same)."""
+    keys = h.keys
+    name_col = h.column_of("name")
+    if name_col is None or name_col >= len(row) or header_key(row[name_col]) != keys.get(name_col):
+        return False
+    same = sum(1 for c, k in keys.items() if c < len(row) and k and header_key(row[c]) == k)
     return same >= max(2, 0.7 * len(h.columns))
 
 
@@ -346,8 +354,13 @@ def load_overrides(path) -> list[tuple[str, dict[str, str]]]:
     """
     import yaml
 
-    with open(path, encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"第{mark.line + 1}行" if mark else ""
+        raise ValueError(f"列映射文件 {path} {where}不是有效的 YAML") from None
     if not isinstance(data, dict):
         raise ValueError(f"列映射文件 {path} 应为「文件或工作表名 → {{列: 字段}}」的映射")
     by_label = {v: k for k, v in FIELD_LABELS.items()}
@@ -375,5 +388,5 @@ def override_for(overrides, file: str, sheet: str) -> dict[str, str] | None:
     return None
 
 
-__all__ = ["HeaderMap", "MIN_SCORE", "column_letter", "field_of", "find_tables", "is_repeated_header",
+__all__ = ["HeaderMap", "column_letter", "field_of", "find_tables", "is_repeated_header",
            "load_overrides", "override_for"]

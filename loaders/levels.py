@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 
 from quanze.loaders.reference import table
-from quanze.loaders.text import compact
+import re
+
+from quanze.loaders.text import compact, normalise
 
 LEVEL_ORDER = {"国家": 0, "省": 1, "市": 2, "县": 3, "乡": 4}
 
@@ -25,3 +27,16 @@ def parse_levels(text: object) -> list[str]:
             found.add(level)
             s = s.replace(keyword, "|")
     return sorted(found, key=LEVEL_ORDER.__getitem__)
+
+
+def split_levels_cell(text: str) -> tuple[str, str]:
+    """(level part, scope part) of a 实施层级及权限 cell such as 地州市级。负责……"""
+    s = normalise(text)
+    if not s:
+        return "", ""
+    # 乡镇级 is one level word: 乡镇 must take its 级 along, or 级 would be left over as the scope
+    # 县级、乡镇级 names two levels
+    m = re.match(r"^((?:[^。;,；，、\n]{0,12}?(?:(?:乡镇|街道)级?|级)[、和及]?)+)[。;,；，\n ]*(.*)$", s, re.S)
+    if m and parse_levels(m.group(1)):
+        return m.group(1), m.group(2).strip()
+    return (s, "") if len(compact(s)) <= 12 else ("", s)

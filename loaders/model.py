@@ -193,6 +193,7 @@ class FileReport:
     rejected: list[Rejection] = field(default_factory=list)
     region: str = ""
     warnings: list[str] = field(default_factory=list)  # about the file as a whole
+    raw_sheets: list | None = field(default=None, repr=False, compare=False)  # kept only until the region is known
 
     @property
     def items(self) -> int:

@@ -160,14 +160,15 @@ def _agreed_region(loaded) -> str:
 
 
 def _with_region(path: Path, report: FileReport, items: list[PowerItem], region: str, overrides):
-    """A file that names no region is read again with the run's region, and says so."""
+    """A file that names no region is parsed again with the run's region (its parse says so)."""
+    sheets, report.raw_sheets = report.raw_sheets, None
     if report.region or not items:
         return report, items
     if region:
-        return _read_one((path, region, overrides))
-    else:
-        report.warnings.append("文件名和标题中没有写明所属地区，本次导入的其他清单也没有一致的地区，"
-                               "部门按无地区导入；请用 --region（网页上传时填写地区）指定")
+        again = FileReport(file=report.file, path=report.path, format=report.format)
+        return again, _parse(sheets, again, path, region, overrides)
+    report.warnings.append("文件名和标题中没有写明所属地区，本次导入的其他清单也没有一致的地区，"
+                           "部门按无地区导入；请用 --region（网页上传时填写地区）指定")
     return report, items
 
 
@@ -176,7 +177,7 @@ def _note_inferred(loaded, inferred: list[PowerItem]) -> None:
     for report, _ in loaded:
         if by_file[report.file]:
             report.warnings.append(f"{by_file[report.file]} 个事项的权力类别在清单中没有写明，按事项名称推断"
-                                   "（category_source = model），请核对")
+                                   "（事项上注明「按事项名称推断」），请核对")
 
 
 def _accept(item: PowerItem, seen: dict[str, PowerItem], report: FileReport) -> bool:
@@ -241,11 +242,17 @@ def _load_file(path: Path, report: FileReport, default_region: str, overrides: l
     except FileFormatError as e:
         report.reject(None, None, str(e))
         return []
+    items = _parse(sheets, report, path, default_region, overrides)
+    if not report.region:
+        report.raw_sheets = sheets  # parsed again once the run's region is known (pipeline._with_region)
+    return items
+
+
+def _parse(sheets, report: FileReport, path: Path, default_region: str, overrides) -> list[PowerItem]:
     titles = _title_texts(sheets)
-    region = next((r for r in (find_region(t) for t in titles) if r), "") or find_region(path.stem) or default_region
-    report.region = region
-    if region and region == default_region and not find_region(path.stem) \
-            and not any(find_region(t) for t in titles):
+    own = next((r for r in (find_region(t) for t in titles) if r), "") or find_region(path.stem)
+    region = report.region = own or default_region
+    if region and not own:
         report.warnings.append(f"文件名和标题中没有写明所属地区，按本次导入指定或其他清单一致的地区「{region}」导入")
     ctx = FileContext(file=path.name, region=region, owner=_owner(titles + [path.stem], region), overrides=overrides)
     items: list[PowerItem] = []

@@ -16,8 +16,9 @@ from quanze.loaders.categories import category_in, normalise_category
 from quanze.loaders.citations import parse_basis
 from quanze.loaders.departments import DepartmentName, resolve_department
 from quanze.loaders.formats import RawSheet
-from quanze.loaders.header import HeaderMap, column_letter, field_of, find_tables, is_repeated_header
-from quanze.loaders.levels import parse_levels
+from quanze.loaders.header import (HeaderMap, column_letter, field_of, find_tables, is_repeated_header,
+                                   override_for)
+from quanze.loaders.levels import parse_levels, split_levels_cell  # noqa: F401 (split_levels_cell: also imported from here)
 from quanze.loaders.model import FileReport, PowerItem, Provenance, SheetReport
 from quanze.loaders.responsibilities import split_responsibilities
 from quanze.loaders.text import compact, has_control, normalise, strip_control
@@ -34,8 +35,7 @@ class FileContext:
     file: str
     region: str = ""
     owner: DepartmentName | None = None
-    override: dict[str, str] | None = None  # an analyst's column mapping for this file
-    overrides: list | None = None  # every pattern of the mapping file (matched per sheet)
+    overrides: list | None = None  # an analyst's column mapping file, matched per sheet (header.override_for)
 
 
 @dataclass
@@ -106,12 +106,7 @@ def parse_sheet(raw: RawSheet, ctx: FileContext, report: FileReport) -> list[Pow
     if not any(compact(c) for row in raw.rows for c in row):
         sheet.warnings.append("空工作表，已跳过")
         return []
-    override = ctx.override
-    if ctx.overrides:
-        from quanze.loaders.header import override_for
-
-        override = override_for(ctx.overrides, ctx.file, name) or override
-    tables = find_tables(raw.rows, raw.merged, override)
+    tables = find_tables(raw.rows, raw.merged, override_for(ctx.overrides, ctx.file, name))
     if not tables:
         report.reject(name, None, "找不到可识别的表头：没有一行的各列（按表头文字和下面的内容）能认出「事项名称」"
                                   "及至少一个其他字段（如实施依据、实施主体、权力类型），整张表未导入；"
@@ -134,7 +129,7 @@ def parse_sheet(raw: RawSheet, ctx: FileContext, report: FileReport) -> list[Pow
         if table.column_of("category") is None and category_in(name) is None \
                 and not any(category_in(t) for t in titles):
             sheet.warnings.append(f"第{table.row + 1}行表头下的表格没有「权力类型」列，工作表名和标题也没有写明权力类别，"
-                                  "类别将从文件名或按事项名称推断（见 category_source）")
+                                  "类别将从文件名或按事项名称推断，并在事项上注明来源")
         leaves = _group_rows(rows, raw, table, name, sheet, report)
         items.extend(it for group in leaves for it in _build_items(group, name, titles, ctx, report))
     return items
@@ -149,7 +144,7 @@ def _group_rows(rows, raw: RawSheet, header: HeaderMap, sheet_name: str, sheet: 
                 report: FileReport) -> list[list[_Leaf]]:
     groups: list[list[_Leaf]] = []
     section_category = ""
-    uncached = getattr(raw, "uncached", None) or {}
+    uncached = raw.uncached
     name_col = header.column_of("name")
     end = len(rows) if header.end is None else header.end
     for r in range(header.row + 1, end):
@@ -159,22 +154,20 @@ def _group_rows(rows, raw: RawSheet, header: HeaderMap, sheet_name: str, sheet: 
         if not values:
             continue
         sheet.rows_read += 1
-        if any(has_control(v) for v in row if isinstance(v, str)):
+        if any(c < len(row) and isinstance(row[c], str) and has_control(row[c]) for c in header.columns):
             sheet.warnings.append(f"第{row_no}行含有不可见的控制字符，已删除")
         cells = {f: normalise(row[c]) if c < len(row) else "" for c, f in header.columns.items()}
-        if len(set(values)) == 1 and values[0] != cells.get("name"):
-            text = values[0]
-            if normalise_category(text):
-                section_category = text  # a section row such as 一、行政许可（11项）
-            elif _NOTE.match(text):
-                sheet.warnings.append(f"第{row_no}行为说明文字，未作为事项导入")
-            else:
-                report.reject(sheet_name, row_no, f"只有一格有内容（「{text[:30]}」），不是完整的事项行")
-            continue
-        if _NOTE.match(values[0]) and not cells.get("name"):
+        single = len(set(values)) == 1 and values[0] != cells.get("name")
+        if _NOTE.match(values[0]) and (single or not cells.get("name")):  # 注：…, 备注：… below the table
             sheet.warnings.append(f"第{row_no}行为说明文字，未作为事项导入")
             continue
-        if field_of(cells.get("name")) == "name" or is_repeated_header(row, header, rows):
+        if single:
+            if normalise_category(values[0]):
+                section_category = values[0]  # a section row such as 一、行政许可（11项）
+            else:
+                report.reject(sheet_name, row_no, f"只有一格有内容（「{values[0][:30]}」），不是完整的事项行")
+            continue
+        if field_of(cells.get("name")) == "name" or is_repeated_header(row, header):
             continue  # header repeated on a printed page
         if uncached and _formula_cells(r, row_no, header, uncached, cells, sheet_name, sheet, report):
             continue
@@ -313,16 +306,3 @@ def _leaf_to_item(leaf: _Leaf, sheet_name: str, titles: list[str], ctx: FileCont
         accountability_basis=leaf.text("accountability_basis"),
         duties=leaf.text("duties"), remedy=leaf.text("remedy"), remarks=leaf.text("remarks"),
     )
-
-
-def split_levels_cell(text: str) -> tuple[str, str]:
-    """(level part, scope part) of a 实施层级及权限 cell such as 地州市级。负责……"""
-    s = normalise(text)
-    if not s:
-        return "", ""
-    # 乡镇级 is one level word: 乡镇 must take its 级 along, or 级 would be left over as the scope
-    # 县级、乡镇级 names two levels
-    m = re.match(r"^((?:[^。;,；，、\n]{0,12}?(?:(?:乡镇|街道)级?|级)[、和及]?)+)[。;,；，\n ]*(.*)$", s, re.S)
-    if m and parse_levels(m.group(1)):
-        return m.group(1), m.group(2).strip()
-    return (s, "") if len(compact(s)) <= 12 else ("", s)

@@ -26,7 +26,7 @@ _WIDTH[0x00A0] = 0x20
 _SPACES = re.compile(r"[ \t\u200b\ufeff]+")
 # Characters no list means and no writer may emit (XML 1.0 forbids them): C0 controls
 # other than tab and line breaks, DEL, C1 controls, and the non-characters U+FFFE/U+FFFF.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _AROUND_BREAK = re.compile(r" *\n *")
 _WHITE = re.compile(r"\s+")
 
@@ -58,7 +58,7 @@ def normalise(text: object) -> str:
     s = str(text)
     if not s:
         return ""
-    s = _CONTROL.sub("", unicodedata.normalize("NFC", s)).translate(_WIDTH)
+    s = strip_control(unicodedata.normalize("NFC", s)).translate(_WIDTH)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     s = to_simplified(s)
     s = _SPACES.sub(" ", s)

@@ -12,7 +12,7 @@ from quanze.loaders.readers.base import FileFormatError
 MAX_FILE_BYTES = 100 * 1024 * 1024  # the upload limit, on the file as stored
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # an xlsx's members together, once unpacked
 MAX_PART_BYTES = 4 * 1024 * 1024  # one xlsx member parsed whole (styles, workbook): 100× the real ones
-MAX_SHARED_STRINGS = 200_000  # an xlsx's shared strings: openpyxl builds each one slowly, before any cell
+MAX_SHARED_STRINGS = 200_000  # an xlsx's shared strings, all read before any cell
 MAX_ZIP_ENTRIES = 10_000  # members of an xlsx
 MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024  # the zip's central directory, read before anything else
 MAX_ROWS = 200_000  # rows of one file, all sheets/tables together

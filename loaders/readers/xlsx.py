@@ -53,35 +53,55 @@ def check_zip(path: Path) -> None:
         if i.file_size > limits.MAX_PART_BYTES and not STREAMED_PARTS.match(i.filename):
             raise FileFormatError(f"「{path.name}」中的部件「{i.filename}」解压后 {i.file_size / 1048576:.1f} MB，"
                                   f"超过上限 {limits.MAX_PART_BYTES // 1048576} MB，未读取")
-    strings = [i.filename for i in infos if i.filename.lower().endswith("sharedstrings.xml")]
-    if strings:
-        _count_strings(path, strings)
 
 
-def _count_strings(path: Path, members: list[str]) -> None:
-    """Count the shared strings (stopping at the limit) before openpyxl builds them one by one."""
-    with zipfile.ZipFile(path) as z:
-        for member in members:
-            n = 0
-            with z.open(member) as f:
-                for _event, el in iterparse(f):
-                    if el.tag.endswith("}si") or el.tag == "si":
-                        n += 1
-                        el.clear()
-                        if n > limits.MAX_SHARED_STRINGS:
-                            raise FileFormatError(
-                                f"「{path.name}」的共享字符串超过上限 {limits.MAX_SHARED_STRINGS:,} 个，为防止耗时过长未读取")
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def shared_strings(src, name: str) -> list[str]:
+    """The shared strings as openpyxl's read-only reader gives them (plain text of each ``<si>``).
+
+    Read here in one pass that stops at the limit: openpyxl builds a rich-text
+    object for every string first, which is most of the time a list takes to read.
+    """
+    si, t, r = _MAIN + "si", _MAIN + "t", _MAIN + "r"
+    out: list[str] = []
+    for _event, el in iterparse(src):
+        if el.tag != si:
+            continue
+        plain = el.find(t)
+        parts = [plain.text] if plain is not None and plain.text else []
+        parts += [x.text for x in (run.find(t) for run in el.iterfind(r)) if x is not None and x.text]
+        out.append("".join(parts).replace("x005F_", ""))
+        el.clear()
+        if len(out) > limits.MAX_SHARED_STRINGS:
+            raise FileFormatError(f"「{name}」的共享字符串超过上限 {limits.MAX_SHARED_STRINGS:,} 个，为防止耗时过长未读取")
+    return out
+
+
+def _open_workbook(handle, name: str):
+    """openpyxl's read-only workbook, with the shared strings read by :func:`shared_strings`."""
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+
+    class Reader(ExcelReader):
+        def read_strings(self):
+            ct = self.package.find(SHARED_STRINGS)
+            if ct is not None:
+                with self.archive.open(ct.PartName[1:]) as src:
+                    self.shared_strings = shared_strings(src, name)
+
+    reader = Reader(handle, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
 
 
 def read_xlsx(path: Path) -> list[RawSheet]:
-    import openpyxl
-
     check_zip(path)
     handle = path.open("rb")  # a file object: openpyxl refuses workbooks named .xls
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and data validation
-            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            book = _open_workbook(handle, path.name)
         try:
             return _read_book(path, book)
         finally:

@@ -167,7 +167,11 @@ def sheet_xml(rows: list[list[object]], dimension: str | None = None, extra_cell
 def minimal_xlsx(path: Path, sheet: str | bytes, macro: bool = False, extra: dict[str, bytes] | None = None) -> Path:
     """An xlsx written part by part, so that a test controls every byte of the sheet XML."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", CONTENT_TYPES.replace("{main}", XLSM_MAIN if macro else XLSX_MAIN))
+        types = CONTENT_TYPES.replace("{main}", XLSM_MAIN if macro else XLSX_MAIN)
+        if "xl/sharedStrings.xml" in (extra or {}):  # declared, as a workbook that uses it declares it
+            types = types.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                  'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+        z.writestr("[Content_Types].xml", types)
         z.writestr("_rels/.rels", ROOT_RELS)
         z.writestr("xl/workbook.xml", WORKBOOK)
         z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
