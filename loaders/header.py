@@ -178,9 +178,22 @@ class _Candidate:
     duplicates: set[int] = field(default_factory=set)
 
 
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _is_key_row(rows, r: int) -> bool:
+    """Row r holds field keys (libNum, catalogId …) over a row of Chinese labels: both are the header."""
+    keys = [t for t in (compact(c) for c in rows[r] if c is not None) if t]
+    ascii_keys = sum(bool(_KEY.match(k)) for k in keys)
+    if r + 1 >= len(rows) or ascii_keys < 3 or ascii_keys < 0.25 * len(keys):
+        return False
+    like, share = _label_share(rows[r + 1])
+    return like >= 3 and share >= 0.8
+
+
 def _evaluate(rows, first: int, merged, width: int, fixed: dict[int, str]) -> _Candidate | None:
     """Row ``first`` taken as a header: its columns assigned; None when no item-name column is found."""
-    last = first + 1 if _is_subheader(rows, first, merged) else first
+    last = first + 1 if _is_subheader(rows, first, merged) or _is_key_row(rows, first) else first
     parts = _header_parts(rows, first, last, merged, width)
     data = rows[last + 1:last + 1 + SAMPLE_ROWS]
     n = sum(1 for r in data if any(compact(v) for v in r))
