@@ -129,3 +129,18 @@ def test_api_excel_and_graphml_exports(monkeypatch, tmp_path):
     graphml = client.get(f"/api/datasets/{ds}/graph?format=graphml")
     assert graphml.status_code == 200
     ET.fromstring(graphml.data)
+
+
+def test_control_characters_are_removed_at_load_with_a_warning_naming_the_row(tmp_path):
+    import csv
+
+    from helpers import HEADER, row
+
+    from quanze.loaders import load_files
+
+    path = tmp_path / "明川县应急管理局.csv"  # a workbook writer refuses these characters; a CSV export carries them
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([HEADER, row(1, "对甲\x07行为的\x1b处罚"), row(2, "对乙行为的处罚")])
+    res = load_files([path])
+    assert [it.name for it in res.items] == ["对甲行为的处罚", "对乙行为的处罚"]
+    assert "第2行含有不可见的控制字符，已删除" in res.files[0].sheets[0].warnings
