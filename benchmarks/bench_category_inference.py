@@ -49,7 +49,7 @@ class Tally:
 
 
 SCENARIOS = {
-    "alone": "each list loaded on its own, without its category column (the name cues only: nothing in the run is labelled)",
+    "alone": "each list loaded on its own, without its category column (name cues, and what its own sheet names and titles say)",
     "together": "the 16 lists loaded in one run, none with its category column",
     "leave-one-out": "one list without its category column, loaded with the other 15 as published (16 runs)",
 }

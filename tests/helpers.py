@@ -33,6 +33,32 @@ def workbook(path: Path, sheets: dict[str, list[list]], title: str | None = "明
     return path
 
 
+TOKEN = {"Authorization": "Bearer s3cret"}
+FINISHED = ("完成", "失败", "中断")
+
+
+def upload(client, paths, headers=TOKEN):
+    """POST the files to a test client's /api/datasets; the response."""
+    data = {"files": [(open(p, "rb"), Path(p).name) for p in paths]}
+    try:
+        return client.post("/api/datasets", data=data, content_type="multipart/form-data", headers=headers)
+    finally:
+        for f, _ in data["files"]:
+            f.close()
+
+
+def wait(client, run_id, seconds=60):
+    """An analysis job's state once it has finished (完成, 失败 or 中断)."""
+    import time
+
+    for _ in range(seconds * 10):
+        status = client.get(f"/api/analyses/{run_id}").json
+        if status["status"] in FINISHED:
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"analysis {run_id} did not finish: {status}")
+
+
 def free_port() -> int:
     import socket
 

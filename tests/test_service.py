@@ -5,28 +5,9 @@ import time
 import pytest
 
 from conftest import EXAMPLE
+from helpers import TOKEN, upload, wait
 
 from quanze.api.http import create_app
-
-TOKEN = {"Authorization": "Bearer s3cret"}
-
-
-def upload(client, paths, headers=TOKEN):
-    data = {"files": [(open(p, "rb"), p.name) for p in paths]}
-    try:
-        return client.post("/api/datasets", data=data, content_type="multipart/form-data", headers=headers)
-    finally:
-        for f, _ in data["files"]:
-            f.close()
-
-
-def wait(client, run_id, seconds=60):
-    for _ in range(seconds * 10):
-        status = client.get(f"/api/analyses/{run_id}").json
-        if status["status"] in ("完成", "失败"):
-            return status
-        time.sleep(0.1)
-    raise AssertionError(f"analysis {run_id} did not finish: {status}")
 
 
 @pytest.fixture()

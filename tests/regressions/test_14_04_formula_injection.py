@@ -3,12 +3,11 @@
 
 import csv
 import json
-import time
 
 import openpyxl
 import pytest
 
-from helpers import HEADER, row, workbook
+from helpers import HEADER, TOKEN, row, upload, wait, workbook
 
 from quanze.api.analysis import analyze
 from quanze.api.cli import main
@@ -102,21 +101,10 @@ def test_simulation_workbook(lists, tmp_path):
 
 
 def test_api_excel_and_csv_exports(lists, tmp_path):
-    token = {"Authorization": "Bearer s3cret"}
     client = create_app(tmp_path / "data", token="s3cret").test_client()
-    paths = sorted(lists.glob("*.xlsx"))
-    files = [(open(p, "rb"), p.name) for p in paths]
-    try:
-        ds = client.post("/api/datasets", data={"files": files}, content_type="multipart/form-data",
-                         headers=token).json["id"]
-    finally:
-        for f, _ in files:
-            f.close()
-    run = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R08"}, headers=token).json["id"]
-    for _ in range(600):
-        if client.get(f"/api/analyses/{run}").json["status"] in ("完成", "失败"):
-            break
-        time.sleep(0.1)
+    ds = upload(client, sorted(lists.glob("*.xlsx"))).json["id"]
+    run = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R08"}, headers=TOKEN).json["id"]
+    assert wait(client, run)["status"] == "完成"
     xlsx = client.get(f"/api/analyses/{run}/export?format=xlsx")
     assert xlsx.status_code == 200
     (tmp_path / "api.xlsx").write_bytes(xlsx.data)

@@ -4,7 +4,6 @@
 import csv
 import dataclasses
 import json
-import time
 import xml.etree.ElementTree as ET
 
 import openpyxl
@@ -12,6 +11,7 @@ import pytest
 import rdflib
 
 from conftest import EXAMPLE
+from helpers import TOKEN, upload, wait
 from rulekit import item
 
 from quanze.api import analysis
@@ -105,22 +105,10 @@ def test_cli_analyze_writes_the_workbook(monkeypatch, tmp_path, capsys):
 
 def test_api_excel_and_graphml_exports(monkeypatch, tmp_path):
     monkeypatch.setattr(service_module, "load_files", keeping_controls(service_module.load_files))
-    token = {"Authorization": "Bearer s3cret"}
     client = create_app(tmp_path / "data", token="s3cret").test_client()
-    paths = sorted(EXAMPLE.glob("*.xlsx"))
-    files = [(open(p, "rb"), p.name) for p in paths]
-    try:
-        ds = client.post("/api/datasets", data={"files": files}, content_type="multipart/form-data",
-                         headers=token).json["id"]
-    finally:
-        for f, _ in files:
-            f.close()
-    run_id = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R01,R04"}, headers=token).json["id"]
-    for _ in range(600):
-        state = client.get(f"/api/analyses/{run_id}").json
-        if state["status"] in ("完成", "失败"):
-            break
-        time.sleep(0.1)
+    ds = upload(client, sorted(EXAMPLE.glob("*.xlsx"))).json["id"]
+    run_id = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R01,R04"}, headers=TOKEN).json["id"]
+    state = wait(client, run_id)
     assert state["status"] == "完成" and state["findings"] > 0
     xlsx = client.get(f"/api/analyses/{run_id}/export?format=xlsx")
     assert xlsx.status_code == 200

@@ -1,12 +1,12 @@
 """14-08: "--set R03.threshold=abc is accepted with 202; the run reports 完成 while R03 errored; R16.min_peers=-1
 is accepted; rule files accept unknown parameters and keys (treshold, aplies_to) silently"."""
 
-import time
 
 import pytest
 import yaml
 
 from conftest import EXAMPLE
+from helpers import TOKEN, upload, wait
 from rulekit import item
 
 from quanze.api import analysis
@@ -18,7 +18,6 @@ from quanze.rules.catalogue import CATALOG_DIR, CatalogueError, read_rule
 from quanze.rules.engine import run
 from quanze.rules.primitives import REGISTRY
 
-TOKEN = {"Authorization": "Bearer s3cret"}
 BAD = [("R03.threshold=abc", "参数 threshold 应为数（0 到 1），而不是 'abc'"),
        ("R16.min_peers=-1", "参数 min_peers 应为整数（不小于 2），而不是 -1"),
        ("R01b.threshold=1.5", "参数 threshold 应为数（0 到 1），而不是 1.5"),
@@ -49,20 +48,13 @@ def client(tmp_path):
     return app, app.test_client()
 
 
-def upload(client):
-    paths = sorted(EXAMPLE.glob("*.xlsx"))
-    files = [(open(p, "rb"), p.name) for p in paths]
-    try:
-        return client.post("/api/datasets", data={"files": files}, content_type="multipart/form-data",
-                           headers=TOKEN).json["id"]
-    finally:
-        for f, _ in files:
-            f.close()
+def upload_example(client):
+    return upload(client, sorted(EXAMPLE.glob("*.xlsx"))).json["id"]
 
 
 def test_api_refuses_a_bad_setting_with_422_and_creates_no_job(client):
     app, c = client
-    ds = upload(c)
+    ds = upload_example(c)
     for settings in (["R03.threshold=abc"], ["R16.min_peers=-1"], {"R03.threshold": "abc"}):
         r = c.post(f"/api/datasets/{ds}/analyses", json={"settings": settings}, headers=TOKEN)
         assert r.status_code == 422 and r.content_type.startswith("application/problem+json")
@@ -118,11 +110,7 @@ def test_api_run_with_an_errored_rule_says_which(client, monkeypatch):
 
     monkeypatch.setattr(type(REGISTRY["outlier"]), "evaluate", broken)
     _, c = client
-    ds = upload(c)
+    ds = upload_example(c)
     run_id = c.post(f"/api/datasets/{ds}/analyses", json={"rules": "R04b,R16"}, headers=TOKEN).json["id"]
-    for _ in range(600):
-        state = c.get(f"/api/analyses/{run_id}").json
-        if state["status"] in ("完成", "失败"):
-            break
-        time.sleep(0.1)
+    state = wait(c, run_id)
     assert state["stage"].startswith("部分完成") and "R16" in state["stage"] and "坏了" in state["error"]
