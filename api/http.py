@@ -123,12 +123,16 @@ def require_same_origin() -> None:
     """A write sent by a page of another site is refused (Origin, else Referer, must name this host).
 
     Requests with neither header (scripts, curl) are not from a page and pass on to the token check.
+    Behind a reverse proxy the host and scheme the browser saw are those the proxy forwards
+    (X-Forwarded-Host/-Proto); a page of another site cannot add these headers to a form post.
     """
     sent = request.headers.get("Origin") or request.headers.get("Referer")
     if not sent:
         return
     parts = urlsplit(sent)
-    if (parts.scheme.lower(), parts.netloc.lower()) != (request.scheme, request.host.lower()):
+    scheme = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip().lower()
+    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip().lower()
+    if (parts.scheme.lower(), parts.netloc.lower()) != (scheme, host):
         abort(403, message=f"拒绝跨站请求：这个写操作来自其他网页（{sent[:200]}），不是本服务（{request.host}）的页面。"
                            "请在本服务的网页中操作，或用不带 Origin 的脚本并附令牌。")
 

@@ -24,6 +24,7 @@ def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_other_seed_other_lists(county, tmp_path):
     synthesise("county", 7, tmp_path / "again")
     assert _files(county) == _files(tmp_path / "again")

@@ -12,6 +12,8 @@ import requests
 from conftest import EXAMPLE
 from helpers import Server
 
+pytestmark = pytest.mark.slow  # starts the real server and kills it
+
 FILES = sorted(EXAMPLE.glob("*.xlsx"))
 
 

@@ -45,6 +45,7 @@ def test_the_bundled_example_in_any_order():
     assert_same_in_any_order(ready.load.items, ready.inputs)
 
 
+@pytest.mark.slow
 def test_the_real_lists_in_any_order(klmy_dir):
     assert_same_in_any_order(load_files([klmy_dir]).items, {})
 

@@ -1,5 +1,7 @@
 """14-10: "the service gives other item ids and findings than the CLI for the same files: stored names such as `000-克拉玛依市…` defeat region detection"."""
 
+import pytest
+
 import json
 import time
 
@@ -63,6 +65,7 @@ def test_service_and_cli_agree_on_the_example(tmp_path):
     _same(tmp_path / "data", sorted(EXAMPLE.glob("*.xlsx")))
 
 
+@pytest.mark.slow
 def test_service_and_cli_agree_on_the_real_lists(tmp_path, klmy_dir):
     files = sorted(p for p in klmy_dir.iterdir() if p.suffix in (".xls", ".xlsx"))
     _, items, _ = _through_the_service(tmp_path / "data", files)

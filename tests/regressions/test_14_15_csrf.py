@@ -47,3 +47,12 @@ def test_the_services_own_pages_and_scripts_still_write(tmp_path, token):
                         headers={"Origin": "http://localhost"})
         assert r.status_code == 401
     assert client.get("/", headers={"Origin": "http://evil.example"}).status_code == 200  # reading is not a write
+
+
+def test_behind_a_tls_proxy_the_forwarded_origin_is_the_services_own(tmp_path):
+    client = create_app(tmp_path / "data").test_client()
+    proxied = {"Origin": "https://quanze.example.gov.cn", "X-Forwarded-Proto": "https",
+               "X-Forwarded-Host": "quanze.example.gov.cn"}
+    assert client.post("/api/scenarios", data="name: x", headers=proxied).status_code != 403
+    foreign = dict(proxied, Origin="https://evil.example")
+    assert client.post("/api/scenarios", data="name: x", headers=foreign).status_code == 403
