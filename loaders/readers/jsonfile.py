@@ -43,14 +43,15 @@ def read_json(path: Path) -> list[RawSheet]:
                               f"{limits.MAX_JSON_CONTAINERS:,} 个，为防止耗尽内存未读取")
     text = decode_text(data)
     del data
-    try:
-        doc = json.loads(text)
-    except RecursionError:
-        raise _too_deep(path.name) from None
-    except json.JSONDecodeError as e:
-        if e.msg != "Extra data":
+    if _is_json_lines(text):
+        doc = _json_lines(text, path.name)  # a broken line is one rejected row; the others load
+    else:
+        try:
+            doc = json.loads(text)
+        except RecursionError:
+            raise _too_deep(path.name) from None
+        except json.JSONDecodeError as e:
             raise FileFormatError(f"JSON 格式错误（第{e.lineno}行第{e.colno}列）：{_json_reason(e.msg)}") from None
-        doc = _json_lines(text, path.name)
     if isinstance(doc, dict) and isinstance(doc.get("sheets"), dict):
         groups = list(doc["sheets"].items())
     elif isinstance(doc, (dict, list)):
@@ -67,6 +68,12 @@ def read_json(path: Path) -> list[RawSheet]:
         limits.check_file_cells(path.name, cells)
         sheets.append(sheet)
     return sheets
+
+
+def _is_json_lines(text: str) -> bool:
+    """One object a line (the first lines tell): not a document printed over several lines."""
+    lines = [line.lstrip() for line in text[:65536].splitlines() if line.strip()][:50]
+    return len(lines) >= 2 and all(line.startswith("{") for line in lines)
 
 
 def _json_lines(text: str, label: str) -> list[object]:
