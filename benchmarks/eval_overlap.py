@@ -21,7 +21,7 @@ from common import add_shared, real_lists  # a sibling module of these scripts
 
 REPO = Path(__file__).resolve().parent.parent
 PAIRS = REPO / "tests" / "eval" / "overlap_pairs.csv"
-# what each figure counts: R03 (职能交叉) covers R01 and R02 (domain.md §2)
+# what each figure counts: R03 (职能交叉) covers R01 and R02 (docs/rules.md)
 MEASURED = {"R01 多头执法 (R01b)": {"R01b"}, "R03 职能交叉 (R01b ∪ R02 ∪ R03)": {"R01b", "R02", "R03"}}
 
 

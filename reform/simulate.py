@@ -2,7 +2,7 @@
 
 A pure function: the base graph and its items are never modified; moved items are
 copies with a new 实施主体.  The same rule catalogue runs before and after, and the
-difference is part of the result (domain.md §3.5).
+difference is part of the result.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ OUTPUTS = ("moved", "split", "left_behind", "must_rehome", "basis_conflicts", "r
            "new_overlaps", "reserved")
 OVERLAP_RULES = {"R01a", "R01b", "R02", "R03", "R10"}
 SUPERVISION = ("行政检查", "行政处罚")
-# penalties a township should not hold (桐庐's rule, domain.md §3.4)
+# penalties a township should not hold (桐庐's rule)
 MAJOR_PENALTY = ("吊销", "责令停产停业", "责令关闭", "限制从业", "降低资质", "较大数额")
 
 

@@ -29,7 +29,7 @@ def _test_names() -> str:
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_rule_file_is_valid(rule):
-    assert re.fullmatch(r"R\d{2}[a-z]?", rule.id), "ids start with the catalogue number of domain.md §2"
+    assert re.fullmatch(r"R\d{2}[a-z]?", rule.id), "ids start with the catalogue number (docs/rules.md)"
     assert Path(rule.path).stem == rule.id
     assert rule.severity in SEVERITIES and rule.title and rule.description and rule.advice and rule.answers
     primitive = REGISTRY[rule.check]

@@ -1,4 +1,4 @@
-"""The legal-basis parser on the forms lists actually use (domain.md §4.1)."""
+"""The legal-basis parser on the forms lists actually use."""
 
 from quanze.loaders.citations import canonical_title, cites_article, infer_level, parse_basis
 

@@ -1,7 +1,7 @@
 """required_stages: responsibilities that skip stages their category requires (R04).
 
 The table of required stages is ``loaders/data/stages.yaml`` (``required:``),
-the same vocabulary the loader tags clauses with (domain.md §1.6).
+the same vocabulary the loader tags clauses with.
 """
 
 from __future__ import annotations
