@@ -15,7 +15,8 @@ from quanze.rules.engine import RunResult, run
 
 # inputs a rule may need, beside the lists themselves (rules/engine.py INPUT_LABELS)
 LIST_INPUTS = ("catalogue", "township", "cancelled")
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# the bundled example is package data at the package root (quanze/examples), in a checkout and in a wheel alike
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def example_inputs() -> dict:

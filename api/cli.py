@@ -245,7 +245,7 @@ def cmd_synth(args) -> int:
 
 def cmd_demo(args) -> int:
     if not EXAMPLE_DIR.is_dir():
-        raise SystemExit(f"找不到示例清单目录：{EXAMPLE_DIR}")
+        raise SystemExit(f"找不到示例清单目录：{EXAMPLE_DIR}（安装的 quanze 缺少自带示例，请重新安装）")
     with terminal_progress() as progress:
         done = analyze([EXAMPLE_DIR], laws=args.laws, progress=progress, **example_inputs())
     out = Path(args.out)
