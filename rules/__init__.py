@@ -4,8 +4,8 @@
     result = run(graph, selection="R01,R03", settings=["R01b.threshold=0.7"])
     result.findings  # Finding objects, each traced to the rows of the published lists
 
-Names are imported on first use (``quanze.lazy_exports``): reading the catalogue
-(``quanze rules``, checking a --set) does not import the engine and its pandas
+Names are imported on first use (``quanze.lazy_exports``): a module that needs only
+the catalogue's errors or the rule model does not import the engine with its pandas
 and scikit-learn.
 """
 
