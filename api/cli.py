@@ -12,7 +12,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from quanze.api.progress import terminal_progress
