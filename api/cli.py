@@ -1,7 +1,9 @@
 """The ``quanze`` command: the same operations as the service, from a shell.
 
 Output files have fixed shapes that other tools read (README, "Outputs"); what
-is printed is for people, in Chinese.
+is printed is for people, in Chinese.  Each subcommand imports what it uses when
+it runs: ``quanze load`` on one list does not wait for the graph, the rules or the
+web service to be imported (benchmarks/bench_startup.py).
 """
 
 from __future__ import annotations
@@ -10,21 +12,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quanze.api.analysis import EXAMPLES, analyze, example_inputs, prepare
 from quanze.api.progress import terminal_progress
-from quanze.api.reports import FORMATS, write_findings, write_simulation
-from quanze.api.rulesdoc import render as render_rules_doc
 from quanze.api.summary import findings_summary, load_summary, write_items, write_json, write_report
-from quanze.graph import build_graph, export, sparql
-from quanze.loaders import LawLibrary, LoadResult, load_files
-from quanze.loaders.explain import explain
-from quanze.loaders.header import load_overrides
-from quanze.loaders.yamlfile import InputFileError
-from quanze.reform import read_scenario, simulate
-from quanze.rules.catalogue import CatalogueError, SettingError, load_catalogue
 
-EXAMPLE_DIR = EXAMPLES / "mingchuan"
+if TYPE_CHECKING:
+    from quanze.loaders import LoadResult
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -98,6 +92,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _load(args) -> LoadResult:
+    from quanze.loaders import LawLibrary, load_files
+
     laws = None
     if getattr(args, "laws", None):
         try:
@@ -113,6 +109,8 @@ def _columns(args):
     """The parsed --columns file; a malformed one stops the command with its Chinese reason."""
     if not getattr(args, "columns", None):
         return None
+    from quanze.loaders.header import load_overrides
+
     try:
         return load_overrides(args.columns)
     except (OSError, ValueError) as e:
@@ -124,6 +122,8 @@ def cmd_load(args) -> int:
     print(load_summary(result))
     report = result.report() if args.explain or args.report else None
     if args.explain:
+        from quanze.loaders.explain import explain
+
         print(explain(report))
     if args.report:
         write_json(args.report, report)
@@ -135,6 +135,8 @@ def cmd_load(args) -> int:
 
 
 def cmd_graph(args) -> int:
+    from quanze.graph import build_graph, export, sparql
+
     result = _load(args)
     pg = build_graph(result.items)
     print(load_summary(result, brief=True))
@@ -157,6 +159,11 @@ def cmd_graph(args) -> int:
 
 
 def cmd_analyze(args) -> int:
+    from quanze.api.analysis import analyze
+    from quanze.api.reports import FORMATS, write_findings
+    from quanze.loaders.yamlfile import InputFileError
+    from quanze.rules.catalogue import CatalogueError, SettingError
+
     for out in args.out:
         if Path(out).suffix.lower() not in FORMATS:
             raise SystemExit(f"不支持的输出格式 {out}：请用 {'、'.join(FORMATS)}")
@@ -181,6 +188,12 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_simulate(args) -> int:
+    from quanze.api.analysis import prepare
+    from quanze.api.reports import write_simulation
+    from quanze.loaders.yamlfile import InputFileError
+    from quanze.reform import read_scenario, simulate
+    from quanze.rules.catalogue import CatalogueError
+
     for out in args.out:
         if Path(out).suffix.lower() not in (".json", ".xlsx"):
             raise SystemExit(f"不支持的输出格式 {out}：请用 .json 或 .xlsx")
@@ -206,6 +219,7 @@ def cmd_serve(args) -> int:
 
     from quanze.api.http import create_app, run_server
     from quanze.api.store import Store
+    from quanze.loaders import LawLibrary
 
     loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
     if not loopback and not args.token:
@@ -224,9 +238,13 @@ def cmd_serve(args) -> int:
 
 def cmd_rules(args) -> int:
     if args.write_docs:
+        from quanze.api.rulesdoc import render as render_rules_doc
+
         Path(args.write_docs).write_text(render_rules_doc(args.laws), encoding="utf-8")
         print(f"已写入 {args.write_docs}")
         return 0
+    from quanze.rules.catalogue import load_catalogue
+
     for r in load_catalogue():
         print(f"{r.id:5} {r.severity} {r.title}（{r.check}）")
     return 0
@@ -244,10 +262,14 @@ def cmd_synth(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    if not EXAMPLE_DIR.is_dir():
-        raise SystemExit(f"找不到示例清单目录：{EXAMPLE_DIR}（安装的 quanze 缺少自带示例，请重新安装）")
+    from quanze.api.analysis import EXAMPLES, analyze, example_inputs
+    from quanze.api.reports import write_findings
+
+    example_dir = EXAMPLES / "mingchuan"
+    if not example_dir.is_dir():
+        raise SystemExit(f"找不到示例清单目录：{example_dir}（安装的 quanze 缺少自带示例，请重新安装）")
     with terminal_progress() as progress:
-        done = analyze([EXAMPLE_DIR], laws=args.laws, progress=progress, **example_inputs())
+        done = analyze([example_dir], laws=args.laws, progress=progress, **example_inputs())
     out = Path(args.out)
     paths = write_report(done.load, done.graph, out)
     paths += [write_findings(done.result, out / name, title="明川县权责清单检查报告（示例）")

@@ -13,6 +13,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import markupsafe
@@ -22,8 +23,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from quanze.graph.model import xml_text
-from quanze.rules.engine import RunResult
 from quanze.rules.model import SEVERITIES
+
+if TYPE_CHECKING:  # annotations only: writing findings does not need the engine imported
+    from quanze.rules.engine import RunResult
 
 FORMATS = (".json", ".xlsx", ".html", ".csv")
 SEVERITY_FILL = {"红": "F8D7DA", "黄": "FFF3CD", "蓝": "D6E9F8"}

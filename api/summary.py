@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quanze.graph import PowerGraph
-from quanze.loaders import LoadResult
+if TYPE_CHECKING:  # annotations only: a load's summary needs neither the graph nor the readers imported
+    from quanze.graph import PowerGraph
+    from quanze.loaders import LoadResult
 
 MAX_LISTED = 20
 

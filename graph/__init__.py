@@ -1,7 +1,13 @@
-"""The knowledge graph: PowerGraph over networkx, and its RDF view."""
+"""The knowledge graph: PowerGraph over networkx, and its RDF view.
 
-from quanze.graph.build import build_graph
-from quanze.graph.model import EDGE_TYPES, NODE_TYPES, PowerGraph
-from quanze.graph.rdf import export, sparql, to_rdf
+Names are imported on first use (``quanze.lazy_exports``): rdflib only when the
+RDF view is asked for, not whenever a rule reads the graph.
+"""
 
-__all__ = ["EDGE_TYPES", "NODE_TYPES", "PowerGraph", "build_graph", "export", "sparql", "to_rdf"]
+from quanze import lazy_exports
+
+_EXPORTS = {"build_graph": "quanze.graph.build", "EDGE_TYPES": "quanze.graph.model", "NODE_TYPES": "quanze.graph.model",
+            "PowerGraph": "quanze.graph.model", "export": "quanze.graph.rdf", "sparql": "quanze.graph.rdf",
+            "to_rdf": "quanze.graph.rdf"}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

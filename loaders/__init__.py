@@ -1,8 +1,15 @@
-"""Loaders: published lists (xls/xlsx/xlsm/csv/json/jsonl/html) and a law corpus → canonical records."""
+"""Loaders: published lists (xls/xlsx/xlsm/csv/json/jsonl/html) and a law corpus → canonical records.
 
-from quanze.loaders.laws import LawLibrary
-from quanze.loaders.model import Citation, Department, PowerItem, Provenance, Rejection, Responsibility
-from quanze.loaders.pipeline import LoadResult, load_files
+Names are imported on first use (``quanze.lazy_exports``): the light modules here
+(text, yamlfile, citations …) are used by the graph and the rules without the
+readers and the column matcher.
+"""
 
-__all__ = ["Citation", "Department", "LawLibrary", "LoadResult", "PowerItem", "Provenance", "Rejection",
-           "Responsibility", "load_files"]
+from quanze import lazy_exports
+
+_EXPORTS = {"LawLibrary": "quanze.loaders.laws", "LoadResult": "quanze.loaders.pipeline",
+            "load_files": "quanze.loaders.pipeline",
+            **dict.fromkeys(["Citation", "Department", "PowerItem", "Provenance", "Rejection", "Responsibility"],
+                            "quanze.loaders.model")}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

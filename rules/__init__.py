@@ -3,10 +3,16 @@
     from quanze.rules import run
     result = run(graph, selection="R01,R03", settings=["R01b.threshold=0.7"])
     result.findings  # Finding objects, each traced to the rows of the published lists
+
+Names are imported on first use (``quanze.lazy_exports``): a module that needs only
+the catalogue's errors or the rule model does not import the engine with its pandas
+and scikit-learn.
 """
 
-from quanze.rules.catalogue import CatalogueError, load_catalogue
-from quanze.rules.engine import RunResult, run
-from quanze.rules.model import Finding, Rule
+from quanze import lazy_exports
 
-__all__ = ["CatalogueError", "Finding", "Rule", "RunResult", "load_catalogue", "run"]
+_EXPORTS = {"CatalogueError": "quanze.rules.catalogue", "load_catalogue": "quanze.rules.catalogue",
+            "RunResult": "quanze.rules.engine", "run": "quanze.rules.engine", "Finding": "quanze.rules.model",
+            "Rule": "quanze.rules.model"}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from quanze.graph.rdf import NODE, sparql, to_rdf
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Param, Primitive, register
 
@@ -19,6 +18,8 @@ class Sparql(Primitive):
     schema = {"query": Param("text", "", "SPARQL 查询，须绑定 ?item")}
 
     def evaluate(self, ctx, scope, params):
+        from quanze.graph.rdf import NODE, sparql, to_rdf  # rdflib only for a catalogue that has a SPARQL rule
+
         if "?item" not in params["query"]:
             raise ValueError("sparql 检查的查询须绑定 ?item")
         rdf = ctx.cached(("rdf",), lambda: to_rdf(ctx.graph))
