@@ -24,7 +24,7 @@ from pathlib import Path
 
 from quanze.loaders import load_files
 
-from common import RESULTS, add_shared, real_lists  # a sibling module of these scripts
+from common import RESULTS, add_shared, publish, real_lists  # a sibling module of these scripts
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from corpus.variants import write_variants  # noqa: E402  (the corpus lives with the tests)
@@ -120,11 +120,7 @@ def main() -> int:
     t = time.perf_counter()
     with tempfile.TemporaryDirectory() as work:
         results = {s: measure(klmy, Path(work) / s, s) for s in SCENARIOS}
-    text = markdown(results, time.perf_counter() - t)
-    print(text)
-    if args.write:
-        with RESULTS.open("a", encoding="utf-8") as f:
-            f.write("\n" + text)
+    publish(markdown(results, time.perf_counter() - t), args.write)
     return 0
 
 

@@ -20,9 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import RESULTS, add_shared, real_lists  # a sibling module of these scripts
-
-REPO = Path(__file__).resolve().parents[1]
+from common import add_shared, publish, real_lists, two_versions  # a sibling module of these scripts
 
 PROBE = r"""
 import json, statistics, sys, time
@@ -48,13 +46,6 @@ print(json.dumps({"first": times[0], "median": statistics.median(times), "n": n}
 """
 
 
-def _shim(root: Path, where: Path) -> Path:
-    """A folder in which ``quanze`` is the repository at ``root`` (its top level is the package)."""
-    where.mkdir(parents=True, exist_ok=True)
-    (where / "quanze").symlink_to(root)
-    return where
-
-
 def _probe(shim: Path, klmy: Path, repeat: int, what: str) -> dict:
     out = subprocess.run([sys.executable, "-c", PROBE, str(shim), str(klmy), str(repeat), what],
                          capture_output=True, text=True, check=True)
@@ -71,27 +62,18 @@ def main() -> int:
     klmy = real_lists(args)
     if klmy is None:
         return 2
-    with tempfile.TemporaryDirectory() as tmp:
-        old = Path(tmp) / "old"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(old), args.against], check=True)
-        try:
-            shims = {"this": _shim(REPO, Path(tmp) / "s-this"), "old": _shim(old, Path(tmp) / "s-old")}
-            rows = [("仅读取单元格（本版读取器，下限）", _probe(shims["this"], klmy, args.repeat, "floor")),
-                    (f"导入（{args.against}）", _probe(shims["old"], klmy, args.repeat, "load")),
-                    ("导入（本版）", _probe(shims["this"], klmy, args.repeat, "load"))]
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(old)], check=False)
+    with tempfile.TemporaryDirectory() as tmp, two_versions(args.against, Path(tmp)) as versions:
+        this, old = versions["this"][1], versions["old"][1]
+        rows = [("仅读取单元格（本版读取器，下限）", _probe(this, klmy, args.repeat, "floor")),
+                (f"导入（{args.against}）", _probe(old, klmy, args.repeat, "load")),
+                ("导入（本版）", _probe(this, klmy, args.repeat, "load"))]
     base = rows[1][1]["median"]
     lines = [f"## 导入耗时：本版与 {args.against} · {datetime.date.today()}", "",
              "由 `benchmarks/bench_load_versions.py` 生成：16 个真实清单，每个版本各在新进程中运行，"
              f"首次与 {args.repeat} 次中位数（秒）。", "",
              "| 测量 | 首次 | 中位数 | 事项/行 | 相对旧版 |", "|---|---|---|---|---|"]
     lines += [f"| {name} | {r['first']:.2f} | {r['median']:.2f} | {r['n']} | {r['median'] / base:.2f}× |" for name, r in rows]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.write:
-        with RESULTS.open("a", encoding="utf-8") as f:
-            f.write("\n" + text)
+    publish("\n".join(lines) + "\n", args.write)
     return 0
 
 

@@ -23,10 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_load_versions import _shim  # a sibling module of these scripts
-from common import RESULTS
+from common import REPO, publish, two_versions  # a sibling module of these scripts
 
-REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 from helpers import HEADER, row, workbook  # noqa: E402
 
@@ -73,19 +71,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         four = workbook(tmp / "四项.xlsx", {"行政处罚": [HEADER] + [row(i, n) for i, n in enumerate(NAMES, 1)]})
-        old = tmp / "old"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(old), args.against], check=True)
-        try:
-            versions = {"old": (old, _shim(old, tmp / "s-old")), "this": (REPO, _shim(REPO, tmp / "s-this"))}
+        with two_versions(args.against, tmp) as versions:
             for root, shim in versions.values():
                 _check_shim(shim, root, tmp)
             times: dict[tuple[str, str], list[float]] = {}
             for _ in range(args.repeat):
                 for label, code, argv in _cases(four, example, tmp / "findings.json"):
-                    for name, (_, shim) in versions.items():
-                        times.setdefault((label, name), []).append(_time(code, shim, argv, tmp))
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(old)], check=False)
+                    for name in ("old", "this"):  # alternating, so that both see the same machine
+                        times.setdefault((label, name), []).append(_time(code, versions[name][1], argv, tmp))
     median = {key: statistics.median(ts) for key, ts in times.items()}
     labels = list(dict.fromkeys(label for label, _ in times))
     lines = [f"## 命令启动耗时：本版与 {args.against} · {datetime.date.today()} · Python {sys.version.split()[0]}", "",
@@ -94,11 +87,7 @@ def main() -> int:
              f"| 测量 | {args.against} | 本版 | 本版/旧版 |", "|---|---|---|---|"]
     lines += [f"| {label} | {median[label, 'old']:.2f} | {median[label, 'this']:.2f} | "
               f"{median[label, 'this'] / median[label, 'old']:.2f}× |" for label in labels]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.write:
-        with RESULTS.open("a", encoding="utf-8") as f:
-            f.write("\n" + text)
+    publish("\n".join(lines) + "\n", args.write)
     return 0
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 RESULTS = Path(__file__).with_name("results.md")
 
@@ -21,3 +25,32 @@ def real_lists(args) -> Path | None:
         return klmy
     print(f"需要真实清单目录：{klmy}", file=sys.stderr)
     return None
+
+
+def publish(text: str, write: bool) -> None:
+    """Print a result and, with ``--write``, append it to results.md."""
+    print(text)
+    if write:
+        with RESULTS.open("a", encoding="utf-8") as f:
+            f.write("\n" + text)
+
+
+def _shim(root: Path, where: Path) -> Path:
+    """A folder in which ``quanze`` is the repository at ``root`` (its top level is the package)."""
+    where.mkdir(parents=True, exist_ok=True)
+    (where / "quanze").symlink_to(root)
+    return where
+
+
+@contextlib.contextmanager
+def two_versions(rev: str, tmp: Path) -> Iterator[dict[str, tuple[Path, Path]]]:
+    """``{"this": (root, shim), "old": (root, shim)}``: this checkout and ``rev`` in a temporary git worktree.
+
+    A shim is a folder to put first on ``sys.path`` so that ``import quanze`` takes that version.
+    """
+    old = tmp / "old"
+    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(old), rev], check=True)
+    try:
+        yield {"this": (REPO, _shim(REPO, tmp / "s-this")), "old": (old, _shim(old, tmp / "s-old"))}
+    finally:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(old)], check=False)
