@@ -39,8 +39,9 @@ def normalise_category(label: object) -> str | None:
 
 
 @functools.cache
-def _cues() -> list[tuple[re.Pattern, str]]:
-    return [(re.compile(p), c) for p, c in table("categories")["title_cues"]]
+def cues(key: str) -> list[tuple[re.Pattern, str]]:
+    """(pattern, category) pairs of categories.yaml's ``title_cues`` or ``name_cues``."""
+    return [(re.compile(p), c) for p, c in table("categories")[key]]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -56,5 +57,5 @@ def category_in(text: object) -> str | None:
     s = compact(text)
     if not s:
         return None
-    found = {c for p, c in _cues() if p.search(s)}
+    found = {c for p, c in cues("title_cues") if p.search(s)}
     return found.pop() if len(found) == 1 else None

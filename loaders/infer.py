@@ -11,26 +11,19 @@ lists state (character n-grams of the name, logistic regression).  Only the
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterable
 
+from quanze.loaders.categories import cues
 from quanze.loaders.model import PowerItem
-from quanze.loaders.reference import table
-from quanze.loaders.sheet import item_id, stable_id
+from quanze.loaders.sheet import item_id, main_item_id
 from quanze.loaders.text import compact
 
 MIN_TRAINING = 30  # distinct labelled names below which only the cues are used
 
 
-@functools.cache
-def _cues() -> list[tuple[re.Pattern, str]]:
-    return [(re.compile(p), c) for p, c in table("categories")["name_cues"]]
-
-
 def cue_category(name: str) -> str | None:
     s = compact(name)
-    return next((c for p, c in _cues() if p.search(s)), None)
+    return next((c for p, c in cues("name_cues") if p.search(s)), None)
 
 
 def _classifier(examples: dict[str, str]):
@@ -62,7 +55,6 @@ def infer_categories(items: Iterable[PowerItem]) -> list[PowerItem]:
     for it in items:
         if it.category is not None:
             examples.setdefault(compact(it.name), it.category)
-    model = None
     guesses: dict[str, str | None] = {}
     for it in todo:
         key = compact(it.name)
@@ -81,6 +73,6 @@ def infer_categories(items: Iterable[PowerItem]) -> list[PowerItem]:
         had_main = it.main_id != it.id
         it.category, it.category_source = str(category), "model"
         it.id = item_id(it.department_id, it.category, it.name, it.sub_name, it.levels)
-        it.main_id = stable_id(it.department_id, it.category, compact(it.name)) if had_main else it.id
+        it.main_id = main_item_id(it.department_id, it.category, it.name) if had_main else it.id
         changed.append(it)
     return changed

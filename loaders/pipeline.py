@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from quanze.loaders.departments import find_region, resolve_department
+from quanze.loaders.departments import find_region, resolve_department, unknown_bodies
 from quanze.loaders.formats import FileFormatError, detect_format, read_sheets
 from quanze.loaders.header import load_overrides
 from quanze.loaders.infer import infer_categories
@@ -45,8 +45,6 @@ class LoadResult:
 
     def report(self) -> dict:
         """The load report as JSON-ready data (shape documented in the README)."""
-        from quanze.loaders.departments import unknown_bodies
-
         out = {
             "items": len(self.items),
             "main_items": len({it.main_id for it in self.items}),
@@ -130,8 +128,8 @@ def load_files(paths: Iterable[str | Path], laws: LawLibrary | None = None, regi
     default_region = region or _agreed_region(loaded)
     if not region:
         loaded = [_with_region(files[n], r, its, default_region, overrides) for n, (r, its) in enumerate(loaded)]
-    inferred = infer_categories(it for _, its in loaded for it in its)
-    _note_inferred(loaded, inferred)
+    infer_categories(it for _, its in loaded for it in its)
+    _note_inferred(loaded)
     items: list[PowerItem] = []
     reports: list[FileReport] = []
     seen: dict[str, PowerItem] = {}
@@ -172,11 +170,11 @@ def _with_region(path: Path, report: FileReport, items: list[PowerItem], region:
     return report, items
 
 
-def _note_inferred(loaded, inferred: list[PowerItem]) -> None:
-    by_file = Counter(it.source.file for it in inferred)
-    for report, _ in loaded:
-        if by_file[report.file]:
-            report.warnings.append(f"{by_file[report.file]} 个事项的权力类别在清单中没有写明，按事项名称推断"
+def _note_inferred(loaded) -> None:
+    for report, its in loaded:
+        n = sum(it.category_source == "model" for it in its)
+        if n:
+            report.warnings.append(f"{n} 个事项的权力类别在清单中没有写明，按事项名称推断"
                                    "（事项上注明「按事项名称推断」），请核对")
 
 

@@ -94,6 +94,11 @@ def stable_id(*parts: str) -> str:
     return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
+def main_item_id(department_id: str, category: str, name: str) -> str:
+    """The id a 主项 with 子项 gives all of them (``main_id``)."""
+    return stable_id(department_id, category, compact(name))
+
+
 def item_id(department_id: str, category: str, name: str, sub_name: str, levels: list[str]) -> str:
     """The content-derived id of an item: the same row loads with the same id every time."""
     return stable_id(department_id, category, compact(name), compact(sub_name), ",".join(levels))
@@ -243,7 +248,7 @@ def _build_items(group: list[_Leaf], sheet_name: str, titles: list[str], ctx: Fi
         if item is not None:
             items.append(item)
     if len(items) > 1 or (items and items[0].sub_name):
-        main = stable_id(items[0].department_id, items[0].category or "", compact(items[0].name))
+        main = main_item_id(items[0].department_id, items[0].category or "", items[0].name)
         for it in items:
             it.main_id = main
     return items
