@@ -23,6 +23,8 @@ from rdflib.plugins.sparql.sparql import Query
 
 from quanze.graph.model import PowerGraph, xml_text
 
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # a query never loads the graphs it names from the network
+
 QZ = Namespace("urn:quanze:vocab:")
 NODE = "urn:quanze:node:"
 VOCAB_FILE = Path(__file__).with_name("vocab.ttl")
@@ -86,7 +88,6 @@ def sparql(pg_or_rdf, query: str, limit: int | None = None) -> list[dict]:
     """
     g = to_rdf(pg_or_rdf) if isinstance(pg_or_rdf, PowerGraph) else pg_or_rdf
     prepared = read_only_query(query)
-    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
     result = g.query(prepared)
     if result.type == "ASK":
         return [{"ask": bool(result.askAnswer)}]

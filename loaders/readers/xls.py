@@ -36,7 +36,7 @@ def ole_streams(data: bytes) -> set[str]:
     return {d.name for d in doc.dirlist}
 
 
-def check_container(path: Path, data: bytes) -> None:
+def check_container(data: bytes) -> None:
     names = ole_streams(data)
     if {"EncryptionInfo", "EncryptedPackage"} & names:
         raise FileFormatError(ENCRYPTED)
@@ -49,15 +49,14 @@ def read_xls(path: Path) -> list[RawSheet]:
     import xlrd
 
     data = path.read_bytes()
-    check_container(path, data)
+    check_container(data)
     book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO())
     del data
     sheets = []
     total_rows = total_cells = 0
     try:
         limits.check_sheets(path.name, book.nsheets)
-        for i in range(book.nsheets):
-            name = book.sheet_names()[i]
+        for i, name in enumerate(book.sheet_names()):
             label = f"{path.name}」工作表「{name}"
             rows, cols = _extent(book.mem, book._sh_abs_posn[i], label)
             limits.check_cells(label, rows, cols)
