@@ -18,7 +18,7 @@ from quanze.loaders.departments import DepartmentName, resolve_department
 from quanze.loaders.formats import RawSheet
 from quanze.loaders.header import (HeaderMap, column_letter, field_of, find_tables, is_repeated_header,
                                    override_for)
-from quanze.loaders.levels import parse_levels, split_levels_cell  # noqa: F401 (split_levels_cell: also imported from here)
+from quanze.loaders.levels import parse_levels, split_levels_cell
 from quanze.loaders.model import FileReport, PowerItem, Provenance, SheetReport
 from quanze.loaders.responsibilities import split_responsibilities
 from quanze.loaders.text import compact, has_control, normalise, strip_control
