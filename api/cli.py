@@ -159,7 +159,7 @@ def cmd_graph(args) -> int:
 
 
 def cmd_analyze(args) -> int:
-    from quanze.api.analysis import analyze
+    from quanze.pipeline import analyze
     from quanze.api.reports import FORMATS, write_findings
     from quanze.loaders.yamlfile import InputFileError
     from quanze.rules.catalogue import CatalogueError, SettingError
@@ -188,7 +188,7 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_simulate(args) -> int:
-    from quanze.api.analysis import prepare
+    from quanze.pipeline import prepare
     from quanze.api.reports import write_simulation
     from quanze.loaders.yamlfile import InputFileError
     from quanze.reform import read_scenario, simulate
@@ -202,7 +202,7 @@ def cmd_simulate(args) -> int:
         with terminal_progress() as progress:
             ready = prepare(args.files, laws=args.laws, lineage=args.lineage, region=args.region, progress=progress,
                             columns=_columns(args))
-            result = simulate(ready.graph, scenario, inputs=ready.inputs)
+            result = simulate(ready.tables, scenario, inputs=ready.inputs)
     except (InputFileError, CatalogueError, OSError) as e:
         raise SystemExit(str(e))
     print(load_summary(ready.load, brief=True))
@@ -262,7 +262,7 @@ def cmd_synth(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from quanze.api.analysis import EXAMPLES, analyze, example_inputs
+    from quanze.pipeline import EXAMPLES, analyze, example_inputs
     from quanze.api.reports import write_findings
 
     example_dir = EXAMPLES / "mingchuan"

@@ -280,9 +280,9 @@ def _new_lists(wb: Workbook, result) -> None:
     """The after-move list of every department the scenario touches, in the published layout."""
     touched = {e["from"] for e in result.outputs["moved"]} | {e["to"] for e in result.outputs["moved"]}
     by_dept: dict[str, list] = {}
-    for it in result.after:
-        if it.department in touched:
-            by_dept.setdefault(it.department, []).append(it)
+    after = result.after.items
+    for it in result.after.records(after["id"][after["department"].isin(touched)]):
+        by_dept.setdefault(it.department, []).append(it)
     used = set(wb.sheetnames)
     for dept, items in sorted(by_dept.items()):
         sh = wb.create_sheet(_sheet_name("清单", dept, used))

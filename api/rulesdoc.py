@@ -7,7 +7,7 @@ against the code: tests/test_catalogue.py fails when a rule is missing here.
 
 from __future__ import annotations
 
-from quanze.api.analysis import EXAMPLES, analyze, example_inputs
+from quanze.pipeline import EXAMPLES, analyze, example_inputs
 from quanze.api.reports import evidence_text
 from quanze.rules.catalogue import load_catalogue
 from quanze.rules.engine import INPUT_LABELS

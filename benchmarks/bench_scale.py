@@ -35,7 +35,7 @@ def _peak_mb() -> float:
 
 def measure(preset: str, seed: int, workdir: Path, laws: str | None) -> dict:
     """One preset, stage by stage (run in a child process)."""
-    from quanze.api.analysis import prepare
+    from quanze.pipeline import prepare
     from quanze.reform import read_scenario, simulate
     from quanze.rules.engine import run
     from quanze.synth import score, synthesise

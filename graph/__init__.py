@@ -1,4 +1,4 @@
-"""The knowledge graph: PowerGraph over networkx, and its RDF view.
+"""Views of the tables: the knowledge graph (PowerGraph over networkx) and its RDF view.
 
 Names are imported on first use (``quanze.lazy_exports``): rdflib only when the
 RDF view is asked for, not whenever a rule reads the graph.
@@ -6,7 +6,8 @@ RDF view is asked for, not whenever a rule reads the graph.
 
 from quanze import lazy_exports
 
-_EXPORTS = {"build_graph": "quanze.graph.build", "EDGE_TYPES": "quanze.graph.model", "NODE_TYPES": "quanze.graph.model",
+_EXPORTS = {"build_graph": "quanze.graph.build", "graph_of": "quanze.graph.build", "rdf_of": "quanze.graph.rdf",
+            "EDGE_TYPES": "quanze.graph.model", "NODE_TYPES": "quanze.graph.model",
             "PowerGraph": "quanze.graph.model", "export": "quanze.graph.rdf", "sparql": "quanze.graph.rdf",
             "to_rdf": "quanze.graph.rdf"}
 __all__ = sorted(_EXPORTS)

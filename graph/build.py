@@ -1,19 +1,28 @@
-"""Build a PowerGraph from loaded items: a pure function of the items."""
+"""The graph view: a PowerGraph built from the tables (or from items), a pure function of them."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
 
-from quanze.graph.model import PowerGraph, item_key
+from quanze.graph.model import PowerGraph
 from quanze.loaders.citations import canonical_title
 from quanze.loaders.model import PowerItem
+from quanze.tables import Tables, item_key
 
 
 @functools.lru_cache(maxsize=65536)
 def _label(text: str) -> str:
     """A clause's first 60 characters, made once per distinct clause (many items share one)."""
     return text[:60]
+
+
+def graph_of(tables: Tables, ids: Iterable[str] | None = None) -> PowerGraph:
+    """The graph of the tables' items (or of ``ids`` only: one department, one item's neighbourhood)."""
+    pg = build_graph(tables.records(ids))
+    if ids is None:
+        pg.tables = tables
+    return pg
 
 
 def build_graph(items: Iterable[PowerItem]) -> PowerGraph:

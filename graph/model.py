@@ -16,6 +16,7 @@ import networkx as nx
 
 from quanze.loaders.model import PowerItem
 from quanze.loaders.text import strip_control
+from quanze.tables import RELATIONS, Tables, build_tables, item_key  # noqa: F401  (item_key: the graph's node keys)
 
 NODE_TYPES = {
     "department": "实施主体（部门）",
@@ -27,19 +28,7 @@ NODE_TYPES = {
     "provision": "条款",
     "responsibility": "责任事项",
 }
-EDGE_TYPES = {
-    "exercised_by": "由……实施（事项 → 部门）",
-    "at_level": "在……层级行使（事项 → 层级）",
-    "based_on": "依据（事项 → 条款或文件）",
-    "part_of": "属于（条款 → 文件）",
-    "has_responsibility": "责任事项（事项 → 责任）",
-    "sub_item_of": "子项（子项 → 主项）",
-    "in_region": "所在区域（部门 → 区域）",
-}
-
-
-def item_key(item_id: str) -> str:
-    return f"item:{item_id}"
+EDGE_TYPES = RELATIONS
 
 
 # what XML 1.0 cannot hold: C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF
@@ -55,6 +44,18 @@ class PowerGraph:
 
     def __init__(self) -> None:
         self.g = nx.MultiDiGraph()
+        self._tables: Tables | None = None
+
+    @property
+    def tables(self) -> Tables:
+        """The tables this graph is a view of (made from its items when it was built from items)."""
+        if self._tables is None:
+            self._tables = build_tables(self.items())
+        return self._tables
+
+    @tables.setter
+    def tables(self, tables: Tables) -> None:
+        self._tables = tables
 
     def add_node(self, key: str, type: str, **attrs) -> str:
         if type not in NODE_TYPES:

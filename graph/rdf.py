@@ -1,4 +1,4 @@
-"""The RDF view of a PowerGraph, its exports, and SPARQL over it.
+"""The RDF view of the tables (through their graph view), its exports, and SPARQL over it.
 
 The view is for exchange and for ad-hoc questions a user asks in SPARQL; the
 rules never run through it (pairing items in SPARQL is orders of magnitude
@@ -8,6 +8,7 @@ slower than over tables, see docs/architecture notes).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -75,6 +76,21 @@ def to_rdf(pg: PowerGraph) -> Graph:
     return g
 
 
+@dataclass
+class RdfView:
+    """The RDF graph of a set of tables, queried read-only in SPARQL (``Tables.view("rdf")``)."""
+
+    graph: Graph
+    node_prefix = NODE
+
+    def query(self, query: str, limit: int | None = None) -> list[dict]:
+        return sparql(self.graph, query, limit)
+
+
+def rdf_of(tables) -> RdfView:
+    return RdfView(to_rdf(tables.view("graph")))
+
+
 def vocabulary() -> Graph:
     return Graph().parse(VOCAB_FILE, format="turtle")
 
@@ -86,7 +102,7 @@ def sparql(pg_or_rdf, query: str, limit: int | None = None) -> list[dict]:
     ``FROM``/``FROM NAMED`` are refused before evaluation, and rdflib is told not to
     load graphs named in a query, so no query makes the process fetch a URL.
     """
-    g = to_rdf(pg_or_rdf) if isinstance(pg_or_rdf, PowerGraph) else pg_or_rdf
+    g = to_rdf(pg_or_rdf) if isinstance(pg_or_rdf, PowerGraph) else getattr(pg_or_rdf, "graph", pg_or_rdf)
     prepared = read_only_query(query)
     result = g.query(prepared)
     if result.type == "ASK":

@@ -1,8 +1,10 @@
-"""Simulate a transfer scenario: (graph, scenario) → the lists after the move, and what it changes.
+"""Simulate a transfer scenario: (tables, scenario) → the lists after the move, and what it changes.
 
-A pure function: the base graph and its items are never modified; moved items are
-copies with a new 实施主体.  The same rule catalogue runs before and after, and the
-difference is part of the result.
+A pure function: the base tables are never modified; moved items are records made
+again from their rows, with a new 实施主体, and the "after" tables are the rows that
+stay plus the tables of the moved records.  The same rule catalogue runs before and
+after (a "before" result already computed is reused), and the difference is part of
+the result.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
-from quanze.graph import PowerGraph, build_graph
 from quanze.loaders.departments import display_name
 from quanze.loaders.model import PowerItem, Responsibility
 from quanze.loaders.sheet import stable_id
 from quanze.reform.scenario import TOWNSHIPS, Package, TransferScenario, check_against, department_key
-from quanze.rules.engine import RunContext, run
+from quanze.rules.context import RunContext
+from quanze.rules.engine import RunResult, run
 from quanze.rules.primitives.coverage import Coverage, counterparts
+from quanze.tables import Tables, as_tables, build_tables, department_table
 
 OUTPUTS = ("moved", "split", "left_behind", "must_rehome", "basis_conflicts", "retained_supervision", "gaps",
            "new_overlaps", "reserved")
@@ -33,8 +37,8 @@ MAJOR_PENALTY = ("吊销", "责令停产停业", "责令关闭", "限制从业",
 @dataclass
 class SimulationResult:
     scenario: TransferScenario
-    before: list[PowerItem]
-    after: list[PowerItem]
+    before: Tables
+    after: Tables
     outputs: dict[str, list[dict]]
     counts: dict
     findings_change: dict = field(default_factory=dict)
@@ -58,13 +62,18 @@ class SimulationResult:
         return "\n".join(lines)
 
 
-def simulate(graph: PowerGraph, scenario: TransferScenario, inputs: dict | None = None,
-             selection=None, catalogue: bool = True) -> SimulationResult:
-    ctx = RunContext(graph)
+def simulate(tables, scenario: TransferScenario, inputs: dict | None = None, selection=None,
+             catalogue: bool = True, before: RunResult | None = None) -> SimulationResult:
+    """The scenario applied to ``tables`` (Tables, or a graph view of them).
+
+    ``before`` is the rule run over the same tables, inputs and selection when the caller has
+    one already (an analysis of the dataset): the catalogue then runs only over the "after" tables.
+    """
+    base = as_tables(tables)
+    ctx = RunContext(base)
     T = ctx.items
     check_against(scenario, set(T["short_name"]), lambda pkg: bool(_selected(ctx, pkg).any()))
-    before = list(graph.items())
-    by_id = {it.id: it for it in before}
+    by_id = _Records(base)
     out: dict[str, list[dict]] = {k: [] for k in OUTPUTS}
     targets: dict[str, list[tuple[str, str, Package]]] = {}
     for pkg in scenario.packages:
@@ -75,7 +84,7 @@ def simulate(graph: PowerGraph, scenario: TransferScenario, inputs: dict | None 
             targets[item_id] = [(dept_id, shown, pkg) for dept_id, shown in _targets(ctx, by_id[item_id], pkg)]
         out["reserved"] += [_entry(by_id[i], why="保留在原部门：" + "、".join(k for k in pkg.reserve if k in by_id[i].title))
                             for i in T["id"][reserved]]
-    after = [it for it in before if it.id not in targets]
+    after: list[PowerItem] = []  # the records that change: moved copies and what their origins keep
     for item_id, dests in targets.items():
         it = by_id[item_id]
         pkg = dests[0][2]
@@ -97,10 +106,41 @@ def simulate(graph: PowerGraph, scenario: TransferScenario, inputs: dict | None 
     _basis_conflicts(by_id, targets, out)
     _supervision(ctx, by_id, targets, out)
     _township_gaps(ctx, by_id, targets, out)
-    result = SimulationResult(scenario, before, after, out, {"before": _counts(before), "after": _counts(after)})
+    after_tables = _after(base, set(targets), after)
+    result = SimulationResult(scenario, base, after_tables, out,
+                              {"before": _counts(base), "after": _counts(after_tables)})
     if catalogue:
-        result.findings_change = _findings_change(graph, build_graph(after), inputs, selection, set(targets), out)
+        result.findings_change = _findings_change(base, after_tables, inputs, selection, set(targets), out, before)
     return result
+
+
+class _Records(dict):
+    """Item id → its record, made from its row when first asked for (a simulation reads a few)."""
+
+    def __init__(self, tables: Tables) -> None:
+        super().__init__()
+        self.tables = tables
+
+    def __missing__(self, item_id: str) -> PowerItem:
+        self[item_id] = record = self.tables.item(item_id)
+        return record
+
+
+def _after(base: Tables, moved: set[str], changed: list[PowerItem]) -> Tables:
+    """The tables after the move: the rows that stay, and the rows of the changed records, in source order."""
+    new = build_tables(changed)
+    stay_items = ~base.items["id"].isin(moved)
+    items = pd.concat([base.items[stay_items], new.items], ignore_index=True)
+    order = items.sort_values(["file", "sheet", "row", "id"], kind="stable").index
+    items = items.loc[order].reset_index(drop=True)
+
+    def merged(part: str) -> pd.DataFrame:
+        old, add = getattr(base, part), getattr(new, part)
+        frame = pd.concat([old[~old["item_id"].isin(moved)], add], ignore_index=True)
+        rank = pd.Series(range(len(items)), index=items["id"])
+        return frame.iloc[np.argsort(rank.loc[frame["item_id"]].to_numpy(), kind="stable")].reset_index(drop=True)
+
+    return Tables(items, merged("citations"), merged("clauses"), department_table(items))
 
 
 def _selected(ctx: RunContext, pkg: Package):
@@ -182,25 +222,26 @@ def _left_behind(ctx, by_id, targets, out) -> None:
         moved_by_dept[by_id[i].department_id].append(i)
     moved_mains = {by_id[i].main_id for i in targets if by_id[i].main_id != i}
     reserved = {e["id"] for e in out["reserved"]}
-    for it in by_id.values():
-        if it.id in targets or it.id in reserved:
+    T = ctx.items
+    for item_id, main_id, department_id in zip(T["id"], T["main_id"], T["department_id"]):
+        if item_id in targets or item_id in reserved:
             continue
-        if it.main_id in moved_mains:
-            out["left_behind"].append(_entry(it, why="同一主项的其他子项已划转"))
+        if main_id in moved_mains:
+            out["left_behind"].append(_entry(by_id[item_id], why="同一主项的其他子项已划转"))
             continue
-        arts = cited.get(it.id, set())
-        tied = [m for m in moved_by_dept.get(it.department_id, []) if arts & cited.get(m, set())]
+        arts = cited.get(item_id, set())
+        tied = [m for m in moved_by_dept.get(department_id, []) if arts & cited.get(m, set())] if arts else []
         if tied:
             shared = sorted(arts & cited.get(tied[0], set()))
-            out["left_behind"].append(_entry(it, to=targets[tied[0]][0][1], why=f"与已划转的“{by_id[tied[0]].title}”"
-                                                                               f"依据同一条文（{'、'.join(shared)}）"))
+            out["left_behind"].append(_entry(by_id[item_id], to=targets[tied[0]][0][1],
+                                             why=f"与已划转的“{by_id[tied[0]].title}”依据同一条文（{'、'.join(shared)}）"))
 
 
 def _must_rehome(ctx, scenario, targets, out) -> None:
     gone = {department_key(d) for d in scenario.dissolve}
-    for it in ctx.graph.items():
-        if it.department_id.split("|")[2] in gone and it.id not in targets:
-            out["must_rehome"].append(_entry(it, why="实施主体撤销，事项未被任何划转包覆盖"))
+    T = ctx.items
+    for item_id in T["id"][T["short_name"].isin(gone) & ~T["id"].isin(targets)]:
+        out["must_rehome"].append(_entry(ctx.tables.item(item_id), why="实施主体撤销，事项未被任何划转包覆盖"))
 
 
 def _basis_conflicts(by_id, targets, out) -> None:
@@ -255,29 +296,32 @@ def _township_gaps(ctx, by_id, targets, out) -> None:
                                       why="赋权的处罚事项没有同时下放相关的检查、强制事项"))
 
 
-def _counts(items: list[PowerItem]) -> dict:
+def _counts(tables: Tables) -> dict:
     by_dept: dict[str, Counter] = defaultdict(Counter)
     by_level: Counter = Counter()
-    for it in items:
-        by_dept[it.department][it.category or "未分类"] += 1
-        for lv in it.levels:
+    T = tables.items
+    for department, category, levels in zip(T["department"], T["category"], T["levels"]):
+        by_dept[department][category or "未分类"] += 1
+        for lv in levels.split("、") if levels else ():
             by_level[lv] += 1
     return {"departments": {d: dict(c) for d, c in sorted(by_dept.items())},
             "totals": {d: sum(c.values()) for d, c in sorted(by_dept.items())}, "levels": dict(by_level)}
 
 
-def _findings_change(before: PowerGraph, after: PowerGraph, inputs, selection, moved: set[str], out) -> dict:
-    old = {f.fingerprint: f for f in run(before, selection=selection, inputs=inputs).findings}
+def _findings_change(before: Tables, after: Tables, inputs, selection, moved: set[str], out,
+                     result: RunResult | None) -> dict:
+    result = result if result is not None else run(before, selection=selection, inputs=inputs)
+    old = {f.fingerprint: f for f in result.findings}
     new = {f.fingerprint: f for f in run(after, selection=selection, inputs=inputs).findings}
     added: dict[str, list] = defaultdict(list)
     removed: dict[str, list] = defaultdict(list)
-    for fp in new.keys() - old.keys():
+    for fp in sorted(new.keys() - old.keys()):
         added[new[fp].rule].append({"fingerprint": fp, "message": new[fp].message})
         f = new[fp]
         if f.rule in OVERLAP_RULES and any(s["id"] in moved or s["category"] == "行政检查" and "事中事后监管" in s["name"]
                                            for s in f.subjects):
             out["new_overlaps"].append({"rule": f.rule, "message": f.message, "items": [
                 {"id": s["id"], "name": s["name"], "department": s["department"]} for s in f.subjects]})
-    for fp in old.keys() - new.keys():
+    for fp in sorted(old.keys() - new.keys()):
         removed[old[fp].rule].append({"fingerprint": fp, "message": old[fp].message})
     return {"added": dict(sorted(added.items())), "removed": dict(sorted(removed.items()))}

@@ -62,7 +62,8 @@ def _one(df: pd.DataFrame, cond: dict) -> pd.Series:
         try:
             with warnings.catch_warnings():  # groups in a pattern are for reading, not for extraction
                 warnings.simplefilter("ignore", UserWarning)
-                hit = s.fillna("").astype(str).str.contains(value, regex=True)
+                # as Python objects: Python's regular expressions (look-ahead 吊销(?!营业执照)), not Arrow's RE2
+                hit = s.fillna("").astype(str).astype(object).str.contains(value, regex=True)
         except re.error as e:
             raise ConditionError(f"条件 {cond!r} 的正则表达式有误：{e}") from e
         return hit if op == "matches" else ~hit

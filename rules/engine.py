@@ -1,4 +1,4 @@
-"""Run the catalogue over a graph: rules + graph (+ optional inputs) → findings.
+"""Run the catalogue over the tables: rules + tables (+ optional inputs) → findings.
 
 The engine is the only place that knows about severity, messages, advice and
 provenance; primitives only say which items are involved and why.  A rule that
@@ -8,20 +8,18 @@ reference catalogue, 三定 duties, the law library) is skipped with the reason.
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from quanze.graph.model import PowerGraph, item_key
-from quanze.rules import textsim
 from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.conditions import mask
+from quanze.rules.context import RunContext
 from quanze.rules.model import Finding, Hit, Rule, fingerprint
 from quanze.rules.primitives import REGISTRY, defaults
-from quanze.rules.tables import citation_table, item_table, sets_by
+from quanze.tables import as_tables
 
 INPUT_LABELS = {
     "laws": "法律法规库（--laws）",
@@ -31,80 +29,6 @@ INPUT_LABELS = {
     "township": "乡镇模板清单（--township，法定目录加赋权目录）",
 }
 MAX_NAMES = 5
-
-
-@dataclass
-class RunContext:
-    """What primitives read: the graph, its tables, optional inputs and shared caches."""
-
-    graph: PowerGraph
-    inputs: dict = field(default_factory=dict)
-    stats: dict = field(default_factory=dict)
-    cache: dict = field(default_factory=dict)
-
-    @functools.cached_property
-    def items(self) -> pd.DataFrame:
-        return item_table(self.graph)
-
-    @functools.cached_property
-    def citations(self) -> pd.DataFrame:
-        return citation_table(self.graph)
-
-    @functools.cached_property
-    def position(self) -> dict[str, int]:
-        return {item_id: pos for pos, item_id in enumerate(self.items["id"])}
-
-    def cached(self, key: tuple, compute: Callable[[], object]):
-        """A value shared by the rules of one run (vectors, a trained classifier …)."""
-        if key not in self.cache:
-            self.cache[key] = compute()
-        return self.cache[key]
-
-    def texts(self, text: str = "core") -> list[str]:
-        """Every item's ``text``: ``core`` (the matter, without the name's frame), ``name`` or ``title``."""
-        def compute():
-            if text != "core":
-                return self.items[text].fillna("").tolist()
-            return [textsim.core_text(n) + (f"：{textsim.core_text(s)}" if s else "")
-                    for n, s in zip(self.items["name"], self.items["sub_name"])]
-        return self.cached(("texts", text), compute)
-
-    def vectors(self, text: str = "core", max_df: float = 1.0):
-        """TF-IDF rows of every item's ``text``, fitted once per run."""
-        return self.cached(("vectors", text, max_df), lambda: textsim.vectorise(self.texts(text), max_df=max_df))
-
-    def documents_of(self) -> dict[str, set[str]]:
-        """Item id → the non-generic documents it cites (行政处罚法 and the like say nothing of the matter)."""
-        def compute():
-            c = self.citations[~self.citations["document"].isin(textsim.generic_documents())]
-            return sets_by(c["item_id"], c["document"])
-        return self.cached(("documents",), compute)
-
-    def provisions_of(self) -> dict[str, set[str]]:
-        """Item id → the non-generic articles it cites."""
-        def compute():
-            c = self.citations[~self.citations["document"].isin(textsim.generic_documents())]
-            c = c[c["article_key"] != ""]
-            return sets_by(c["item_id"], c["article_key"])
-        return self.cached(("provisions",), compute)
-
-    def provision_path(self, a: str, b: str, article_key: str) -> list[str]:
-        """The graph path item → provision (→ document) ← item behind a shared article, as node keys."""
-        def cited(item_id: str) -> str | None:
-            provs = self.graph.successors(item_key(item_id), "based_on")
-            return next((p for p in provs if p.removeprefix("prov:").split(".")[0] == article_key), None)
-        pa, pb = cited(a), cited(b)
-        if pa is None or pb is None:
-            return []
-        if pa == pb:
-            return [item_key(a), pa, item_key(b)]
-        doc = self.graph.successors(pa, "part_of")
-        return [item_key(a), pa, *doc, pb, item_key(b)]
-
-    def has(self, need: str) -> bool:
-        if need == "laws":
-            return bool(self.inputs.get("laws")) or self.citations["resolved"].notna().any()
-        return self.inputs.get(need) is not None
 
 
 @dataclass
@@ -149,13 +73,14 @@ class RunResult:
         }
 
 
-def run(graph: PowerGraph, selection: str | list[str] | None = None, settings: list[str] | dict | None = None,
+def run(tables, selection: str | list[str] | None = None, settings: list[str] | dict | None = None,
         inputs: dict | None = None, rules: list[Rule] | None = None,
         progress: Callable[[str, int, int], None] | None = None) -> RunResult:
-    """Evaluate the selected rules; ``settings`` override parameters (``R03.threshold=0.6``)."""
+    """Evaluate the selected rules over ``tables`` (Tables, or a graph view or items they are made from);
+    ``settings`` override parameters (``R03.threshold=0.6``)."""
     rules = select(rules if rules is not None else load_catalogue(), selection)
     override(rules, settings, defaults())
-    ctx = RunContext(graph, inputs or {})
+    ctx = RunContext(as_tables(tables), inputs or {})
     runs, findings = [], []
     for done, rule in enumerate(rules):
         if progress:
@@ -203,7 +128,7 @@ def finding(ctx: RunContext, rule: Rule, hit: Hit) -> Finding:
                  "category": r["category"]} for r in rows]
     departments = list(dict.fromkeys([*(r["department"] for r in rows), *hit.departments]))
     sources = list({(s["file"], s["sheet"], tuple(s["rows"])): s for s in
-                    [_source(ctx, r["id"]) for r in rows] + hit.evidence.pop("_sources", [])}.values())
+                    [ctx.tables.source(r["id"]) for r in rows] + hit.evidence.pop("_sources", [])}.values())
     names = [r["title"] for r in rows] or list(hit.fields.get("names", []))
     fields = {
         "names": "、".join(f"「{n}」" for n in names[:MAX_NAMES]) + (f"等{len(names)}项" if len(names) > MAX_NAMES else ""),
@@ -217,10 +142,6 @@ def finding(ctx: RunContext, rule: Rule, hit: Hit) -> Finding:
     return Finding(rule=rule.id, title=rule.title, severity=rule.severity, message=message, advice=rule.advice,
                    subjects=subjects, departments=departments, evidence=hit.evidence, sources=sources,
                    fingerprint=fingerprint(rule.id, hit.subjects, hit.key))
-
-
-def _source(ctx: RunContext, item_id: str) -> dict:
-    return ctx.graph.item(item_id).source.to_dict()
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

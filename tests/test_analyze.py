@@ -9,7 +9,7 @@ import pytest
 from conftest import EXAMPLE
 
 from quanze.api.cli import main
-from quanze.api.analysis import example_inputs
+from quanze.pipeline import example_inputs
 
 
 @pytest.fixture(scope="module")

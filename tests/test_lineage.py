@@ -4,8 +4,8 @@ import pytest
 
 from rulekit import findings, item, subjects
 
-from quanze.api.analysis import EXAMPLES, analyze
-from quanze.graph.lineage import builtin_lineage, lineage_with, read_lineage
+from quanze.pipeline import EXAMPLES, analyze
+from quanze.loaders.lineage import builtin_lineage, lineage_with, read_lineage
 from quanze.loaders.yamlfile import InputFileError
 
 LIANGSHAN = EXAMPLES / "lineage" / "liangshan.yaml"

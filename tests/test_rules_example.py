@@ -3,7 +3,7 @@ examples/mingchuan-inputs.yaml) is found by its rule, and nothing is found twice
 
 import pytest
 
-from quanze.api.analysis import EXAMPLES, analyze, example_inputs
+from quanze.pipeline import EXAMPLES, analyze, example_inputs
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import EXAMPLE
 
-from quanze.api.analysis import EXAMPLES
+from quanze.pipeline import EXAMPLES
 from quanze.api.cli import main
 from quanze.graph import build_graph
 from quanze.loaders import load_files
@@ -38,7 +38,7 @@ def test_approval_bureau_moves_every_licence_and_splits_supervision(bureau, grap
             and "乡" not in e["from"]} == {"明川县行政审批局"}
     assert names(bureau.outputs["split"]) == licences
     assert all(e["kept"] == ["事后监管"] for e in bureau.outputs["split"])
-    kept = [it for it in bureau.after if it.name.endswith("事项的事中事后监管检查")]
+    kept = [it for it in bureau.after.records() if it.name.endswith("事项的事中事后监管检查")]
     assert len(kept) == 26 and {it.department for it in kept} == {e["from"] for e in bureau.outputs["moved"]}
 
 
@@ -134,7 +134,7 @@ def test_approval_bureau_on_the_real_lists(klmy):
     result = simulate(graph, read_scenario(SCENARIOS / "approval-bureau.yaml"), catalogue=False)
     loaded = Counter(it.department for it in klmy.items if it.category == "行政许可")
     assert Counter(e["from"] for e in result.outputs["moved"]) == loaded
-    kept = Counter(it.department for it in result.after if it.name.endswith("事项的事中事后监管检查"))
+    kept = Counter(it.department for it in result.after.records() if it.name.endswith("事项的事中事后监管检查"))
     assert kept == loaded  # one supervision responsibility kept per moved licence, at its origin
     # gaps: licences whose origin has no inspection/penalty on the same object and no 事后监管 responsibility
     covered = {e["id"] for e in result.outputs["retained_supervision"]}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from quanze.api.analysis import analyze
+from quanze.pipeline import analyze
 from quanze.api.cli import main
 from quanze.loaders import load_files
 from quanze.synth import score, synthesise

@@ -3,7 +3,7 @@
 Each primitive is a small class: a ``name`` that rule files use in
 ``check.primitive``, its parameters (``schema``: a :class:`Param` each, with its
 type, range or choices, default and meaning), the inputs it needs beyond the
-graph, and ``evaluate`` returning :class:`~quanze.rules.model.Hit` objects.  A new
+tables, and ``evaluate`` returning :class:`~quanze.rules.model.Hit` objects.  A new
 kind of check is a new class here; a new rule is only a YAML file.  The schema is
 what the catalogue checks rule files and ``--set`` against before anything runs.
 """
@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
-from quanze.graph.model import EDGE_TYPES
 from quanze.rules.model import Hit
-from quanze.rules.tables import CITATION_COLUMNS, ITEM_COLUMNS
+from quanze.tables import CITATION_COLUMNS, ITEM_COLUMNS, RELATIONS
 
 if TYPE_CHECKING:
-    from quanze.rules.engine import RunContext
+    from quanze.rules.context import RunContext
 
 REGISTRY: dict[str, Primitive] = {}
 
@@ -33,7 +32,7 @@ TYPES = {
 }
 # the columns a parameter may name: the item and citation tables and the two columns group adds
 COLUMNS = tuple(dict.fromkeys([*ITEM_COLUMNS, *CITATION_COLUMNS, "core", "provision_name"]))
-EDGES = tuple(EDGE_TYPES)
+EDGES = tuple(RELATIONS)
 TEXTS = ("core", "name", "title")  # RunContext.texts: the matter without its frame, the name, name + sub-item
 
 

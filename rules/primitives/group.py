@@ -9,12 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from quanze.graph.model import item_key
 from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
 from quanze.rules.primitives import COLUMNS, Param, Primitive, register
 from quanze.rules.tables import FIELD_LABELS
 from quanze.rules.textsim import core_text, generic_documents
+from quanze.tables import item_key
 
 
 @register

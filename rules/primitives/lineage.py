@@ -10,7 +10,7 @@ Lineage is the built-in 2018 reform plus the events given as input (``--lineage`
 
 from __future__ import annotations
 
-from quanze.graph.lineage import Lineage, builtin_lineage, short_names
+from quanze.loaders.lineage import Lineage, builtin_lineage, short_names
 from quanze.loaders.citations import parse_basis
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Param, Primitive, register
@@ -31,9 +31,8 @@ class LineageCheck(Primitive):
 
 
 def _ended(ctx, scope, lineage: Lineage):
-    raws = {it.id: it.department_raw for it in ctx.graph.items()}
     for row in scope.itertuples(index=False):
-        body = lineage.ended_body_in(raws[row.id])
+        body = lineage.ended_body_in(row.department_raw)
         if body:
             event = lineage.ended[body]
             heirs = lineage.successors(body)

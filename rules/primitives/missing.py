@@ -1,11 +1,10 @@
-"""missing: items lacking a field's value or an edge of the graph (R04 有权无责, R08)."""
+"""missing: items lacking a field's value or a relation (an edge of the graph view: R04 有权无责, R08)."""
 
 from __future__ import annotations
 
-from quanze.graph.model import EDGE_TYPES, item_key
 from quanze.rules.model import Hit
 from quanze.rules.primitives import COLUMNS, EDGES, Param, Primitive, register
-from quanze.rules.tables import FIELD_LABELS
+from quanze.tables import FIELD_LABELS, RELATIONS
 
 
 @register
@@ -19,13 +18,14 @@ class Missing(Primitive):
 
     def evaluate(self, ctx, scope, params):
         fields, edges = params["fields"], params["edges"]
-        unknown = [e for e in edges if e not in EDGE_TYPES]
+        unknown = [e for e in edges if e not in RELATIONS]
         if unknown:
             raise ValueError(f"未知的关系类型：{'、'.join(unknown)}")
         need_all = params["mode"] == "all"
-        for row in scope.itertuples(index=False):
+        related = {e: ctx.tables.has_relation(e).loc[scope.index].to_numpy() for e in edges}
+        for n, row in enumerate(scope.itertuples(index=False)):
             gaps = [FIELD_LABELS.get(f, f) for f in fields if not str(getattr(row, f) or "").strip()]
-            gaps += [EDGE_TYPES[e] for e in edges if not ctx.graph.successors(item_key(row.id), e)]
+            gaps += [RELATIONS[e] for e in edges if not related[e][n]]
             expected = len(fields) + len(edges)
             if gaps and (not need_all or len(gaps) == expected):
                 yield Hit([row.id], {"missing": gaps}, fields={"missing": "、".join(gaps)})

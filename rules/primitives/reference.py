@@ -18,12 +18,11 @@ from itertools import compress
 
 import pandas as pd
 
-from quanze.graph.build import build_graph
 from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Param, Primitive, register
-from quanze.rules.tables import item_table
 from quanze.rules.textsim import best_match, core_text, vectorise
+from quanze.tables import as_tables
 
 KINDS = ("缺位", "越位", "错位", "在列")
 
@@ -47,7 +46,7 @@ class ReferenceDiff(Primitive):
         if unknown:
             raise ValueError(f"report 只能含 {'、'.join(KINDS)}，而不是 {'、'.join(unknown)}")
         ref = ctx.cached(("reference", params["reference"]),
-                         lambda: item_table(build_graph(ctx.inputs[params["reference"]])))
+                         lambda: as_tables(ctx.inputs[params["reference"]]).items)
         if scope.empty or ref.empty:
             return
         # one filtered reference per level, not per government, with its rows as plain dicts

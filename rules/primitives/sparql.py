@@ -18,13 +18,11 @@ class Sparql(Primitive):
     schema = {"query": Param("text", "", "SPARQL 查询，须绑定 ?item")}
 
     def evaluate(self, ctx, scope, params):
-        from quanze.graph.rdf import NODE, sparql, to_rdf  # rdflib only for a catalogue that has a SPARQL rule
-
         if "?item" not in params["query"]:
             raise ValueError("sparql 检查的查询须绑定 ?item")
-        rdf = ctx.cached(("rdf",), lambda: to_rdf(ctx.graph))
+        rdf = ctx.tables.view("rdf")  # rdflib only for a catalogue that has a SPARQL rule
         allowed = set(scope["id"])
-        for row in sparql(rdf, params["query"]):
-            item_id = unquote(str(row.pop("item")).removeprefix(str(NODE))).removeprefix("item:")
+        for row in rdf.query(params["query"]):
+            item_id = unquote(str(row.pop("item")).removeprefix(rdf.node_prefix)).removeprefix("item:")
             if item_id in allowed:
                 yield Hit([item_id], {k: str(v) for k, v in row.items() if v is not None}, key=str(sorted(row.items())))

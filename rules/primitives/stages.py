@@ -6,7 +6,6 @@ the same vocabulary the loader tags clauses with.
 
 from __future__ import annotations
 
-from quanze.graph.model import item_key
 from quanze.loaders.responsibilities import required_stages
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Param, Primitive, register
@@ -19,12 +18,12 @@ class RequiredStages(Primitive):
 
     def evaluate(self, ctx, scope, params):
         only = set(params["only"])
+        stages = ctx.tables.stages_of()
         for row in scope.itertuples(index=False):
             required = [s for s in required_stages(row.category) if not only or s in only]
-            resp = ctx.graph.successors(item_key(row.id), "has_responsibility")
-            if not required or not resp:
+            present = stages.get(row.id)
+            if not required or not present:
                 continue  # no responsibilities at all is another rule's finding
-            present = {ctx.graph.g.nodes[r]["stage"] for r in resp}
             lacking = [s for s in required if s not in present]
             if lacking:
                 yield Hit([row.id], {"missing_stages": lacking, "present_stages": sorted(present)},

@@ -9,7 +9,7 @@ import pytest
 
 from helpers import HEADER, TOKEN, row, upload, wait, workbook
 
-from quanze.api.analysis import analyze
+from quanze.pipeline import analyze
 from quanze.api.cli import main
 from quanze.api.http import create_app
 from quanze.api.reports import write_findings, write_simulation

@@ -14,7 +14,7 @@ from conftest import EXAMPLE
 from helpers import TOKEN, upload, wait
 from rulekit import item
 
-from quanze.api import analysis
+from quanze import pipeline as analysis
 from quanze.api import service as service_module
 from quanze.api.cli import main
 from quanze.api.http import create_app

@@ -9,7 +9,7 @@ from conftest import EXAMPLE
 from helpers import TOKEN, upload, wait
 from rulekit import item
 
-from quanze.api import analysis
+from quanze import pipeline as analysis
 from quanze.api.cli import main
 from quanze.api.http import create_app
 from quanze.api.summary import findings_summary, run_outcome

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import EXAMPLE
 
-from quanze.api.analysis import example_inputs, prepare
+from quanze.pipeline import example_inputs, prepare
 from quanze.graph import build_graph
 from quanze.loaders import load_files
 from quanze.rules.engine import run
@@ -53,9 +53,9 @@ def test_the_real_lists_in_any_order(klmy_dir):
 def test_the_classifier_folds_do_not_depend_on_position(example):
     from quanze.rules.primitives import REGISTRY
     from quanze.rules.primitives.classifier import cross_validated
-    from quanze.rules.tables import item_table
+    from quanze.tables import build_tables
 
-    table = item_table(build_graph(example.items))
+    table = build_tables(example.items).items
     params = REGISTRY["category_check"].defaults
     shuffled = table.sample(frac=1, random_state=14).reset_index(drop=True)
     a, b = cross_validated(table, params), cross_validated(shuffled, params)

@@ -7,7 +7,7 @@ import time
 
 from conftest import EXAMPLE
 
-from quanze.api.analysis import analyze
+from quanze.pipeline import analyze
 from quanze.api.http import create_app
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 target, out = Path(sys.argv[1]).resolve(), sys.argv[2]
 sys.path.insert(0, str(target))
 import quanze
-from quanze.api import analysis
+from quanze import pipeline as analysis
 assert Path(quanze.__file__).resolve().is_relative_to(target), quanze.__file__
 assert analysis.EXAMPLES.resolve().is_relative_to(target), analysis.EXAMPLES
 from quanze.api.cli import main

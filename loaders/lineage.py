@@ -1,6 +1,6 @@
 """Department lineage: which bodies reforms merged, renamed or split, and which functions moved.
 
-Events are data (``graph/data/lineage-2018.yaml`` is built in; a user adds local
+Events are data (``loaders/data/lineage-2018.yaml`` is built in; a user adds local
 events in the same form).  Names are a department's own name without region, so
 one file serves every level: a list's 实施主体 matches a body when its published
 name contains one of the body's spellings (a body that no longer exists), or when it

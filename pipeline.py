@@ -1,4 +1,9 @@
-"""One analysis, as the CLI and the service run it: load lists and inputs, build the graph, run rules."""
+"""The one pipeline: files + reference inputs + lineage + laws → Tables → rule run → results.
+
+The CLI, the service, the benchmarks and the notebooks all call it, so a rule that
+needs a reference input runs the same way from each.  The graph and RDF graph are
+not built here: they are views of the tables, made when an export or query asks.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quanze.graph import PowerGraph, build_graph
-from quanze.graph.lineage import lineage_with
 from quanze.loaders import LawLibrary, LoadResult, Rejection, load_files
 from quanze.loaders.duties import load_duties
+from quanze.loaders.lineage import lineage_with
 from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.engine import RunResult, run
+from quanze.tables import Tables, build_tables
 
 # inputs a rule may need, beside the lists themselves (rules/engine.py INPUT_LABELS)
 LIST_INPUTS = ("catalogue", "township", "cancelled")
+REFERENCE_INPUTS = (*LIST_INPUTS, "duties", "lineage")
 # the bundled example is package data at the package root (quanze/examples), in a checkout and in a wheel alike
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parent / "examples"
 
 
 def example_inputs() -> dict:
@@ -27,21 +33,23 @@ def example_inputs() -> dict:
 
 
 @dataclass
-class Analysis:
+class Prepared:
+    """Loaded lists, their tables, and the inputs rules may need beside them."""
+
     load: LoadResult
-    graph: PowerGraph
-    result: RunResult
+    tables: Tables
+    inputs: dict
     input_rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def graph(self):
+        """The graph view of the tables (built when first asked for)."""
+        return self.tables.view("graph")
 
 
 @dataclass
-class Prepared:
-    """Loaded lists, their graph, and the inputs rules may need beside them."""
-
-    load: LoadResult
-    graph: PowerGraph
-    inputs: dict
-    input_rejections: list[Rejection]
+class Analysis(Prepared):
+    result: RunResult | None = None
 
 
 def prepare(files, laws: str | Path | LawLibrary | None = None, catalogue=None, township=None, cancelled=None,
@@ -53,24 +61,36 @@ def prepare(files, laws: str | Path | LawLibrary | None = None, catalogue=None, 
     """
     library = LawLibrary(laws) if isinstance(laws, (str, Path)) else laws
     loaded = load_files(files, laws=library, region=region, progress=progress, columns=columns)
-    inputs: dict = {"laws": library}
+    if progress:
+        progress("建立数据表", 0, 1)
+    tables = build_tables(loaded.items)
+    if progress:
+        progress("建立数据表", 1, 1)
+    inputs, rejections = reference_inputs(region or loaded.region, catalogue=catalogue, township=township,
+                                          cancelled=cancelled, duties=duties, lineage=lineage)
+    return Prepared(loaded, tables, {"laws": library, **inputs}, rejections)
+
+
+def reference_inputs(region: str, catalogue=None, township=None, cancelled=None, duties=None,
+                     lineage=None) -> tuple[dict, list[Rejection]]:
+    """The reference inputs given (paths each), by the names rules use for them, and the rows that did not load.
+
+    Reference lists (通用目录, 乡镇模板, 已取消事项) become Tables like the lists themselves;
+    ``region`` is the one their files are read under when their names give none.
+    """
+    inputs: dict = {}
     rejections: list[Rejection] = []
     for name, paths in zip(LIST_INPUTS, (catalogue, township, cancelled)):
         if paths:
-            ref = load_files(paths, region=region or loaded.region)
-            inputs[name] = ref.items
+            ref = load_files(paths, region=region)
+            inputs[name] = build_tables(ref.items)
             rejections.extend(ref.rejected)
     if duties:
-        inputs["duties"], bad = load_duties(duties, region=region or loaded.region)
+        inputs["duties"], bad = load_duties(duties, region=region)
         rejections.extend(bad)
     if lineage:
         inputs["lineage"] = lineage_with(*lineage)
-    if progress:
-        progress("建立图谱", 0, 1)
-    graph = build_graph(loaded.items)
-    if progress:
-        progress("建立图谱", 1, 1)
-    return Prepared(loaded, graph, inputs, rejections)
+    return inputs, rejections
 
 
 def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, settings=None,
@@ -82,5 +102,5 @@ def analyze(files, laws: str | Path | LawLibrary | None = None, selection=None, 
     rules = select(load_catalogue(), selection)
     override(rules, settings)
     ready = prepare(files, laws=laws, progress=progress, **inputs)
-    result = run(ready.graph, inputs=ready.inputs, rules=rules, progress=progress)
-    return Analysis(ready.load, ready.graph, result, ready.input_rejections)
+    result = run(ready.tables, inputs=ready.inputs, rules=rules, progress=progress)
+    return Analysis(ready.load, ready.tables, ready.inputs, ready.input_rejections, result)

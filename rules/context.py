@@ -1,0 +1,92 @@
+"""RunContext: what a rule primitive reads — the tables, the optional inputs and the run's shared caches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from quanze.rules import textsim
+from quanze.tables import Tables, item_key, sets_by
+
+
+@dataclass
+class RunContext:
+    """The tables of one run, the inputs beside them (reference lists, 三定, laws, lineage) and caches."""
+
+    tables: Tables
+    inputs: dict = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def items(self) -> pd.DataFrame:
+        return self.tables.items
+
+    @property
+    def citations(self) -> pd.DataFrame:
+        return self.tables.citations
+
+    @property
+    def position(self) -> dict[str, int]:
+        return self.tables.position
+
+    def cached(self, key: tuple, compute: Callable[[], object]):
+        """A value shared by the rules of one run (vectors, a trained classifier …)."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def texts(self, text: str = "core") -> list[str]:
+        """Every item's ``text``: ``core`` (the matter, without the name's frame), ``name`` or ``title``."""
+        def compute():
+            if text != "core":
+                return self.items[text].fillna("").tolist()
+            return [textsim.core_text(n) + (f"：{textsim.core_text(s)}" if s else "")
+                    for n, s in zip(self.items["name"], self.items["sub_name"])]
+        return self.cached(("texts", text), compute)
+
+    def vectors(self, text: str = "core", max_df: float = 1.0):
+        """TF-IDF rows of every item's ``text``, fitted once per run."""
+        return self.cached(("vectors", text, max_df), lambda: textsim.vectorise(self.texts(text), max_df=max_df))
+
+    def documents_of(self) -> dict[str, set[str]]:
+        """Item id → the non-generic documents it cites (行政处罚法 and the like say nothing of the matter)."""
+        def compute():
+            c = self.citations[~self.citations["document"].isin(textsim.generic_documents())]
+            return sets_by(c["item_id"], c["document"])
+        return self.cached(("documents",), compute)
+
+    def provisions_of(self) -> dict[str, set[str]]:
+        """Item id → the non-generic articles it cites."""
+        def compute():
+            c = self.citations[~self.citations["document"].isin(textsim.generic_documents())]
+            c = c[c["article_key"] != ""]
+            return sets_by(c["item_id"], c["article_key"])
+        return self.cached(("provisions",), compute)
+
+    def provision_path(self, a: str, b: str, article_key: str) -> list[str]:
+        """The path item → provision (→ document) ← item behind a shared article, as the graph view's node keys."""
+        def cited(item_id: str) -> tuple[str, str] | None:
+            rows = self.cached(("cited_provisions",), self._cited_provisions).get(item_id, ())
+            return next(((p, d) for p, d in rows if p.split(".")[0] == article_key), None)
+        pa, pb = cited(a), cited(b)
+        if pa is None or pb is None:
+            return []
+        if pa == pb:
+            return [item_key(a), f"prov:{pa[0]}", item_key(b)]
+        return [item_key(a), f"prov:{pa[0]}", f"doc:{pa[1]}", f"prov:{pb[0]}", item_key(b)]
+
+    def _cited_provisions(self) -> dict[str, list[tuple[str, str]]]:
+        """Item id → its cited provisions (with an article) and their documents, first citation first."""
+        c = self.citations[self.citations["article"].notna()]
+        out: dict[str, dict] = {}
+        for item_id, prov, doc in zip(c["item_id"], c["provision"], c["document"]):
+            out.setdefault(item_id, {}).setdefault(prov, doc)
+        return {k: list(v.items()) for k, v in out.items()}
+
+    def has(self, need: str) -> bool:
+        if need == "laws":
+            return bool(self.inputs.get("laws")) or self.citations["resolved"].notna().any()
+        return self.inputs.get(need) is not None
