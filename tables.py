@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -236,7 +237,7 @@ def item_table(ordered: list[PowerItem]) -> pd.DataFrame:
         }
         for c, v in row.items():
             cols[c].append(shared.setdefault(v, v) if c in _SHARED else v)
-    return pd.DataFrame(cols, columns=ITEM_COLUMNS)
+    return _frame(cols)
 
 
 def citation_table(ordered: list[PowerItem]) -> pd.DataFrame:
@@ -254,7 +255,7 @@ def citation_table(ordered: list[PowerItem]) -> pd.DataFrame:
             }
             for k, v in row.items():
                 cols[k].append(v)
-    return _restore(pd.DataFrame(cols, columns=CITATION_COLUMNS), "citations")
+    return _restore(_frame(cols), "citations")
 
 
 def clause_table(ordered: list[PowerItem]) -> pd.DataFrame:
@@ -266,7 +267,7 @@ def clause_table(ordered: list[PowerItem]) -> pd.DataFrame:
             cols["stage"].append(r.stage)
             cols["text"].append(r.text)
             cols["kind"].append(r.kind)
-    return pd.DataFrame(cols, columns=CLAUSE_COLUMNS)
+    return _frame(cols)
 
 
 def department_table(items: pd.DataFrame) -> pd.DataFrame:
@@ -279,8 +280,25 @@ def department_table(items: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={"department_id": "id"})[DEPARTMENT_COLUMNS]
 
 
+# Text is kept as Python strings (pandas' "python" string storage), not in Arrow buffers: the many equal
+# values of a column (a template's 责任事项 in every government, a region on each of its rows) are then
+# one string object each, shared with the records they came from, where Arrow would copy every one.
+TEXT = pd.StringDtype("python", na_value=np.nan)
+
+
+def _frame(cols: dict[str, list]) -> pd.DataFrame:
+    """A table from its columns, text columns in ``TEXT``."""
+    return pd.DataFrame({c: pd.Series(v, dtype=TEXT) if v and isinstance(v[0], str) else v for c, v in cols.items()},
+                        columns=list(cols))
+
+
 def _restore(df: pd.DataFrame, part: str) -> pd.DataFrame:
     """The column types a table has when built, whether it was built or read from Parquet."""
+    for col in df.columns:
+        if isinstance(df[col].dtype, pd.StringDtype) and df[col].dtype != TEXT:
+            shared: dict = {}  # equal values read back as one object, as when the tables were built
+            df[col] = pd.Series([shared.setdefault(v, v) for v in df[col].to_numpy(dtype=object)], dtype=TEXT,
+                                index=df.index)
     if part == "citations":
         for col in ("article", "paragraph", "item_no"):
             df[col] = df[col].astype("Int64")

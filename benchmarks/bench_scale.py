@@ -125,10 +125,10 @@ def all_pairs(preset_dir: Path, threshold: float) -> dict:
 def _child(args) -> None:
     if args.one_all_pairs:
         print(json.dumps(all_pairs(Path(args.workdir) / "city", args.threshold)))
-    else:
-        print(json.dumps(measure(args.one, args.seed, Path(args.workdir), args.laws), ensure_ascii=False))
     elif args.synth:
         print(json.dumps(synthesise_preset(args.synth, args.seed, Path(args.workdir)), ensure_ascii=False))
+    else:
+        print(json.dumps(measure(args.one, args.seed, Path(args.workdir), args.laws), ensure_ascii=False))
 
 
 def _run_child(extra: list[str], args) -> dict:

@@ -21,8 +21,11 @@ from quanze.loaders.departments import display_name
 from quanze.loaders.model import PowerItem, Responsibility
 from quanze.loaders.sheet import stable_id
 from quanze.reform.scenario import TOWNSHIPS, Package, TransferScenario, check_against, department_key
+from quanze.rules.catalogue import load_catalogue, select
 from quanze.rules.context import RunContext
 from quanze.rules.engine import RunResult, run
+from quanze.rules.model import Finding
+from quanze.rules.primitives import REGISTRY
 from quanze.rules.primitives.coverage import Coverage, counterparts
 from quanze.tables import Tables, as_tables, build_tables, department_table
 
@@ -110,7 +113,9 @@ def simulate(tables, scenario: TransferScenario, inputs: dict | None = None, sel
     result = SimulationResult(scenario, base, after_tables, out,
                               {"before": _counts(base), "after": _counts(after_tables)})
     if catalogue:
-        result.findings_change = _findings_change(base, after_tables, inputs, selection, set(targets), out, before)
+        changed = set(targets) | {it.id for it in after}
+        result.findings_change = _findings_change(base, after_tables, inputs, selection, set(targets), out, before,
+                                                  changed)
     return result
 
 
@@ -296,6 +301,15 @@ def _township_gaps(ctx, by_id, targets, out) -> None:
                                       why="赋权的处罚事项没有同时下放相关的检查、强制事项"))
 
 
+def _after_run(after: Tables, inputs, selection, changed: set[str], before: RunResult) -> list[Finding]:
+    """The catalogue over the "after" tables.  A local rule (one item's rows make its hit) runs only on the
+    changed items; its findings on the items that did not change are the "before" run's."""
+    rules = select(load_catalogue(), selection)
+    local = {r.id for r in rules if r.check in REGISTRY and REGISTRY[r.check].local}
+    kept = [f for f in before.findings if f.rule in local and not any(s["id"] in changed for s in f.subjects)]
+    return kept + run(after, rules=rules, inputs=inputs, only=changed).findings
+
+
 def _counts(tables: Tables) -> dict:
     by_dept: dict[str, Counter] = defaultdict(Counter)
     by_level: Counter = Counter()
@@ -309,10 +323,10 @@ def _counts(tables: Tables) -> dict:
 
 
 def _findings_change(before: Tables, after: Tables, inputs, selection, moved: set[str], out,
-                     result: RunResult | None) -> dict:
+                     result: RunResult | None, changed: set[str]) -> dict:
     result = result if result is not None else run(before, selection=selection, inputs=inputs)
     old = {f.fingerprint: f for f in result.findings}
-    new = {f.fingerprint: f for f in run(after, selection=selection, inputs=inputs).findings}
+    new = {f.fingerprint: f for f in _after_run(after, inputs, selection, changed, result)}
     added: dict[str, list] = defaultdict(list)
     removed: dict[str, list] = defaultdict(list)
     for fp in sorted(new.keys() - old.keys()):

@@ -75,9 +75,13 @@ class RunResult:
 
 def run(tables, selection: str | list[str] | None = None, settings: list[str] | dict | None = None,
         inputs: dict | None = None, rules: list[Rule] | None = None,
-        progress: Callable[[str, int, int], None] | None = None) -> RunResult:
+        progress: Callable[[str, int, int], None] | None = None, only: set[str] | None = None) -> RunResult:
     """Evaluate the selected rules over ``tables`` (Tables, or a graph view or items they are made from);
-    ``settings`` override parameters (``R03.threshold=0.6``)."""
+    ``settings`` override parameters (``R03.threshold=0.6``).
+
+    ``only`` limits the rules whose primitive is local (one item's rows make its hit) to those items;
+    the other rules run over every item.
+    """
     rules = select(rules if rules is not None else load_catalogue(), selection)
     override(rules, settings, defaults())
     ctx = RunContext(as_tables(tables), inputs or {})
@@ -97,6 +101,8 @@ def run(tables, selection: str | list[str] | None = None, settings: list[str] | 
             try:
                 params = {**primitive.defaults, **rule.params}
                 scope = ctx.items[mask(ctx.items, scope_conditions(rule.applies_to))]
+                if only is not None and primitive.local:
+                    scope = scope[scope["id"].isin(only)]
                 new = [finding(ctx, rule, h) for h in primitive.evaluate(ctx, scope, params)]
                 findings.extend(new)
                 rr.findings = len(new)

@@ -143,3 +143,21 @@ def test_approval_bureau_on_the_real_lists(klmy):
     assert gaps | covered == moved_licences and not gaps & covered
     by_id = {it.id: it for it in klmy.items}
     assert all(not any(r.stage == "事后监管" for r in by_id[i].responsibilities) for i in gaps)
+
+
+def test_a_given_before_run_gives_the_same_change_as_running_it_again(graph, bureau):
+    from quanze.rules.engine import run
+
+    again = simulate(graph.tables, read_scenario(SCENARIOS / "approval-bureau.yaml"), before=run(graph.tables))
+    assert again.findings_change == bureau.findings_change and again.outputs == bureau.outputs
+
+
+def test_local_rules_run_again_only_on_the_changed_items(bureau):
+    from quanze.reform.simulate import _after_run
+    from quanze.rules.engine import run
+
+    before = run(bureau.before)
+    changed = set(bureau.after.items["id"]) - set(bureau.before.items["id"]) | {e["id"] for e in bureau.outputs["moved"]}
+    partial = {f.fingerprint: f.to_dict() for f in _after_run(bureau.after, None, None, changed, before)}
+    full = {f.fingerprint: f.to_dict() for f in run(bureau.after).findings}
+    assert partial == full and len(full) > 20

@@ -120,6 +120,9 @@ class Primitive:
     schema: ClassVar[dict[str, Param]] = {}
     defaults: ClassVar[dict] = {}  # from the schema, filled in by ``register``
     needs: ClassVar[tuple[str, ...]] = ()
+    # True when a hit names one item and depends on that item's rows and the inputs only: after a
+    # change to some items (a simulated transfer) the rule needs to run again on those items alone
+    local: ClassVar[bool] = False
 
     def evaluate(self, ctx: RunContext, scope: pd.DataFrame, params: dict) -> Iterable[Hit]:
         raise NotImplementedError

@@ -10,6 +10,7 @@ from quanze.tables import FIELD_LABELS, RELATIONS
 @register
 class Missing(Primitive):
     name = "missing"
+    local = True
     schema = {
         "fields": Param("list", [], "须有内容的字段", choices=COLUMNS),
         "edges": Param("list", [], "须有的图谱关系", choices=EDGES),

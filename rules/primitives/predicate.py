@@ -12,6 +12,7 @@ from quanze.rules.primitives import Param, Primitive, register
 @register
 class Predicate(Primitive):
     name = "predicate"
+    local = True
     schema = {
         "table": Param("text", "items", "检查的表：items（事项）或 citations（引用）", choices=("items", "citations")),
         "where": Param("conditions", [], "须全部满足的条件"),
