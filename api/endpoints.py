@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -12,10 +11,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from quanze.api import views
 from quanze.api.reports import write_findings, write_simulation
 from quanze.api.service import Busy
 from quanze.api.store import NotFound
 from quanze.graph import export as export_graph
+from quanze.graph import graph_of
 from quanze.loaders.yamlfile import InputFileError
 from quanze.rules.engine import RunResult
 
@@ -34,9 +35,12 @@ def or_404(value, message: str):
     return value
 
 
-def _dataset_graph(dataset_id: str):
-    or_404(service().store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
-    return service().load(dataset_id)[1]
+def _dataset_tables(dataset_id: str):
+    """The dataset's tables, or a 404 problem."""
+    try:
+        return service().load(dataset_id).tables
+    except NotFound as e:
+        abort(404, message=str(e))
 
 
 def _send(write, suffix: str, download: str):
@@ -92,24 +96,12 @@ class SparqlResult(Schema):
     rows = fields.List(fields.Dict())
 
 
-def _brief(it) -> dict:
-    return {"id": it.id, "name": it.name, "sub_name": it.sub_name, "title": it.title, "category": it.category,
-            "department": it.department, "levels": it.levels, "source": it.source.to_dict()}
-
-
 @graph.route("/<dataset_id>/departments")
 class Departments(MethodView):
     @graph.response(200, DepartmentSchema(many=True))
     def get(self, dataset_id):
         """部门及其事项数（按类别）"""
-        pg = _dataset_graph(dataset_id)
-        counts: dict[str, Counter] = {}
-        names = {}
-        for it in pg.items():
-            counts.setdefault(it.department_id, Counter())[it.category or "未分类"] += 1
-            names[it.department_id] = it.department
-        return [{"id": d, "name": names[d], "items": sum(c.values()), "categories": dict(c)}
-                for d, c in sorted(counts.items(), key=lambda kv: -sum(kv[1].values()))]
+        return views.departments(_dataset_tables(dataset_id))
 
 
 @graph.route("/<dataset_id>/items")
@@ -118,15 +110,11 @@ class Items(MethodView):
     @graph.response(200, ItemPage)
     def get(self, query, dataset_id):
         """事项：按部门、类别、层级、名称筛选，分页"""
-        _dataset_graph(dataset_id)
-        found = [b for b in service().briefs(dataset_id, _brief)
-                 if (not query["department"] or query["department"] in b["department"])
-                 and (not query["category"] or b["category"] == query["category"])
-                 and (not query["level"] or query["level"] in b["levels"])
-                 and (not query["q"] or query["q"] in b["title"])]
+        found = views.matching(_dataset_tables(dataset_id).items, query["department"], query["category"],
+                               query["level"], query["q"])
         start = (query["page"] - 1) * query["per_page"]
         return {"total": len(found), "page": query["page"], "per_page": query["per_page"],
-                "items": found[start:start + query["per_page"]]}
+                "items": views.brief_rows(found.iloc[start:start + query["per_page"]])}
 
 
 @graph.route("/<dataset_id>/items/<item_id>")
@@ -134,19 +122,19 @@ class ItemOne(MethodView):
     @graph.response(200, ItemDetail)
     def get(self, dataset_id, item_id):
         """一个事项及其邻域：依据、责任事项、依据同一条款的其他事项、同一主项的子项"""
-        pg = _dataset_graph(dataset_id)
+        tables = _dataset_tables(dataset_id)
         try:
-            hood = pg.neighbourhood(item_id)
+            hood = views.neighbourhood(tables, item_id)
         except KeyError:
             abort(404, message=f"没有事项 {item_id}。")
         it = hood["item"]
-        related = {pg.g.nodes[k]["record"].id for b in hood["bases"] if b.startswith("prov:")
-                   for k in pg.predecessors(b, "based_on")} | {pg.g.nodes[s]["record"].id for s in hood["siblings"]}
-        related.discard(item_id)
+        related = views.related(tables, item_id, hood)[:100]
+        rows = tables.items.iloc[sorted(tables.position[i] for i in related)] if related else tables.items.iloc[:0]
+        briefs = {b["id"]: b for b in views.brief_rows(rows)}
         return {"item": it.to_dict(), "department": it.department,
-                "bases": [pg.g.nodes[b]["name"] for b in hood["bases"]],
+                "bases": views.base_names(tables, hood["bases"]),
                 "responsibilities": [r.to_dict() for r in it.responsibilities],
-                "related": [_brief(pg.item(i)) for i in sorted(related)][:100]}
+                "related": [briefs[i] for i in related]}
 
 
 @graph.route("/<dataset_id>/sparql")
@@ -155,7 +143,7 @@ class Sparql(MethodView):
     @graph.response(200, SparqlResult)
     def get(self, query, dataset_id):
         """只读 SPARQL 查询（有时间和行数上限；前缀 qz: 已定义）"""
-        _dataset_graph(dataset_id)
+        _dataset_tables(dataset_id)
         try:
             rows = service().sparql(dataset_id, query["query"], query["limit"], SPARQL_TIMEOUT)
         except Busy as e:
@@ -172,9 +160,9 @@ class GraphExport(MethodView):
     @graph.response(200, description="图谱文件（Turtle、JSON-LD 或 GraphML）")
     def get(self, query, dataset_id):
         """导出知识图谱"""
-        pg = _dataset_graph(dataset_id)
+        tables = _dataset_tables(dataset_id)
         suffix = f".{query['format']}"
-        return _send(lambda path: export_graph(pg, path), suffix, f"graph-{dataset_id}{suffix}")
+        return _send(lambda path: export_graph(graph_of(tables), path), suffix, f"graph-{dataset_id}{suffix}")
 
 
 # ---- exports of findings ---------------------------------------------------------------------

@@ -19,8 +19,9 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quanze.api.endpoints import exports, graph, or_404, scenarios, service, simulations
+from quanze.api.inputs import FIELDS, HELP, ROLES
 from quanze.api.service import NothingToLoad, Service, StillRunning
-from quanze.api.store import REVIEW_STATUSES, NotFound, Store
+from quanze.api.store import LISTS, REVIEW_STATUSES, NotFound, Store
 from quanze.api.web import web
 from quanze.loaders.formats import MAX_FILE_BYTES
 from quanze.rules.catalogue import CatalogueError
@@ -158,8 +159,23 @@ class DatasetSchema(Schema):
     files = fields.List(fields.Dict())
 
 
-class UploadSchema(Schema):
-    files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True)
+def _file_field(role: str, **kwargs):
+    return fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
+                       metadata={"description": f"{ROLES[role]}：{HELP[role]}"}, **kwargs)
+
+
+class InputsSchema(Schema):
+    """Reference files, each in the field of its role (any of them, one or more files each)."""
+
+    duties = _file_field("duties")
+    catalogue = _file_field("catalogue")
+    cancelled = _file_field("cancelled")
+    township = _file_field("township")
+    lineage = _file_field("lineage")
+
+
+class UploadSchema(InputsSchema):
+    files = _file_field(LISTS, required=True)
 
 
 class AnalysisRequest(Schema):
@@ -177,6 +193,8 @@ class AnalysisSchema(Schema):
     findings = fields.Integer()
     created = fields.String()
     finished = fields.String(allow_none=True)
+    rules = fields.List(fields.Dict(), metadata={
+        "description": "各规则的运行情况：id、status（ok 运行、skipped 跳过、error 出错）、reason（如“缺少输入：三定职责表”）、findings"})
 
 
 class FindingQuery(Schema):
@@ -254,9 +272,11 @@ class Datasets(MethodView):
     @datasets.response(201, DatasetSchema)
     @datasets.doc(security=[{"token": []}])
     def post(self, _):
-        """上传一个或多个清单文件，返回导入报告"""
-        uploads = [(f.filename or "未命名", f.read()) for f in request.files.getlist("files")]
-        if not uploads:
+        """上传一个或多个清单文件（字段 files），可同时上传参考文件（字段 duties 三定职责、catalogue 通用目录、
+        cancelled 已取消事项、township 乡镇模板、lineage 沿革），返回导入报告；参考文件使规则 R05a/R05b、R07、
+        R11、R14 能够运行"""
+        uploads = uploaded_files(request.files)
+        if not any(role == LISTS for *_, role in uploads):
             abort(400, message="请用表单字段 files 上传至少一个清单文件。")
         svc = service()
         try:
@@ -280,6 +300,34 @@ class DatasetOne(MethodView):
         if not service().store.delete_dataset(dataset_id):
             abort(404, message=f"没有数据集 {dataset_id}。")
         service().forget(dataset_id)
+
+
+@datasets.route("/<dataset_id>/inputs")
+class DatasetInputs(MethodView):
+    @datasets.arguments(InputsSchema, location="files")
+    @datasets.response(201, DatasetSchema)
+    @datasets.doc(security=[{"token": []}])
+    def post(self, _, dataset_id):
+        """为已有数据集添加参考文件（字段 duties 三定职责、catalogue 通用目录、cancelled 已取消事项、
+        township 乡镇模板、lineage 沿革），返回更新后的导入报告；之后的规则检查使用这些参考文件"""
+        svc = service()
+        or_404(svc.store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
+        uploads = [u for u in uploaded_files(request.files) if u[2] != LISTS]
+        if not uploads:
+            abort(400, message="请用表单字段 duties、catalogue、cancelled、township 或 lineage 上传至少一个参考文件。")
+        try:
+            svc.add_inputs(dataset_id, uploads)
+        except NothingToLoad as e:
+            abort(415, message=str(e))
+        except NotFound as e:  # deleted meanwhile
+            abort(404, message=str(e))
+        return svc.store.dataset(dataset_id)
+
+
+def uploaded_files(files) -> list[tuple[str, bytes, str]]:
+    """(name, content, role) of each file sent, its role being its form field (files: a list)."""
+    return [(f.filename or "未命名", f.read(), role) for field, role in FIELDS.items()
+            for f in files.getlist(field) if f.filename or field == "files"]
 
 
 @datasets.route("/<dataset_id>/analyses")

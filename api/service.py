@@ -22,14 +22,21 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from quanze.api.store import RUNNING, Store, now
+from quanze.api import persist
+from quanze.api.inputs import attached, by_role, checked_lineage, load_inputs, original_names, with_names
+from quanze.api.inputs import report as inputs_report
+from quanze.api.store import LISTS, RUNNING, NotFound, Store, now
 from quanze.api.summary import run_outcome
-from quanze.graph import PowerGraph, build_graph, sparql, to_rdf
-from quanze.loaders import LoadResult, load_files
+from quanze.api.views import rdf_view
+from quanze.graph import sparql
+from quanze.loaders import LoadResult
+from quanze.pipeline import prepare, reference_inputs
 from quanze.reform import read_scenario, simulate
-from quanze.rules.engine import run as run_rules
+from quanze.rules.engine import RunResult, run as run_rules
+from quanze.tables import Tables
 
 
 SPARQL_MEMORY = 2 << 30  # bytes a query's worker may allocate beyond what it inherits
@@ -47,78 +54,146 @@ class StillRunning(RuntimeError):
     """A job cannot be run again while it runs."""
 
 
+@dataclass
+class Dataset:
+    """What a page or a job needs of a stored dataset: its load report, its tables and its inputs."""
+
+    report: dict
+    tables: Tables
+    inputs: dict  # reference inputs by the names rules use for them, and the law library
+    stamp: str  # names the files these were read from (a cached entry is stale when they changed)
+
+
 class Service:
     def __init__(self, store: Store, laws=None, workers: int = 2, cache: int = 4, sparql_slots: int = 2):
         self.store, self.laws = store, laws
         self.sparql_slots = sparql_slots
         self.jobs = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="quanze-job")
-        self._graphs: OrderedDict[str, tuple[LoadResult, PowerGraph]] = OrderedDict()
+        self._datasets: OrderedDict[str, Dataset] = OrderedDict()
         self._results: OrderedDict = OrderedDict()
         self._rdf: dict = {}
-        self._briefs: dict[str, list[dict]] = {}
         self._lock = threading.Lock()
         self._cache = cache
 
     # ---- datasets ------------------------------------------------------------------------
 
-    def add_dataset(self, uploads: list[tuple[str, bytes]]) -> tuple[str, LoadResult]:
-        """Keep the uploaded files with their load report; raises NothingToLoad (and keeps nothing) when no item loads.
+    def add_dataset(self, uploads: list[tuple]) -> tuple[str, LoadResult]:
+        """Keep the uploaded files (name, content[, role]) with their load report; raises NothingToLoad
+        (and keeps nothing) when no list file holds a loadable item.
 
-        The dataset enters the store only with its report (one transaction); until then its
-        files are staged, and a crash in between leaves nothing listed.
+        The lists and the reference inputs go through the pipeline once; the dataset enters the
+        store only with its report (one transaction), and its tables are written after it.
+        Until then its files are staged, and a crash in between leaves nothing listed.
         """
-        name = uploads[0][0] if len(uploads) == 1 else f"{uploads[0][0]} 等 {len(uploads)} 个文件"
+        lists = [u for u in uploads if len(u) < 3 or u[2] == LISTS]
+        if not lists:
+            raise NothingToLoad("请至少上传一个清单文件（参考文件须随清单一起上传，或上传到已有的数据集）。")
+        name = lists[0][0] if len(lists) == 1 else f"{lists[0][0]} 等 {len(lists)} 个文件"
         ds, files = self.store.stage_dataset(uploads)
         try:
-            entry = self._read(files)
-            loaded = entry[0]
+            roles = by_role(files)
+            ready = prepare([f["path"] for f in roles[LISTS]], laws=self.laws)
+            loaded = _with_original_names(ready.load, original_names(roles[LISTS]))
             if not loaded.items:
                 raise NothingToLoad("没有可导入的事项：" + "；".join(str(r) for r in loaded.rejected[:5]))
-            self.store.add_dataset(ds, name, files, loaded.report())
+            tables = with_names(ready.tables, original_names(roles[LISTS]))
+            inputs, rejected = load_inputs(files, loaded.region)
+            report = {**loaded.report(), "inputs": inputs_report(files, inputs, rejected)}
+            self.store.add_dataset(ds, name, files, report)
         except BaseException:
             self.store.discard_staged(ds)
             raise
+        entry = self._persist(ds, files, report, tables, inputs)
         self._keep(ds, entry)
         return ds, loaded
 
-    def load(self, ds: str, progress=None) -> tuple[LoadResult, PowerGraph]:
-        """The dataset's lists loaded and built into a graph (cached for the most recent datasets)."""
-        with self._lock:
-            if ds in self._graphs:
-                self._graphs.move_to_end(ds)
-                return self._graphs[ds]
-        return self._keep(ds, self._read(self.store.dataset_files(ds), progress))
+    def add_inputs(self, ds: str, uploads: list[tuple[str, bytes, str]]) -> dict:
+        """Attach reference files (name, content, role) to a stored dataset; its new report.
 
-    def _read(self, files: list[dict], progress=None) -> tuple[LoadResult, PowerGraph]:
-        """Load stored files (each kept under its client's name made safe) and build their graph."""
-        loaded = _with_original_names(load_files([f["path"] for f in files], laws=self.laws, progress=progress),
-                                      {Path(f["stored"]).name: f["name"] for f in files})
-        return loaded, build_graph(loaded.items)
+        Raises NothingToLoad (and keeps nothing) when none of them gives a row; store.NotFound
+        when the dataset does not exist.
+        """
+        entry = self.load(ds)
+        staged = self.store.stage_inputs(ds, uploads)
+        try:
+            files = self.store.dataset_files(ds) + staged
+            inputs, rejected = load_inputs(files, entry.report.get("region", ""))
+            given = inputs_report(staged, inputs, rejected)["files"]
+            if not any(f["rows"] or f["role"] == "lineage" and not f["rejected"] for f in given):
+                reasons = [f"{f['file']}：{x['reason']}" for f in given for x in f["rejected"]][:5]
+                raise NothingToLoad("参考文件中没有可导入的内容" + ("：" + "；".join(reasons) if reasons else "。"))
+            report = {**entry.report, "inputs": inputs_report(files, inputs, rejected)}
+            self.store.add_inputs(ds, staged, report)
+        except BaseException:
+            self.store.discard_staged(ds, staged)
+            raise
+        self._keep(ds, self._persist(ds, files, report, entry.tables, inputs))
+        return report
 
-    def _keep(self, ds: str, entry: tuple[LoadResult, PowerGraph]) -> tuple[LoadResult, PowerGraph]:
+    def load(self, ds: str, progress=None) -> Dataset:
+        """The dataset's report, tables and inputs: from the cache, else from its Parquet tables, else
+        (a dataset kept by an older version, or tables another version wrote) read from its files once
+        and written as tables for the next time.  Raises store.NotFound when there is no such dataset."""
+        files = self.store.dataset_files(ds)
+        key = self._stamp(files)  # one query of the store: another process may have added inputs
         with self._lock:
-            self._graphs[ds] = entry
-            while len(self._graphs) > self._cache:
-                evicted, _ = self._graphs.popitem(last=False)
-                self._rdf.pop(evicted, None)  # what was derived from an evicted graph goes with it
-                self._briefs.pop(evicted, None)
+            cached = self._datasets.get(ds)
+            if cached is not None and cached.stamp == key:
+                self._datasets.move_to_end(ds)
+                return cached
+        row = self.store.dataset(ds)
+        if row is None:
+            raise NotFound(f"没有数据集 {ds}。")
+        return self._keep(ds, self._open(ds, files, row["report"] or {}, progress))
+
+    def _keys(self, files: list[dict]) -> tuple[str, str]:
+        """The stamps of the lists' tables and of the reference tables read from ``files``."""
+        lists = [f for f in files if f.get("role", LISTS) == LISTS]
+        return persist.stamp(lists, self.laws), persist.stamp([f for f in files if f.get("role", LISTS) != LISTS])
+
+    def _stamp(self, files: list[dict]) -> str:
+        return "".join(self._keys(files))
+
+    def _open(self, ds: str, files: list[dict], report: dict, progress=None) -> Dataset:
+        root, roles = self.store.tables_folder(ds), by_role(files)
+        lists_key, inputs_key = self._keys(files)
+        tables = persist.read_lists(root, lists_key)
+        if tables is None:  # first use of a dataset kept without tables: its files are read this once
+            ready = prepare([f["path"] for f in roles[LISTS]], laws=self.laws, progress=progress)
+            tables = with_names(ready.tables, original_names(roles[LISTS]))
+            persist.write_lists(root, lists_key, tables)
+        inputs = persist.read_inputs(root, inputs_key)
+        if inputs is None:
+            inputs, _ = load_inputs(files, report.get("region", ""))  # rejections are in the report already
+            persist.write_inputs(root, inputs_key, inputs)
+        lineage = [f["path"] for f in checked_lineage(roles["lineage"])[0]]
+        if lineage and "lineage" not in inputs:  # kept as its YAML file and read again (it is small)
+            inputs = {**inputs, **reference_inputs(report.get("region", ""), lineage=lineage)[0]}
+        return Dataset(report, tables, {"laws": self.laws, **attached(inputs)}, lists_key + inputs_key)
+
+    def _persist(self, ds: str, files: list[dict], report: dict, tables: Tables, inputs: dict) -> Dataset:
+        """Write a dataset's tables and reference tables for the next start; its cache entry."""
+        root = self.store.tables_folder(ds)
+        lists_key, inputs_key = self._keys(files)
+        if not persist.kept(root, "lists", lists_key):
+            persist.write_lists(root, lists_key, tables)
+        persist.write_inputs(root, inputs_key, inputs)
+        return Dataset(report, tables, {"laws": self.laws, **attached(inputs)}, lists_key + inputs_key)
+
+    def _keep(self, ds: str, entry: Dataset) -> Dataset:
+        with self._lock:
+            self._datasets[ds] = entry
+            self._datasets.move_to_end(ds)
+            self._rdf.pop(ds, None)  # what was derived from an earlier entry goes with it
+            while len(self._datasets) > self._cache:
+                evicted, _ = self._datasets.popitem(last=False)
+                self._rdf.pop(evicted, None)
         return entry
-
-    def briefs(self, ds: str, brief) -> list[dict]:
-        """Every item of a dataset as the short dict list endpoints return, built once per dataset."""
-        with self._lock:
-            if ds in self._briefs:
-                return self._briefs[ds]
-        found = [brief(it) for it in self.load(ds)[1].items()]
-        with self._lock:
-            self._briefs[ds] = found
-        return found
 
     def forget(self, ds: str) -> None:
         with self._lock:
-            self._graphs.pop(ds, None)
+            self._datasets.pop(ds, None)
             self._rdf.pop(ds, None)
-            self._briefs.pop(ds, None)
 
     # ---- analyses ------------------------------------------------------------------------
 
@@ -140,17 +215,19 @@ class Service:
         store = self.store
         try:
             store.update_run(run_id, status="运行中", stage="导入清单", progress=0)
-            _, graph = self.load(ds, progress=lambda stage, done, total: store.update_run(
+            entry = self.load(ds, progress=lambda stage, done, total: store.update_run(
                 run_id, stage=stage, progress=round(30 * done / max(total, 1), 1)))
 
             def progress(stage, done, total):
                 store.update_run(run_id, stage=stage, progress=round(30 + 70 * done / max(total, 1), 1))
 
-            result = run_rules(graph, selection=rules, settings=settings, progress=progress,
-                               inputs={"laws": self.laws})
+            result = run_rules(entry.tables, selection=rules, settings=settings, progress=progress,
+                               inputs=entry.inputs)
             store.add_findings(run_id, [f.to_dict() for f in result.findings])
             stage, failed = run_outcome(result)  # 部分完成 when a rule errored
+            # the run remembers the files it read, so that a simulation knows whether it can start from it
             store.update_run(run_id, status="完成", stage=stage, error=failed, progress=100, finished=now(),
+                             params={"rules": rules, "settings": settings, "inputs": entry.stamp},
                              stats={"runs": [r.to_dict() for r in result.runs], **result.stats})
         except Exception as e:  # the job's failure is shown to the client, in Chinese, without a trace
             store.update_run(run_id, status="失败", error=f"分析失败：{e}", finished=now())
@@ -188,8 +265,9 @@ class Service:
             if sim in self._results:
                 return self._results[sim]
         row = self.store.simulation(sim)
-        _, graph = self.load(row["dataset_id"])
-        result = simulate(graph, read_scenario(self.scenario_file(row["scenario_id"])), catalogue=False)
+        entry = self.load(row["dataset_id"])
+        result = simulate(entry.tables, read_scenario(self.scenario_file(row["scenario_id"])), inputs=entry.inputs,
+                          catalogue=False)
         result.findings_change = (row["result"] or {}).get("findings_change", {})
         return self._remember(sim, result)
 
@@ -204,25 +282,39 @@ class Service:
         store = self.store
         try:
             store.update_simulation(sim, status="运行中", stage="导入清单", progress=10)
-            _, graph = self.load(ds)
+            entry = self.load(ds)
             store.update_simulation(sim, stage="模拟划转并比较规则检查结果", progress=40)
             scenario = read_scenario(self.scenario_file(sid))
-            result = simulate(graph, scenario, inputs={"laws": self.laws})
+            result = simulate(entry.tables, scenario, inputs=entry.inputs, before=self.baseline(ds, entry))
             self._remember(sim, result)
             store.update_simulation(sim, status="完成", stage="完成", progress=100, finished=now(),
                                     result={**result.to_dict(), "summary": result.summary()})
         except Exception as e:
             store.update_simulation(sim, status="失败", error=f"模拟失败：{e}", finished=now())
 
+    def baseline(self, ds: str, entry: Dataset) -> RunResult | None:
+        """The dataset's latest finished analysis, when it is the one a simulation would run first: the whole
+        catalogue with its default settings, over the same files (else None, and the simulation runs it)."""
+        for row in self.store.runs(ds):
+            params = row["params"] or {}
+            if row["status"] != "完成" or row["error"] or params.get("rules") or params.get("settings"):
+                continue
+            if params.get("inputs") != entry.stamp:
+                return None  # the latest whole-catalogue run read other files (inputs were added since)
+            _, found = self.store.findings(row["id"], limit=10**9)
+            return RunResult.from_dict({"runs": (row["stats"] or {}).get("runs", []), "findings": found,
+                                        "stats": row["stats"]})
+        return None
+
     # ---- graph ---------------------------------------------------------------------------
 
     def sparql(self, ds: str, query: str, limit: int, timeout: float) -> list[dict]:
         """A read-only query in a worker process killed at ``timeout`` seconds; raises Busy when all slots are taken."""
-        _, graph = self.load(ds)
+        tables = self.load(ds).tables
         with self._lock:
             rdf = self._rdf.get(ds)
         if rdf is None:
-            rdf = to_rdf(graph)
+            rdf = rdf_view(tables)
             with self._lock:
                 self._rdf[ds] = rdf
         with self._sparql_slot():

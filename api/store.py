@@ -4,7 +4,9 @@ Every dataset, run, finding, review and scenario survives a restart.  The schema
 is versioned (``PRAGMA user_version``) and migrated forward step by step; nothing
 is dropped.  Uploaded files are kept byte for byte as ``uploads/<dataset>/<position>/<name>``,
 the name being the client's made safe (the loader reads the region and department
-from it); the original names are rows in the store.
+from it); the original names and each file's role (a list, or a reference input
+such as 三定职责) are rows in the store.  The tables read from them are kept beside,
+in ``tables/<dataset>/`` (``api/persist.py``).
 
 Several processes (gunicorn workers) share one database: it runs in WAL mode with a
 busy timeout, and every write is one transaction that ends, committed or rolled back,
@@ -30,6 +32,9 @@ from collections import Counter
 from pathlib import Path
 
 from quanze.loaders.pipeline import SUPPORTED_SUFFIXES
+
+LISTS = "lists"  # the role of a list file; the other roles are the reference inputs (api/inputs.py)
+LINEAGE_SUFFIXES = {".yaml", ".yml"}
 
 MIGRATIONS = [
     # 1: the first schema
@@ -62,6 +67,10 @@ MIGRATIONS = [
     alter table simulations add column owner text;
     delete from datasets where report is null;
     """,
+    # 4: the role of an uploaded file: a list, or a reference input (三定职责, 通用目录 ……) of its dataset
+    """
+    alter table files add column role text not null default 'lists';
+    """,
 ]
 REVIEW_STATUSES = ("待核查", "核查中", "已确认", "已驳回", "已整改")
 RUNNING = ("排队", "运行中")
@@ -88,6 +97,7 @@ class Store:
         self.folder = Path(folder)
         self.uploads = self.folder / "uploads"
         self.uploads.mkdir(parents=True, exist_ok=True)
+        self.tables = self.folder / "tables"
         self._lock = threading.RLock()
         self._db = sqlite3.connect(self.folder / "quanze.sqlite3", timeout=BUSY_TIMEOUT, check_same_thread=False,
                                    isolation_level=None)  # transactions are begun explicitly, see transaction()
@@ -163,6 +173,10 @@ class Store:
                 continue  # a staging folder being created this instant
             if not self.alive(owner):
                 shutil.rmtree(folder, ignore_errors=True)
+        if self.tables.is_dir():  # the tables of a dataset deleted while another process was writing them
+            for folder in self.tables.iterdir():
+                if folder.name not in known and not folder.name.startswith("."):
+                    shutil.rmtree(folder, ignore_errors=True)
         for lock in (self.folder / "locks").glob("*.lock"):
             self.alive(lock.stem)  # a dead process's lock file is removed when found free
 
@@ -179,8 +193,8 @@ class Store:
 
     # ---- datasets ------------------------------------------------------------------------
 
-    def stage_dataset(self, uploads: list[tuple[str, bytes]]) -> tuple[str, list[dict]]:
-        """Write the uploaded files (original name, content) for a dataset not yet in the store.
+    def stage_dataset(self, uploads: list[tuple]) -> tuple[str, list[dict]]:
+        """Write the uploaded files (original name, content[, role]) for a dataset not yet in the store.
 
         The folder is marked with this process's lock until ``add_dataset`` commits, so that
         an upload interrupted by a crash is removed at the next start, never listed.
@@ -188,32 +202,67 @@ class Store:
         ds = new_id()
         draft = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.uploads))
         (draft / OWNER_MARK).write_text(self.owner, encoding="utf-8")
-        folder = draft.rename(self.uploads / ds)  # visible to recover() only once it is marked
+        draft.rename(self.uploads / ds)  # visible to recover() only once it is marked
+        return ds, self._write_files(ds, uploads, 0)
+
+    def stage_inputs(self, ds: str, uploads: list[tuple]) -> list[dict]:
+        """Write more files (reference inputs) into a stored dataset's folder; ``add_inputs`` lists them.
+
+        Until then they are not rows of the store, so a crash in between leaves files nobody reads.
+        """
+        if not self._read("select 1 from datasets where id = ?", (ds,)):
+            raise NotFound(f"没有数据集 {ds}。")
+        last = self._read("select max(position) from files where dataset_id = ?", (ds,))[0][0]
+        start = max(-1 if last is None else last, *self._positions_on_disk(ds)) + 1
+        return self._write_files(ds, uploads, start)
+
+    def _positions_on_disk(self, ds: str) -> list[int]:
+        return [int(p.name) for p in (self.uploads / ds).iterdir() if p.is_dir() and p.name.isdigit()] or [-1]
+
+    def _write_files(self, ds: str, uploads: list[tuple], start: int) -> list[dict]:
+        folder = self.uploads / ds
         files = []
-        for pos, (original, content) in enumerate(uploads):
-            stored = f"{pos:03d}/{_safe_name(original)}"
+        for pos, (original, content, *role) in enumerate(uploads, start):
+            role = role[0] if role else LISTS
+            stored = f"{pos:03d}/{_safe_name(original, LINEAGE_SUFFIXES if role == 'lineage' else ())}"
             (folder / stored).parent.mkdir()
             (folder / stored).write_bytes(content)
             files.append({"dataset_id": ds, "position": pos, "name": original, "stored": stored,
                           "sha256": hashlib.sha256(content).hexdigest(), "size": len(content),
-                          "path": str(folder / stored)})
-        return ds, files
+                          "role": role, "path": str(folder / stored)})
+        return files
 
     def add_dataset(self, ds: str, name: str, files: list[dict], report: dict) -> None:
         """Keep a staged dataset with its load report, in one transaction."""
         with self.transaction() as db:
             db.execute("insert into datasets (id, name, created, report) values (?, ?, ?, ?)",
                        (ds, name, now(), json.dumps(report, ensure_ascii=False)))
-            db.executemany("insert into files values (?, ?, ?, ?, ?, ?)", [
-                (ds, f["position"], f["name"], f["stored"], f["sha256"], f["size"]) for f in files])
+            _insert_files(db, files)
         (self.uploads / ds / OWNER_MARK).unlink(missing_ok=True)
 
-    def discard_staged(self, ds: str) -> None:
-        shutil.rmtree(self.uploads / ds, ignore_errors=True)
+    def add_inputs(self, ds: str, files: list[dict], report: dict) -> None:
+        """List staged reference files with the dataset's new report, in one transaction."""
+        with self.transaction() as db:
+            if not db.execute("update datasets set report = ? where id = ? returning id",
+                              (json.dumps(report, ensure_ascii=False), ds)).fetchone():
+                raise NotFound(f"没有数据集 {ds}。")
+            _insert_files(db, files)
+
+    def discard_staged(self, ds: str, files: list[dict] | None = None) -> None:
+        """Remove a staged dataset, or only the staged ``files`` of a stored one."""
+        if files is None:
+            shutil.rmtree(self.uploads / ds, ignore_errors=True)
+            return
+        for f in files:
+            shutil.rmtree(Path(f["path"]).parent, ignore_errors=True)
 
     def dataset_files(self, ds: str) -> list[dict]:
         rows = self._read("select * from files where dataset_id = ? order by position", (ds,))
         return [{**dict(r), "path": str(self.uploads / ds / r["stored"])} for r in rows]
+
+    def tables_folder(self, ds: str) -> Path:
+        """Where a dataset's tables are kept (Parquet, api/persist.py)."""
+        return self.tables / ds
 
     def _relocate_flat_uploads(self) -> None:
         """Files kept by earlier versions as ``<position>-<name>`` move to ``<position>/<name>``."""
@@ -234,7 +283,7 @@ class Store:
             return None
         d = dict(rows[0])
         d["report"] = json.loads(d["report"]) if d["report"] else None
-        d["files"] = [{k: f[k] for k in ("name", "sha256", "size")} for f in self.dataset_files(ds)]
+        d["files"] = [{k: f[k] for k in ("name", "sha256", "size", "role")} for f in self.dataset_files(ds)]
         return d
 
     def datasets(self) -> list[dict]:
@@ -244,6 +293,7 @@ class Store:
         found = bool(self._exec("delete from datasets where id = ? returning id", (ds,)))
         if found:
             shutil.rmtree(self.uploads / ds, ignore_errors=True)
+            shutil.rmtree(self.tables_folder(ds), ignore_errors=True)
         return found
 
     # ---- runs and findings ---------------------------------------------------------------
@@ -282,6 +332,8 @@ class Store:
         if d is None:
             return None
         d["findings"] = self._read("select count(*) from findings where run_id = ?", (run,))[0][0]
+        d["rules"] = [{k: r.get(k) for k in ("id", "status", "reason", "findings")}
+                      for r in (d["stats"] or {}).get("runs", [])]
         return d
 
     def runs(self, ds: str) -> list[dict]:
@@ -376,7 +428,14 @@ class Store:
         return rows[0]["status"] if rows else REVIEW_STATUSES[0]
 
 
-def _safe_name(name: str) -> str:
+def _insert_files(db, files: list[dict]) -> None:
+    db.executemany("insert into files (dataset_id, position, name, stored, sha256, size, role) "
+                   "values (?, ?, ?, ?, ?, ?, ?)", [
+                       (f["dataset_id"], f["position"], f["name"], f["stored"], f["sha256"], f["size"],
+                        f.get("role", LISTS)) for f in files])
+
+
+def _safe_name(name: str, keep=()) -> str:
     """The client's file name made safe: no directories, no control or reserved characters, bounded length.
 
     Kept otherwise as sent, since the loader reads the region and department from it
@@ -387,7 +446,7 @@ def _safe_name(name: str) -> str:
     stem, suffix = os.path.splitext(kept)
     stem = stem.encode("utf-8")[:200].decode("utf-8", "ignore").strip() or "file"
     suffix = suffix.lower()
-    return f"{stem}{suffix}" if suffix in SUPPORTED_SUFFIXES else f"{stem}.bin"
+    return f"{stem}{suffix}" if suffix in SUPPORTED_SUFFIXES or suffix in keep else f"{stem}.bin"
 
 
 def _hold_owner_lock(folder: Path) -> tuple[str, object]:

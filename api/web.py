@@ -11,14 +11,18 @@ from collections import Counter
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from quanze.api import views
 from quanze.api.endpoints import service
+from quanze.api.inputs import FIELDS, HELP, ROLES
 from quanze.api.reports import evidence_text
 from quanze.api.service import NothingToLoad, StillRunning
-from quanze.api.store import REVIEW_STATUSES, NotFound
+from quanze.api.store import LISTS, REVIEW_STATUSES, NotFound
 from quanze.loaders.yamlfile import InputFileError
 from quanze.rules.catalogue import CatalogueError
 
 web = Blueprint("web", __name__)
+# the reference inputs a form offers, each with its field, label and help
+INPUT_ROLES = [(role, ROLES[role], HELP[role]) for role in ROLES if role != LISTS]
 
 
 def _page(template: str, **context):
@@ -27,13 +31,19 @@ def _page(template: str, **context):
 
 @web.get("/")
 def datasets(message: str = ""):
-    return _page("web/datasets.html", datasets=service().store.datasets(), message=message)
+    return _page("web/datasets.html", datasets=service().store.datasets(), message=message, roles=INPUT_ROLES)
+
+
+def _uploads() -> list[tuple[str, bytes, str]]:
+    """The files chosen in a form, each with the role of its field (清单, 三定职责 ……)."""
+    return [(f.filename, f.read(), role) for field, role in FIELDS.items() for f in request.files.getlist(field)
+            if f.filename]
 
 
 @web.post("/datasets")
 def upload():
-    uploads = [(f.filename or "未命名", f.read()) for f in request.files.getlist("files") if f.filename]
-    if not uploads:
+    uploads = _uploads()
+    if not any(role == LISTS for *_, role in uploads):
         return datasets(message="请选择至少一个清单文件。"), 400
     try:
         ds, _ = service().add_dataset(uploads)
@@ -42,16 +52,31 @@ def upload():
     return redirect(url_for("web.dataset", dataset_id=ds), code=303)
 
 
+@web.post("/datasets/<dataset_id>/inputs")
+def add_inputs(dataset_id: str):
+    if service().store.dataset(dataset_id) is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    uploads = [u for u in _uploads() if u[2] != LISTS]
+    if not uploads:
+        return dataset(dataset_id, message="请选择至少一个参考文件。"), 400
+    try:
+        service().add_inputs(dataset_id, uploads)
+    except NothingToLoad as e:
+        return dataset(dataset_id, message=str(e)), 415
+    except NotFound as e:
+        return datasets(message=str(e)), 404
+    return redirect(url_for("web.dataset", dataset_id=dataset_id), code=303)
+
+
 @web.get("/datasets/<dataset_id>")
 def dataset(dataset_id: str, message: str = ""):
     store = service().store
     ds = store.dataset(dataset_id)
     if ds is None:
         return datasets(message=f"没有数据集 {dataset_id}。"), 404
-    _, pg = service().load(dataset_id)
-    depts = Counter((it.department_id, it.department) for it in pg.items())
-    return _page("web/dataset.html", ds=ds, runs=store.runs(dataset_id), message=message,
-                 departments=[(d, name, n) for (d, name), n in depts.most_common()])
+    depts = views.departments(service().load(dataset_id).tables)
+    return _page("web/dataset.html", ds=ds, runs=store.runs(dataset_id), message=message, roles=INPUT_ROLES,
+                 departments=[(d["id"], d["name"], d["items"]) for d in depts])
 
 
 @web.post("/datasets/<dataset_id>/analyses")
@@ -120,16 +145,10 @@ def department(dataset_id: str, department_id: str):
     svc = service()
     if svc.store.dataset(dataset_id) is None:
         return datasets(message=f"没有数据集 {dataset_id}。"), 404
-    _, pg = svc.load(dataset_id)
-    items = [it for it in pg.items() if it.department_id == department_id]
-    if not items:
+    page = views.department_page(svc.load(dataset_id).tables, department_id)
+    if page is None:
         return dataset(dataset_id, message=f"数据集中没有部门 {department_id}。"), 404
-    name = items[0].department
-    levels = [lv for lv in ("国家", "省", "市", "县", "乡") if any(lv in it.levels for it in items)]
-    table: dict[str, Counter] = {}
-    for it in items:
-        for lv in it.levels:
-            table.setdefault(it.category or "未分类", Counter())[lv] += 1
+    name = page["name"]
     runs = [r for r in svc.store.runs(dataset_id) if r["status"] == "完成"]
     overlaps: Counter = Counter()
     if runs:
@@ -137,8 +156,8 @@ def department(dataset_id: str, department_id: str):
             for f in svc.store.findings(runs[0]["id"], rule=rule, limit=100_000)[1]:
                 if name in f["departments"]:
                     overlaps.update(d for d in f["departments"] if d != name)
-    return _page("web/department.html", name=name, dataset_id=dataset_id, total=len(items), levels=levels,
-                 table=sorted(table.items()), overlaps=overlaps.most_common(), run=runs[0] if runs else None,
+    return _page("web/department.html", name=name, dataset_id=dataset_id, total=page["total"], levels=page["levels"],
+                 table=page["table"], overlaps=overlaps.most_common(), run=runs[0] if runs else None,
                  svg=_star(name, overlaps.most_common(12)))
 
 

@@ -1,17 +1,24 @@
-"""Load benchmark of the service: 50 concurrent clients reading findings and items.
+"""Benchmarks of the service: 50 concurrent clients reading findings and items; the first pages after a restart.
 
     python benchmarks/bench_service.py [--shared ../shared] [--clients 50] [--requests 20] [--out benchmarks/results.md]
+    python benchmarks/bench_service.py --restart [--against e16c9c2] [--restarts 3] [--write]
 
-Starts `quanze serve` on a free port with a fresh data folder, uploads the 16 real lists,
+Load: starts `quanze serve` on a free port with a fresh data folder, uploads the 16 real lists,
 runs the whole catalogue, warms every worker up (each loads the dataset once), then lets
 each client make --requests GET requests, alternating pages of findings (with filters) and
 pages of items.  The clients run on the same machine and share its two cores.  Reports latency percentiles and
 errors; results are appended to the Markdown file.
+
+Restart (``--restart``): for this version and an earlier one (``--against``, checked out beside
+this one), start the service, upload the 16 lists, stop it; then --restarts times, alternating
+the versions, start it again and time the first GET of the dataset page and the first page of
+its items API.  With ``--write`` the table goes into the service section of results.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -28,7 +35,12 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import RESULTS, add_shared, real_lists
+from common import RESULTS, add_shared, real_lists, two_versions
+
+# the service before it kept a dataset's tables (it read the Excel files again after a restart)
+AGAINST = "e16c9c2"
+SERVE = "import sys; sys.path.insert(0, sys.argv[1]); from quanze.api.cli import main; sys.exit(main(sys.argv[2:]))"
+WHERE = "import sys; sys.path.insert(0, sys.argv[1]); import quanze; print(quanze.__file__)"
 
 
 def free_port() -> int:
@@ -37,10 +49,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get(url: str) -> tuple[int, float]:
+def get(url: str, timeout: float = 30) -> tuple[int, float]:
     start = time.perf_counter()
     try:
-        with urllib.request.urlopen(url, timeout=30) as r:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
             r.read()
             status = r.status
     except urllib.error.HTTPError as e:
@@ -82,6 +94,88 @@ def _wrk(base: str, run: str, ds: str, clients: int) -> list[str]:
     return out
 
 
+def wait_healthy(base: str, server: subprocess.Popen) -> None:
+    for _ in range(600):
+        if get(f"{base}/healthz")[0] == 200:
+            return
+        if server.poll() is not None:
+            raise SystemExit(f"the service stopped (exit {server.returncode})")
+        time.sleep(0.1)
+    raise SystemExit("the service did not start")
+
+
+@contextlib.contextmanager
+def serving(shim: Path, data: str, workers: int, cwd: Path):
+    """``quanze serve`` of the version ``shim`` imports, on a free port; its base URL once it answers."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", SERVE, str(shim), "serve", "--data", data, "--port", str(port),
+                               "--workers", str(workers)], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def restarts(args, klmy: Path) -> int:
+    """The first dataset page and items page after a restart, this version beside ``--against``."""
+    with tempfile.TemporaryDirectory() as tmp, two_versions(args.against, Path(tmp)) as versions:
+        tmp = Path(tmp)
+        stored: dict[str, tuple[str, str]] = {}
+        for name, (root, shim) in versions.items():
+            where = subprocess.run([sys.executable, "-c", WHERE, str(shim)], cwd=tmp, check=True,
+                                   capture_output=True, text=True).stdout.strip()
+            if Path(where).resolve().parent != root.resolve():
+                raise SystemExit(f"{shim} imports quanze from {where}, not from {root}")
+            data = str(tmp / f"data-{name}")
+            with serving(shim, data, args.workers, tmp) as base:
+                start = time.perf_counter()
+                stored[name] = (data, upload(base, sorted(klmy.iterdir())))
+                print(f"{name}: upload {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        times: dict[str, dict[str, list[float]]] = {n: {"page": [], "items": []} for n in versions}
+        for _ in range(args.restarts):
+            for name in ("old", "this"):  # alternating, so that both see the same machine
+                data, ds = stored[name]
+                with serving(versions[name][1], data, args.workers, tmp) as base:
+                    for key, url in (("page", f"{base}/datasets/{ds}"), ("items", f"{base}/api/datasets/{ds}/items")):
+                        status, seconds = get(url, timeout=300)
+                        if status != 200:
+                            raise SystemExit(f"{name}: {url} answered {status}")
+                        times[name][key].append(seconds)
+                print(name, {k: [round(t, 3) for t in v] for k, v in times[name].items()}, file=sys.stderr)
+    label = {"old": f"{args.against}（重启后读取 Excel）", "this": "本版（重启后读取 Parquet 数据表）"}
+    rows = [f"| {label[n]} | {_span(times[n]['page'])} | {_span(times[n]['items'])} |" for n in ("old", "this")]
+    ratio = statistics.median(times["this"]["page"]) / statistics.median(times["old"]["page"])
+    text = (f"### 重启后的首个页面：本版与 {args.against} · {datetime.date.today()} · {os.cpu_count()} 核\n\n"
+            "由 `benchmarks/bench_service.py --restart` 生成：`quanze serve`（本机，"
+            f"{args.workers} 个进程）上传 16 个真实清单后停止，再启动，计时数据集页面和事项 API 第一页的首次请求"
+            f"（秒；{args.restarts} 次重启，两个版本交替运行，列出最小值–最大值与中位数）。\n\n"
+            "| 版本 | 数据集页面 | 事项 API 第一页 |\n|---|---|---|\n" + "\n".join(rows)
+            + f"\n\n数据集页面的中位数：本版为 {args.against} 的 {ratio:.2f} 倍。\n")
+    print(text)
+    if args.write:
+        _into_service_section(Path(args.out), text)
+    return 0
+
+
+def _span(values: list[float]) -> str:
+    return f"{min(values):.2f}–{max(values):.2f}（中位数 {statistics.median(values):.2f}）"
+
+
+def _into_service_section(path: Path, text: str) -> None:
+    """Put ``text`` at the end of the service section (``## 服务负载``) of the results file."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = next((n for n, line in enumerate(lines) if line.startswith("## 服务负载")), None)
+    if start is None:
+        lines += ["", text]
+    else:
+        end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("## ")), len(lines))
+        lines[end:end] = [text]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     add_shared(ap)
@@ -89,10 +183,16 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", default=str(RESULTS))
+    ap.add_argument("--restart", action="store_true", help="time the first pages after a restart instead")
+    ap.add_argument("--against", default=AGAINST, help=f"the earlier version to compare with (default {AGAINST})")
+    ap.add_argument("--restarts", type=int, default=3)
+    ap.add_argument("--write", action="store_true", help="with --restart: write the table into results.md")
     args = ap.parse_args()
     klmy = real_lists(args)
     if klmy is None:
         return 2
+    if args.restart:
+        return restarts(args, klmy)
     port, data = free_port(), tempfile.mkdtemp(prefix="quanze-bench-")
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "quanze.api.cli", "serve", "--data", data, "--port", str(port),

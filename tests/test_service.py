@@ -210,6 +210,7 @@ def test_a_data_folder_of_the_previous_layout_is_moved_forward(data_dir):
     from quanze.api.service import Service
     from quanze.api.store import MIGRATIONS, Store
     from quanze.loaders import load_files
+    from quanze.tables import build_tables
 
     files = sorted(EXAMPLE.glob("*.xlsx"))[:2]
     (data_dir / "uploads" / "old").mkdir(parents=True)
@@ -230,4 +231,5 @@ def test_a_data_folder_of_the_previous_layout_is_moved_forward(data_dir):
     stored = sorted(p.relative_to(data_dir / "uploads").as_posix() for p in (data_dir / "uploads").rglob("*")
                     if p.is_file())
     assert stored == [f"old/{pos:03d}/{src.name}" for pos, src in enumerate(files)]
-    assert [it.id for it in Service(store).load("old")[0].items] == [it.id for it in load_files(files).items]
+    expected = build_tables(load_files(files).items).items["id"].tolist()
+    assert Service(store).load("old").tables.items["id"].tolist() == expected

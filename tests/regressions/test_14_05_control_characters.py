@@ -15,7 +15,6 @@ from helpers import TOKEN, upload, wait
 from rulekit import item
 
 from quanze import pipeline as analysis
-from quanze.api import service as service_module
 from quanze.api.cli import main
 from quanze.api.http import create_app
 from quanze.api.reports import write_findings, write_simulation
@@ -104,7 +103,7 @@ def test_cli_analyze_writes_the_workbook(monkeypatch, tmp_path, capsys):
 
 
 def test_api_excel_and_graphml_exports(monkeypatch, tmp_path):
-    monkeypatch.setattr(service_module, "load_files", keeping_controls(service_module.load_files))
+    monkeypatch.setattr(analysis, "load_files", keeping_controls(analysis.load_files))  # the service's pipeline
     client = create_app(tmp_path / "data", token="s3cret").test_client()
     ds = upload(client, sorted(EXAMPLE.glob("*.xlsx"))).json["id"]
     run_id = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R01,R04"}, headers=TOKEN).json["id"]
