@@ -128,8 +128,7 @@ class Tables:
 
     def source(self, item_id: str) -> dict:
         """Where an item came from: file, sheet and first and last rows, as findings cite it."""
-        r = self.items.iloc[self.position[item_id]]
-        return {"file": r["file"], "sheet": r["sheet"], "rows": [int(r["row"]), int(r["row_last"])]}
+        return row_source(self.items.iloc[self.position[item_id]])
 
     def item(self, item_id: str) -> PowerItem:
         """One row as its record again, with its citations and responsibilities."""
@@ -203,6 +202,22 @@ def build_tables(items: Iterable[PowerItem]) -> Tables:
     ordered = sorted(items, key=lambda it: (it.source.file, it.source.sheet, it.source.rows[0], it.id))
     frame = item_table(ordered)
     return Tables(frame, citation_table(ordered), clause_table(ordered), department_table(frame))
+
+
+def in_source_order(items: pd.DataFrame, citations: pd.DataFrame,
+                    clauses: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Tables whose rows were changed or joined (files renamed, items moved) in source order again:
+    items by file, sheet, row and id, and each item's citations and clauses in the items' order."""
+    items = items.sort_values(["file", "sheet", "row", "id"], kind="stable").reset_index(drop=True)
+    rank: dict[str, int] = {}
+    for pos, item_id in enumerate(items["id"]):
+        rank.setdefault(item_id, pos)
+
+    def ordered(frame: pd.DataFrame) -> pd.DataFrame:
+        keys = frame["item_id"].map(rank).to_numpy()
+        return frame.iloc[np.argsort(keys, kind="stable")].reset_index(drop=True)
+
+    return items, ordered(citations), ordered(clauses)
 
 
 def item_table(ordered: list[PowerItem]) -> pd.DataFrame:
@@ -305,6 +320,11 @@ def _restore(df: pd.DataFrame, part: str) -> pd.DataFrame:
         for col in ("resolved", "expired", "article_exists"):
             df[col] = df[col].astype(object).where(df[col].notna(), None)
     return df
+
+
+def row_source(row) -> dict:
+    """Where an items row came from (a pandas row or a dict of one): file, sheet, first and last rows."""
+    return {"file": row["file"], "sheet": row["sheet"], "rows": [int(row["row"]), int(row["row_last"])]}
 
 
 def item_key(item_id: str) -> str:

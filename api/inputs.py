@@ -16,7 +16,7 @@ from quanze.api.store import LISTS
 from quanze.loaders.lineage import read_lineage
 from quanze.loaders.model import Rejection
 from quanze.pipeline import REFERENCE_INPUTS, reference_inputs
-from quanze.tables import Tables
+from quanze.tables import Tables, in_source_order
 
 ROLES = {
     LISTS: "清单",
@@ -99,11 +99,7 @@ def attached(inputs: dict) -> dict:
 
 
 def _size(value) -> int:
-    if isinstance(value, Tables):
-        return len(value)
-    if isinstance(value, pd.DataFrame):
-        return len(value)
-    return 1
+    return len(value) if isinstance(value, (Tables, pd.DataFrame)) else 1
 
 
 def _rows(value, name: str) -> int | None:
@@ -126,14 +122,5 @@ def with_names(tables: Tables, names: dict[str, str]) -> Tables:
     renamed = files.map(lambda f: names.get(f, f))
     if renamed.equals(files):
         return tables
-    items = tables.items.assign(file=renamed)
-    items = items.sort_values(["file", "sheet", "row", "id"], kind="stable").reset_index(drop=True)
-    rank: dict[str, int] = {}
-    for pos, item_id in enumerate(items["id"]):
-        rank.setdefault(item_id, pos)
-
-    def ordered(frame: pd.DataFrame) -> pd.DataFrame:
-        keys = frame["item_id"].map(rank)
-        return frame.iloc[keys.argsort(kind="stable").to_numpy()].reset_index(drop=True)
-
-    return Tables(items, ordered(tables.citations), ordered(tables.clauses), tables.departments)
+    items, citations, clauses = in_source_order(tables.items.assign(file=renamed), tables.citations, tables.clauses)
+    return Tables(items, citations, clauses, tables.departments)

@@ -30,7 +30,6 @@ from quanze.api.inputs import attached, by_role, checked_lineage, load_inputs, o
 from quanze.api.inputs import report as inputs_report
 from quanze.api.store import LISTS, RUNNING, NotFound, Store, now
 from quanze.api.summary import run_outcome
-from quanze.api.views import rdf_view
 from quanze.graph import sparql
 from quanze.loaders import LoadResult
 from quanze.pipeline import prepare, reference_inputs
@@ -71,7 +70,6 @@ class Service:
         self.jobs = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="quanze-job")
         self._datasets: OrderedDict[str, Dataset] = OrderedDict()
         self._results: OrderedDict = OrderedDict()
-        self._rdf: dict = {}
         self._lock = threading.Lock()
         self._cache = cache
 
@@ -184,16 +182,13 @@ class Service:
         with self._lock:
             self._datasets[ds] = entry
             self._datasets.move_to_end(ds)
-            self._rdf.pop(ds, None)  # what was derived from an earlier entry goes with it
-            while len(self._datasets) > self._cache:
-                evicted, _ = self._datasets.popitem(last=False)
-                self._rdf.pop(evicted, None)
+            while len(self._datasets) > self._cache:  # an evicted entry's views go with its tables
+                self._datasets.popitem(last=False)
         return entry
 
     def forget(self, ds: str) -> None:
         with self._lock:
             self._datasets.pop(ds, None)
-            self._rdf.pop(ds, None)
 
     # ---- analyses ------------------------------------------------------------------------
 
@@ -310,13 +305,7 @@ class Service:
 
     def sparql(self, ds: str, query: str, limit: int, timeout: float) -> list[dict]:
         """A read-only query in a worker process killed at ``timeout`` seconds; raises Busy when all slots are taken."""
-        tables = self.load(ds).tables
-        with self._lock:
-            rdf = self._rdf.get(ds)
-        if rdf is None:
-            rdf = rdf_view(tables)
-            with self._lock:
-                self._rdf[ds] = rdf
+        rdf = self.load(ds).tables.view("rdf")  # built once per cached dataset, with its tables
         with self._sparql_slot():
             return in_worker(_query, (rdf, query, limit), timeout)
 

@@ -2,7 +2,7 @@
 
 The neighbourhood of an item is answered from the items and citations tables with the
 same content, in the same order, as the graph view's ``PowerGraph.neighbourhood``; the
-RDF view (for SPARQL) is the only graph the service builds, and only when a query asks.
+RDF view (for SPARQL, ``Tables.view("rdf")``) is the only graph the service keeps, built when a query asks.
 """
 
 from __future__ import annotations
@@ -14,14 +14,6 @@ import pandas as pd
 from quanze.tables import Tables, item_key
 
 LEVELS = ("国家", "省", "市", "县", "乡")
-
-
-def rdf_view(tables: Tables):
-    """The RDF view of the tables, built from a graph view that is not kept (only the RDF graph is)."""
-    from quanze.graph.build import graph_of
-    from quanze.graph.rdf import RdfView, to_rdf
-
-    return RdfView(to_rdf(graph_of(tables)))
 
 
 def brief_rows(items: pd.DataFrame) -> list[dict]:

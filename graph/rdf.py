@@ -88,7 +88,10 @@ class RdfView:
 
 
 def rdf_of(tables) -> RdfView:
-    return RdfView(to_rdf(tables.view("graph")))
+    """The RDF view, from a graph view made for it and not kept (only the RDF graph is held)."""
+    from quanze.graph.build import graph_of
+
+    return RdfView(to_rdf(graph_of(tables)))
 
 
 def vocabulary() -> Graph:

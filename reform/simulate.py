@@ -27,7 +27,7 @@ from quanze.rules.engine import RunResult, run
 from quanze.rules.model import Finding
 from quanze.rules.primitives import REGISTRY
 from quanze.rules.primitives.coverage import Coverage, counterparts
-from quanze.tables import Tables, as_tables, build_tables, department_table
+from quanze.tables import Tables, as_tables, build_tables, department_table, in_source_order
 
 OUTPUTS = ("moved", "split", "left_behind", "must_rehome", "basis_conflicts", "retained_supervision", "gaps",
            "new_overlaps", "reserved")
@@ -134,18 +134,14 @@ class _Records(dict):
 def _after(base: Tables, moved: set[str], changed: list[PowerItem]) -> Tables:
     """The tables after the move: the rows that stay, and the rows of the changed records, in source order."""
     new = build_tables(changed)
-    stay_items = ~base.items["id"].isin(moved)
-    items = pd.concat([base.items[stay_items], new.items], ignore_index=True)
-    order = items.sort_values(["file", "sheet", "row", "id"], kind="stable").index
-    items = items.loc[order].reset_index(drop=True)
 
-    def merged(part: str) -> pd.DataFrame:
-        old, add = getattr(base, part), getattr(new, part)
-        frame = pd.concat([old[~old["item_id"].isin(moved)], add], ignore_index=True)
-        rank = pd.Series(range(len(items)), index=items["id"])
-        return frame.iloc[np.argsort(rank.loc[frame["item_id"]].to_numpy(), kind="stable")].reset_index(drop=True)
+    def merged(part: str, key: str) -> pd.DataFrame:
+        old = getattr(base, part)
+        return pd.concat([old[~old[key].isin(moved)], getattr(new, part)], ignore_index=True)
 
-    return Tables(items, merged("citations"), merged("clauses"), department_table(items))
+    items, citations, clauses = in_source_order(merged("items", "id"), merged("citations", "item_id"),
+                                                merged("clauses", "item_id"))
+    return Tables(items, citations, clauses, department_table(items))
 
 
 def _selected(ctx: RunContext, pkg: Package):

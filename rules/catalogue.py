@@ -123,7 +123,7 @@ def check_param(primitive: str, name: str, value, where: str) -> None:
 
 def _check_applies_to(applies_to, file: str) -> None:
     from quanze.rules.conditions import problems
-    from quanze.rules.tables import ITEM_COLUMNS
+    from quanze.tables import ITEM_COLUMNS
 
     if not isinstance(applies_to, dict):
         raise CatalogueError(f"规则文件 {file} 的 applies_to 应为一个映射（{'、'.join(APPLIES_TO)}）")

@@ -19,7 +19,7 @@ from quanze.rules.conditions import mask
 from quanze.rules.context import RunContext
 from quanze.rules.model import Finding, Hit, Rule, fingerprint
 from quanze.rules.primitives import REGISTRY, defaults
-from quanze.tables import as_tables
+from quanze.tables import as_tables, row_source
 
 INPUT_LABELS = {
     "laws": "法律法规库（--laws）",
@@ -134,7 +134,7 @@ def finding(ctx: RunContext, rule: Rule, hit: Hit) -> Finding:
                  "category": r["category"]} for r in rows]
     departments = list(dict.fromkeys([*(r["department"] for r in rows), *hit.departments]))
     sources = list({(s["file"], s["sheet"], tuple(s["rows"])): s for s in
-                    [ctx.tables.source(r["id"]) for r in rows] + hit.evidence.pop("_sources", [])}.values())
+                    [row_source(r) for r in rows] + hit.evidence.pop("_sources", [])}.values())
     names = [r["title"] for r in rows] or list(hit.fields.get("names", []))
     fields = {
         "names": "、".join(f"「{n}」" for n in names[:MAX_NAMES]) + (f"等{len(names)}项" if len(names) > MAX_NAMES else ""),

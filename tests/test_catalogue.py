@@ -16,7 +16,7 @@ from quanze.rules.conditions import mask
 from quanze.rules.engine import INPUT_LABELS, run, scope_conditions
 from quanze.rules.model import SEVERITIES
 from quanze.rules.primitives import REGISTRY, TYPES, Param
-from quanze.rules.tables import ITEM_COLUMNS
+from quanze.tables import ITEM_COLUMNS
 
 TESTS = Path(__file__).parent
 DOCS = TESTS.parent / "docs" / "rules.md"

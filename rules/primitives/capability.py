@@ -12,7 +12,7 @@ import re
 from quanze.rules.catalogue import data_table
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Param, Primitive, register
-from quanze.rules.tables import level_rank, sets_by
+from quanze.tables import level_rank, sets_by
 
 
 @register

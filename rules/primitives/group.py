@@ -12,9 +12,8 @@ import pandas as pd
 from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
 from quanze.rules.primitives import COLUMNS, Param, Primitive, register
-from quanze.rules.tables import FIELD_LABELS
 from quanze.rules.textsim import core_text, generic_documents
-from quanze.tables import item_key
+from quanze.tables import FIELD_LABELS, item_key
 
 
 @register

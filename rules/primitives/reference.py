@@ -22,7 +22,7 @@ from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Param, Primitive, register
 from quanze.rules.textsim import best_match, core_text, vectorise
-from quanze.tables import as_tables
+from quanze.tables import as_tables, row_source
 
 KINDS = ("缺位", "越位", "错位", "在列")
 
@@ -79,7 +79,7 @@ class ReferenceDiff(Primitive):
                 # named by content, not by the reference's id, which depends on the region it loaded under
                 key = f"缺位|{row['short_name']}|{row['category']}|{row['title']}|{government}"
                 yield Hit([], {"kind": "缺位", "reference_item": row["title"], "reference_category": row["category"],
-                               "_sources": [_source(row)]}, key=key,
+                               "_sources": [row_source(row)]}, key=key,
                           departments=[department.get(row["short_name"], row["department"])],
                           fields={"names": [row["title"]], "note": "目录中有此事项，清单中没有"})
         rows = items[["id", *params["compare"]]].to_dict("records")
@@ -91,7 +91,7 @@ class ReferenceDiff(Primitive):
                 continue
             other = refs[j]
             evidence = {"kind": "", "reference_item": other["title"], "score": round(float(s), 4),
-                        "_sources": [_source(other)]}
+                        "_sources": [row_source(other)]}
             if "在列" in report:
                 evidence["kind"] = "在列"
                 yield Hit([row["id"]], evidence, key=f"在列|{other['id']}")
@@ -153,6 +153,3 @@ def _differences(row, other, compare: list[str]) -> list[tuple[str, str, str]]:
             out.append((LABELS.get(col, col), a, b))
     return out
 
-
-def _source(row) -> dict:
-    return {"file": row["file"], "sheet": row["sheet"], "rows": [int(row["row"]), int(row["row_last"])]}
