@@ -292,27 +292,34 @@ def department_table(items: pd.DataFrame) -> pd.DataFrame:
     g = items.groupby("department_id", sort=True)
     first = g[["department", "short_name", "region", "admin_level"]].first()
     out = first.rename(columns={"department": "name"}).assign(items=g.size()).reset_index()
-    return out.rename(columns={"department_id": "id"})[DEPARTMENT_COLUMNS]
+    return _restore(out.rename(columns={"department_id": "id"})[DEPARTMENT_COLUMNS], "departments")
 
 
-# Text is kept as Python strings (pandas' "python" string storage), not in Arrow buffers: the many equal
-# values of a column (a template's 责任事项 in every government, a region on each of its rows) are then
-# one string object each, shared with the records they came from, where Arrow would copy every one.
-TEXT = pd.StringDtype("python", na_value=np.nan)
+# Text is kept as Python strings in object columns, not in Arrow buffers: the many equal values of a column
+# (a template's 责任事项 in every government, a region on each of its rows) are then one string object each,
+# shared with the records they came from, where Arrow would copy every one; and rules that walk a column
+# get the strings themselves (pandas' string arrays box every element they yield, a cost rules paid 17
+# million times on the city preset).
+TEXT = object
+
+
+def _is_text(values: list) -> bool:
+    return any(isinstance(v, str) for v in values[:1000]) and all(v is None or isinstance(v, str) for v in values)
 
 
 def _frame(cols: dict[str, list]) -> pd.DataFrame:
     """A table from its columns, text columns in ``TEXT``."""
-    return pd.DataFrame({c: pd.Series(v, dtype=TEXT) if v and isinstance(v[0], str) else v for c, v in cols.items()},
+    return pd.DataFrame({c: pd.Series(v, dtype=TEXT) if v and _is_text(v) else v for c, v in cols.items()},
                         columns=list(cols))
 
 
 def _restore(df: pd.DataFrame, part: str) -> pd.DataFrame:
     """The column types a table has when built, whether it was built or read from Parquet."""
     for col in df.columns:
-        if isinstance(df[col].dtype, pd.StringDtype) and df[col].dtype != TEXT:
+        if isinstance(df[col].dtype, pd.StringDtype):
             shared: dict = {}  # equal values read back as one object, as when the tables were built
-            df[col] = pd.Series([shared.setdefault(v, v) for v in df[col].to_numpy(dtype=object)], dtype=TEXT,
+            values = df[col].to_numpy(dtype=object, na_value=None)
+            df[col] = pd.Series([v if v is None else shared.setdefault(v, v) for v in values], dtype=TEXT,
                                 index=df.index)
     if part == "citations":
         for col in ("article", "paragraph", "item_no"):
