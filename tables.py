@@ -304,7 +304,8 @@ TEXT = object
 
 
 def _is_text(values: list) -> bool:
-    return any(isinstance(v, str) for v in values[:1000]) and all(v is None or isinstance(v, str) for v in values)
+    """A column of strings (some cells may be None)."""
+    return isinstance(next((v for v in values if v is not None), None), str)
 
 
 def _frame(cols: dict[str, list]) -> pd.DataFrame:
