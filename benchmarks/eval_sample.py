@@ -297,7 +297,7 @@ def draw(prep, library: LawLibrary, seed: int, existing: dict[str, dict]) -> tup
         prob = 1.0 if p["stratum"] in ("rules", "other") else drawn[p["stratum"]] / sizes[p["stratum"]]
         rows.append({"pair_id": pid, "a_id": a, "b_id": b, "a_source": source(items, a), "b_source": source(items, b),
                      "same_matter": old.get("same_matter", ""), "note": old.get("note", ""), "stratum": p["stratum"],
-                     "inclusion_prob": f"{prob:.6g}", "weight": f"{1 / prob:.6g}",
+                     "inclusion_prob": f"{prob:.10g}", "weight": f"{1 / prob:.10g}",
                      "name_sim": p["name_sim"], "relation": p["relation"], "law_sim": p["law_sim"],
                      "obj_match": p["obj_match"]})
     held = holdout_items(rows, seed)
