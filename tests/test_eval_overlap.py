@@ -52,6 +52,28 @@ def test_holdout_is_a_fifth_grouped_by_item():
     assert all(r["a_id"] not in tuning_items or r["b_id"] not in tuning_items for r in held)
 
 
+def _read(name: str) -> dict[str, dict]:
+    with (PAIRS.parent / name).open(encoding="utf-8", newline="") as f:
+        return {r["pair_id"]: r for r in csv.DictReader(f)}
+
+
+def test_second_labelling_agrees_and_every_disagreement_is_decided():
+    """README: 220 pairs labelled blind a second time, κ recomputed here; each disagreement decided
+    (adjudication.csv) and the set holds the decision."""
+    from sklearn.metrics import cohen_kappa_score
+
+    final, second, decided = {r["pair_id"]: r for r in _rows()}, _read("second_labels.csv"), _read("adjudication.csv")
+    assert len(second) >= 200 and set(second) <= set(final)
+    first = {p: decided[p]["first"] if p in decided else final[p]["same_matter"] for p in second}
+    disagree = {p for p in second if first[p] != second[p]["same_matter"]}
+    assert disagree == set(decided), "a disagreement without a decision, or a decision without one"
+    for p, d in decided.items():
+        assert d["second"] == second[p]["same_matter"] and final[p]["same_matter"] == d["resolved"], p
+        assert d["decided_by"] and d["reason"], p
+    kappa = cohen_kappa_score([first[p] for p in second], [second[p]["same_matter"] for p in second])
+    assert kappa >= 0.8, f"κ = {kappa:.3f}"
+
+
 def test_labelled_items_exist_and_belong_to_two_departments(klmy):
     items = {it.id: it for it in klmy.items}
     for r in _rows():
