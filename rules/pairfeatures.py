@@ -13,16 +13,24 @@ The features:
 
 - ``name_sim``: cosine of the names' cores (the rules' TF-IDF, ``RunContext.vectors("core")``); 0 when
   either name is only an article reference, whose words say nothing (``ref_name``);
+- ``name_char_sim``: the same over character bigrams of the cores (robust to jieba's cuts and word order);
+- ``name_contained``: the share of the shorter core's character bigrams found in the longer one (a
+  general name inside a specific one: 安全生产许可证 / 建筑施工企业安全生产许可证);
 - ``shared_article``: the two cite one article of one (non-generic) document;
 - ``same_law``: they cite one document but no common article;
 - ``adjacent_article``: one document, articles at most two apart (but not the same);
 - ``law_text_sim``: cosine (character bigrams) of the texts of the cited articles, read from the law
   library (two items citing different articles whose texts describe one conduct);
+- ``law_text_other_article``: ``law_text_sim`` when the two share no article (different articles, one
+  conduct: the obligation and its penalty, a national law and a regional regulation);
 - ``quote_sim``: the same over the article text quoted inside each item's 实施依据;
 - ``object_equal`` / ``object_contains``: the object of the power (the phrase between 对 and the verb
   or 的) is the same, or one contains the other (种子 / 农作物种子);
+- ``lists_cases``: a name lists several cases (……等行为, ……、……或者……); ``shared_article_lists_cases``:
+  so, and the two share an article (an item listing an article's cases covers each of them);
 - ``pt_处罚_处罚`` … ``pt_其他``: the unordered pair of power types (处罚, 强制, 检查), one-hot;
 - ``sector_conflict``: the two are restricted to different sectors (煤矿 / 交通运输 …);
+  ``sector_one_side``: one is restricted to a sector, the other is not (a generic item covers it);
 - ``own_procedure``: one of them is a department's own procedure (obstructing its own inspection);
 - ``ref_name``: at least one name is only an article reference (对《……办法》第十四条禁止行为的处罚);
 - ``ref_match``: such a name's document and article is one the other item names or cites — compared by
@@ -49,15 +57,18 @@ from quanze.tables import Tables
 
 POWER_TYPES = {"行政处罚": "处罚", "行政强制": "强制", "行政检查": "检查"}
 _TYPE_PAIRS = ["处罚_处罚", "强制_强制", "检查_检查", "处罚_强制", "处罚_检查", "强制_检查"]
-FEATURES = ["name_sim", "shared_article", "same_law", "adjacent_article", "law_text_sim", "quote_sim",
-            "object_equal", "object_contains", *(f"pt_{p}" for p in _TYPE_PAIRS), "pt_其他",
-            "sector_conflict", "own_procedure", "ref_name", "ref_match"]
+FEATURES = ["name_sim", "name_char_sim", "name_contained", "shared_article", "same_law", "adjacent_article",
+            "law_text_sim", "law_text_other_article", "quote_sim", "object_equal", "object_contains",
+            "lists_cases", "shared_article_lists_cases", *(f"pt_{p}" for p in _TYPE_PAIRS), "pt_其他",
+            "sector_conflict", "sector_one_side", "own_procedure", "ref_name", "ref_match"]
 LABELS = {
-    "name_sim": "名称相近", "shared_article": "共用条款", "same_law": "同一法规的其他条款",
-    "adjacent_article": "相邻条款", "law_text_sim": "条文内容相近", "quote_sim": "依据引文相近",
-    "object_equal": "对象相同", "object_contains": "对象相互包含",
+    "name_sim": "名称相近", "name_char_sim": "名称字面相近", "name_contained": "一方名称包含于另一方",
+    "shared_article": "共用条款", "same_law": "同一法规的其他条款",
+    "adjacent_article": "相邻条款", "law_text_sim": "条文内容相近", "law_text_other_article": "不同条款的条文内容相近",
+    "quote_sim": "依据引文相近", "object_equal": "对象相同", "object_contains": "对象相互包含",
+    "lists_cases": "事项列举多种情形", "shared_article_lists_cases": "共用条款且列举多种情形",
     **{f"pt_{p}": "权力类型：" + "与".join(p.split("_")) for p in _TYPE_PAIRS}, "pt_其他": "权力类型：其他",
-    "sector_conflict": "行业限定不同", "own_procedure": "本部门程序事项", "ref_name": "名称仅为条款引用",
+    "sector_conflict": "行业限定不同", "sector_one_side": "一方限定行业、一方通用", "own_procedure": "本部门程序事项", "ref_name": "名称仅为条款引用",
     "ref_match": "引用条款一致",
 }
 ADJACENT = 2  # articles at most this far apart are neighbours
@@ -70,12 +81,21 @@ _QUOTE = re.compile(rf"第[{_NUMBER}]+条(?:之[一二三四五六七八九十]+
 # the object of a power: 对 …… up to the verb or 的 (对未取得许可证生产种子的处罚 → 未取得许可证生产种子)
 _OBJECT = re.compile(r"^(?:关于)?对(?:于)?(.{2,40}?)(?:的|进行|实施|予以|处以|采取|依法)")
 _OBJECT_FRAME = re.compile(r"^(?:违反|未按|未经|未|擅自|不按|拒不|不)")
+# a name listing several cases: ……等行为, ……等违法行为, or three or more parts (、 或者 ，)
+_LISTS = re.compile(r"等(?:违法|违规)?(?:行为|情形|活动)")
+_PARTS = re.compile(r"[、，,；;]|或者")
 
 
 def name_object(name: str) -> str:
     """The phrase between 对 and the verb or 的 of an item's name ('' when the name has no such frame)."""
     m = _OBJECT.match(normalise(name))
     return _OBJECT_FRAME.sub("", m.group(1)) if m else ""
+
+
+def lists_cases(name: str) -> bool:
+    """The name lists several cases (an item covering each of them, policy convention 4)."""
+    n = normalise(name)
+    return bool(_LISTS.search(n)) or len(_PARTS.findall(textsim.core_text(n))) >= 2
 
 
 def reference_of(name: str) -> str:
@@ -151,6 +171,9 @@ class ItemSignals:
 
     position: dict[str, int]
     names: sp.csr_matrix  # TF-IDF of the cores
+    chars: sp.csr_matrix  # character bigrams of the cores (cosine)
+    grams: list[frozenset]  # the cores' character bigrams (containment)
+    lists: np.ndarray  # the name lists several cases
     laws: sp.csr_matrix  # character bigrams of the cited articles' library texts
     quotes: sp.csr_matrix  # character bigrams of the article text quoted in 实施依据
     articles: sp.csr_matrix  # item × document#article it cites
@@ -198,8 +221,11 @@ def item_signals(tables: Tables, library=None, context: RunContext | None = None
     if names is None:
         names = sp.csr_matrix((len(ids), 1))
     full = [f"{n}{s or ''}" for n, s in zip(items["name"], items["sub_name"])]
+    cores = ctx.texts("core")
     return ItemSignals(
-        position=at, names=sp.csr_matrix(names), laws=_bigrams(library_texts(c, ids, library)),
+        position=at, names=sp.csr_matrix(names), chars=_bigrams(cores),
+        grams=[textsim.phrases(c, 2) for c in cores], lists=np.array([lists_cases(n) for n in items["name"]]),
+        laws=_bigrams(library_texts(c, ids, library)),
         quotes=_bigrams([quoted_text(b) for b in items["basis_text"]]),
         articles=articles, neighbours=neighbours, documents=_incidence(docs, {}), references=references,
         objects=np.array([name_object(n) for n in items["name"]], dtype=object),
@@ -214,6 +240,12 @@ def _rowdot(M: sp.csr_matrix, i: np.ndarray, j: np.ndarray, N: sp.csr_matrix | N
     """Row-wise products ⟨M[i_k], N[j_k]⟩ for every pair k."""
     N = M if N is None else N
     return np.asarray(M[i].multiply(N[j]).sum(axis=1)).ravel()
+
+
+def _contained(a: frozenset, b: frozenset) -> float:
+    """The share of the smaller bigram set found in the other."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return len(small & large) / len(small) if small else 0.0
 
 
 def pair_features(signals: ItemSignals, i, j) -> np.ndarray:
@@ -232,14 +264,20 @@ def pair_features(signals: ItemSignals, i, j) -> np.ndarray:
                          for a, b in zip(oi, oj)])
     kinds = ["_".join(sorted((a, b), key=["处罚", "强制", "检查", "其他"].index)) for a, b in zip(s.types[i], s.types[j])]
     conflict = np.array([bool(s.sectors[a] and s.sectors[b] and not s.sectors[a] & s.sectors[b]) for a, b in zip(i, j)])
+    one_side = np.array([bool(s.sectors[a]) != bool(s.sectors[b]) for a, b in zip(i, j)])
+    contained = np.array([_contained(s.grams[a], s.grams[b]) for a, b in zip(i, j)])
+    law_text = _rowdot(s.laws, i, j)
+    lists = s.lists[i] | s.lists[j]
     cols = {
         "name_sim": np.where(ref, 0.0, _rowdot(s.names, i, j)),
+        "name_char_sim": np.where(ref, 0.0, _rowdot(s.chars, i, j)), "name_contained": np.where(ref, 0.0, contained),
         "shared_article": shared, "same_law": same_doc & ~shared, "adjacent_article": adjacent,
-        "law_text_sim": _rowdot(s.laws, i, j), "quote_sim": _rowdot(s.quotes, i, j),
-        "object_equal": equal, "object_contains": contains,
+        "law_text_sim": law_text, "law_text_other_article": np.where(shared, 0.0, law_text),
+        "quote_sim": _rowdot(s.quotes, i, j), "object_equal": equal, "object_contains": contains,
+        "lists_cases": lists, "shared_article_lists_cases": lists & shared,
         **{f"pt_{p}": np.array([k == p for k in kinds]) for p in _TYPE_PAIRS},
         "pt_其他": np.array([k not in _TYPE_PAIRS for k in kinds]),
-        "sector_conflict": conflict, "own_procedure": s.own[i] | s.own[j], "ref_name": ref, "ref_match": ref_match,
+        "sector_conflict": conflict, "sector_one_side": one_side, "own_procedure": s.own[i] | s.own[j], "ref_name": ref, "ref_match": ref_match,
     }
     return np.column_stack([np.asarray(cols[f], dtype=np.float64) for f in FEATURES]).round(6)
 
