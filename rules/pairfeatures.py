@@ -1,0 +1,290 @@
+"""Features of a pair of power items: what says that two items of two departments are one matter.
+
+The pair scorer (``rules/pairscore.py``, trained by ``benchmarks/train_pair_model.py``) reads these
+numbers; each has a Chinese label (``LABELS``) so that the evidence of a score can name what carried it.
+
+Everything an item contributes is computed once per item (``item_signals``: name vectors, the
+provisions it cites, the texts of those articles from the law library, the text its 实施依据 quotes,
+the object of its name, its power type and sector), and a batch of pairs is then scored with sparse
+row products (``pair_features``), so that candidate pairs of a whole province cost a few matrix
+products, not a loop over pairs of texts.
+
+The features:
+
+- ``name_sim``: cosine of the names' cores (the rules' TF-IDF, ``RunContext.vectors("core")``); 0 when
+  either name is only an article reference, whose words say nothing (``ref_name``);
+- ``name_char_sim``: the same over character bigrams of the cores (robust to jieba's cuts and word order);
+- ``name_contained``: the share of the shorter core's character bigrams found in the longer one (a
+  general name inside a specific one: 安全生产许可证 / 建筑施工企业安全生产许可证);
+- ``shared_article``: the two cite one article of one (non-generic) document;
+- ``same_law``: they cite one document but no common article;
+- ``adjacent_article``: one document, articles at most two apart (but not the same);
+- ``law_text_sim``: cosine (character bigrams) of the texts of the cited articles, read from the law
+  library (two items citing different articles whose texts describe one conduct);
+- ``law_text_other_article``: ``law_text_sim`` when the two share no article (different articles, one
+  conduct: the obligation and its penalty, a national law and a regional regulation);
+- ``quote_sim``: the same over the article text quoted inside each item's 实施依据;
+- ``object_equal`` / ``object_contains``: the object of the power (the phrase between 对 and the verb
+  or 的) is the same, or one contains the other (种子 / 农作物种子);
+- ``lists_cases``: a name lists several cases (……等行为, ……、……或者……); ``shared_article_lists_cases``:
+  so, and the two share an article (an item listing an article's cases covers each of them);
+- ``pt_处罚_处罚`` … ``pt_其他``: the unordered pair of power types (处罚, 强制, 检查), one-hot;
+- ``sector_conflict``: the two are restricted to different sectors (煤矿 / 交通运输 …);
+  ``sector_one_side``: one is restricted to a sector, the other is not (a generic item covers it);
+- ``own_procedure``: one of them is a department's own procedure (obstructing its own inspection);
+- ``ref_name``: at least one name is only an article reference (对《……办法》第十四条禁止行为的处罚);
+- ``ref_match``: such a name's document and article is one the other item names or cites — compared by
+  document and article, never by the words 第十四条.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from quanze.loaders.citations import canonical_title
+from quanze.loaders.text import chinese_number, normalise
+from quanze.rules import textsim
+from quanze.rules.context import RunContext
+from quanze.tables import Tables
+
+POWER_TYPES = {"行政处罚": "处罚", "行政强制": "强制", "行政检查": "检查"}
+_TYPE_PAIRS = ["处罚_处罚", "强制_强制", "检查_检查", "处罚_强制", "处罚_检查", "强制_检查"]
+FEATURES = ["name_sim", "name_char_sim", "name_contained", "shared_article", "same_law", "adjacent_article",
+            "law_text_sim", "law_text_other_article", "quote_sim", "object_equal", "object_contains",
+            "lists_cases", "shared_article_lists_cases", *(f"pt_{p}" for p in _TYPE_PAIRS), "pt_其他",
+            "sector_conflict", "sector_one_side", "own_procedure", "ref_name", "ref_match"]
+LABELS = {
+    "name_sim": "名称相近", "name_char_sim": "名称字面相近", "name_contained": "一方名称包含于另一方",
+    "shared_article": "共用条款", "same_law": "同一法规的其他条款",
+    "adjacent_article": "相邻条款", "law_text_sim": "条文内容相近", "law_text_other_article": "不同条款的条文内容相近",
+    "quote_sim": "依据引文相近", "object_equal": "对象相同", "object_contains": "对象相互包含",
+    "lists_cases": "事项列举多种情形", "shared_article_lists_cases": "共用条款且列举多种情形",
+    **{f"pt_{p}": "权力类型：" + "与".join(p.split("_")) for p in _TYPE_PAIRS}, "pt_其他": "权力类型：其他",
+    "sector_conflict": "行业限定不同", "sector_one_side": "一方限定行业、一方通用", "own_procedure": "本部门程序事项", "ref_name": "名称仅为条款引用",
+    "ref_match": "引用条款一致",
+}
+ADJACENT = 2  # articles at most this far apart are neighbours
+_NUMBER = "零〇一二两三四五六七八九十百千0-9"
+_ARTICLE_LINE = re.compile(rf"^\s*(?:\*\*)?\s*第([{_NUMBER}]+)条(?:之[一二三四五六七八九十]+)?")
+# a name that is only an article reference: its document and article
+_REFERENCE = re.compile(rf"《([^》]{{2,40}})》第([{_NUMBER}]+)条")
+# the quoted article text inside 实施依据: what follows 第X条 up to the next article, document or tag
+_QUOTE = re.compile(rf"第[{_NUMBER}]+条(?:之[一二三四五六七八九十]+)?[:：]?\s*(.+?)(?=第[{_NUMBER}]+条[:：]|【|《|\n|$)", re.S)
+# the object of a power: 对 …… up to the verb or 的 (对未取得许可证生产种子的处罚 → 未取得许可证生产种子)
+_OBJECT = re.compile(r"^(?:关于)?对(?:于)?(.{2,40}?)(?:的|进行|实施|予以|处以|采取|依法)")
+_OBJECT_FRAME = re.compile(r"^(?:违反|未按|未经|未|擅自|不按|拒不|不)")
+# a name listing several cases: ……等行为, ……等违法行为, or three or more parts (、 或者 ，)
+_LISTS = re.compile(r"等(?:违法|违规)?(?:行为|情形|活动)")
+_PARTS = re.compile(r"[、，,；;]|或者")
+
+
+def name_object(name: str) -> str:
+    """The phrase between 对 and the verb or 的 of an item's name ('' when the name has no such frame)."""
+    m = _OBJECT.match(normalise(name))
+    return _OBJECT_FRAME.sub("", m.group(1)) if m else ""
+
+
+def lists_cases(name: str) -> bool:
+    """The name lists several cases (an item covering each of them, policy convention 4)."""
+    n = normalise(name)
+    return bool(_LISTS.search(n)) or len(_PARTS.findall(textsim.core_text(n))) >= 2
+
+
+def reference_of(name: str) -> str:
+    """``document#article`` of a name that is only an article reference ('' for any other name)."""
+    if not textsim.names_a_provision(name):
+        return ""
+    m = _REFERENCE.search(normalise(name))
+    if not m:
+        return ""
+    article = chinese_number(m.group(2))
+    return f"{canonical_title(m.group(1))}#{article}" if article is not None else ""
+
+
+def quoted_text(basis: str | None) -> str:
+    """The article texts an item's 实施依据 quotes (what follows each 第X条), joined."""
+    return "".join(m.group(1).strip() for m in _QUOTE.finditer(basis or "") if len(m.group(1).strip()) > 4)
+
+
+@functools.cache
+def _article_texts(path: Path) -> dict[int, str]:
+    """Article number → its text, from one Markdown version in the law library."""
+    out: dict[int, list[str]] = {}
+    current = None
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        m = _ARTICLE_LINE.match(line)
+        if m:
+            current = chinese_number(m.group(1))
+            if current is not None and current not in out:
+                out[current] = [line.strip()]
+            else:
+                current = None
+        elif line.startswith("#"):
+            current = None
+        elif current is not None and line.strip():
+            out[current].append(line.strip())
+    return {k: "".join(v) for k, v in out.items()}
+
+
+def library_texts(citations: pd.DataFrame, ids, library) -> list[str]:
+    """Per item (in ``ids`` order): the law library's text of the non-generic articles it cites ('' when none)."""
+    if library is None:
+        return [""] * len(ids)
+    texts: dict[str, list[str]] = {}
+    for item_id, doc, art in zip(citations["item_id"], citations["document"], citations["article"]):
+        found = library.lookup(doc)
+        if found is None or found.path is None or not found.path.exists():
+            continue
+        t = _article_texts(found.path).get(int(art), "")
+        if t and t not in texts.setdefault(item_id, []):
+            texts[item_id].append(t)
+    return ["".join(texts.get(i, ())) for i in ids]
+
+
+def _bigrams(texts: list[str]):
+    """L2-normalised character-bigram TF-IDF rows (zero rows for empty texts)."""
+    if not any(texts):
+        return sp.csr_matrix((len(texts), 1))
+    return TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True).fit_transform(texts).tocsr()
+
+
+def _incidence(keys_of: list[set[str]], vocab: dict[str, int]) -> sp.csr_matrix:
+    rows, cols = [], []
+    for r, keys in enumerate(keys_of):
+        for k in keys:
+            rows.append(r)
+            cols.append(vocab.setdefault(k, len(vocab)))
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(keys_of), max(len(vocab), 1)))
+
+
+@dataclass
+class ItemSignals:
+    """What each item (by position in ``tables.items``) brings to its pairs."""
+
+    position: dict[str, int]
+    names: sp.csr_matrix  # TF-IDF of the cores
+    chars: sp.csr_matrix  # character bigrams of the cores (cosine)
+    grams: list[frozenset]  # the cores' character bigrams (containment)
+    lists: np.ndarray  # the name lists several cases
+    laws: sp.csr_matrix  # character bigrams of the cited articles' library texts
+    quotes: sp.csr_matrix  # character bigrams of the article text quoted in 实施依据
+    articles: sp.csr_matrix  # item × document#article it cites
+    neighbours: sp.csr_matrix  # item × document#article within ADJACENT of one it cites (not itself)
+    documents: sp.csr_matrix  # item × document it cites
+    references: sp.csr_matrix  # item × document#article its name only refers to (same columns as articles)
+    objects: np.ndarray  # object of the name
+    types: np.ndarray  # 处罚 / 强制 / 检查 / 其他
+    sectors: list[frozenset]
+    own: np.ndarray  # own procedure
+    ref: np.ndarray  # the name is only an article reference
+
+
+def item_signals(tables: Tables, library=None, context: RunContext | None = None) -> ItemSignals:
+    """Per-item signals of ``tables`` (the law library's texts only when ``library`` is given)."""
+    ctx = context or RunContext(tables, {})
+    items = tables.items
+    ids = items["id"].tolist()
+    c = tables.citations
+    c = c[~c["document"].isin(textsim.generic_documents()) & c["article"].notna()]
+    at = {i: k for k, i in enumerate(ids)}
+    arts: list[set[str]] = [set() for _ in ids]
+    near: list[set[str]] = [set() for _ in ids]
+    docs: list[set[str]] = [set() for _ in ids]
+    for item_id, doc, art in zip(c["item_id"], c["document"], c["article"]):
+        k, a = at.get(item_id), int(art)
+        if k is None:
+            continue
+        arts[k].add(f"{doc}#{a}")
+        docs[k].add(doc)
+        near[k].update(f"{doc}#{a + d}" for d in range(-ADJACENT, ADJACENT + 1) if d)
+    for item_id, doc in zip(tables.citations["item_id"], tables.citations["document"]):
+        k = at.get(item_id)
+        if k is not None and doc not in textsim.generic_documents():
+            docs[k].add(doc)
+    refs = [reference_of(n) for n in items["name"]]
+    vocab: dict[str, int] = {}
+    articles = _incidence(arts, vocab)
+    references = _incidence([{r} if r else set() for r in refs], vocab)
+    neighbours = _incidence(near, vocab)
+    width = len(vocab)
+    articles, references, neighbours = (sp.csr_matrix((m.data, m.indices, m.indptr), shape=(len(ids), width))
+                                        for m in (articles, references, neighbours))
+    names = ctx.vectors("core")
+    if names is None:
+        names = sp.csr_matrix((len(ids), 1))
+    full = [f"{n}{s or ''}" for n, s in zip(items["name"], items["sub_name"])]
+    cores = ctx.texts("core")
+    return ItemSignals(
+        position=at, names=sp.csr_matrix(names), chars=_bigrams(cores),
+        grams=[textsim.phrases(c, 2) for c in cores], lists=np.array([lists_cases(n) for n in items["name"]]),
+        laws=_bigrams(library_texts(c, ids, library)),
+        quotes=_bigrams([quoted_text(b) for b in items["basis_text"]]),
+        articles=articles, neighbours=neighbours, documents=_incidence(docs, {}), references=references,
+        objects=np.array([name_object(n) for n in items["name"]], dtype=object),
+        types=np.array([POWER_TYPES.get(x, "其他") for x in items["category"].fillna("")], dtype=object),
+        sectors=[textsim.sectors(t) for t in full],
+        own=np.array([textsim.own_procedure(t) for t in full]),
+        ref=np.array([bool(r) for r in refs]),
+    )
+
+
+def _rowdot(M: sp.csr_matrix, i: np.ndarray, j: np.ndarray, N: sp.csr_matrix | None = None) -> np.ndarray:
+    """Row-wise products ⟨M[i_k], N[j_k]⟩ for every pair k."""
+    N = M if N is None else N
+    return np.asarray(M[i].multiply(N[j]).sum(axis=1)).ravel()
+
+
+def _contained(a: frozenset, b: frozenset) -> float:
+    """The share of the smaller bigram set found in the other."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return len(small & large) / len(small) if small else 0.0
+
+
+def pair_features(signals: ItemSignals, i, j) -> np.ndarray:
+    """The feature matrix (pairs × ``FEATURES``) of the pairs of item positions ``i[k]``, ``j[k]``."""
+    i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+    s = signals
+    ref = s.ref[i] | s.ref[j]
+    shared = _rowdot(s.articles, i, j) > 0
+    same_doc = _rowdot(s.documents, i, j) > 0
+    adjacent = (_rowdot(s.articles, i, j, s.neighbours) > 0) & ~shared
+    ref_match = (_rowdot(s.references, i, j, s.articles + s.references) > 0) | \
+                (_rowdot(s.articles, i, j, s.references) > 0)
+    oi, oj = s.objects[i], s.objects[j]
+    equal = np.array([bool(a) and a == b for a, b in zip(oi, oj)])
+    contains = np.array([bool(a and b and len(min(a, b, key=len)) >= 2 and (a in b or b in a)) and a != b
+                         for a, b in zip(oi, oj)])
+    kinds = ["_".join(sorted((a, b), key=["处罚", "强制", "检查", "其他"].index)) for a, b in zip(s.types[i], s.types[j])]
+    conflict = np.array([bool(s.sectors[a] and s.sectors[b] and not s.sectors[a] & s.sectors[b]) for a, b in zip(i, j)])
+    one_side = np.array([bool(s.sectors[a]) != bool(s.sectors[b]) for a, b in zip(i, j)])
+    contained = np.array([_contained(s.grams[a], s.grams[b]) for a, b in zip(i, j)])
+    law_text = _rowdot(s.laws, i, j)
+    lists = s.lists[i] | s.lists[j]
+    cols = {
+        "name_sim": np.where(ref, 0.0, _rowdot(s.names, i, j)),
+        "name_char_sim": np.where(ref, 0.0, _rowdot(s.chars, i, j)), "name_contained": np.where(ref, 0.0, contained),
+        "shared_article": shared, "same_law": same_doc & ~shared, "adjacent_article": adjacent,
+        "law_text_sim": law_text, "law_text_other_article": np.where(shared, 0.0, law_text),
+        "quote_sim": _rowdot(s.quotes, i, j), "object_equal": equal, "object_contains": contains,
+        "lists_cases": lists, "shared_article_lists_cases": lists & shared,
+        **{f"pt_{p}": np.array([k == p for k in kinds]) for p in _TYPE_PAIRS},
+        "pt_其他": np.array([k not in _TYPE_PAIRS for k in kinds]),
+        "sector_conflict": conflict, "sector_one_side": one_side, "own_procedure": s.own[i] | s.own[j], "ref_name": ref, "ref_match": ref_match,
+    }
+    return np.column_stack([np.asarray(cols[f], dtype=np.float64) for f in FEATURES]).round(6)
+
+
+def features_of(tables: Tables, pairs, library=None) -> np.ndarray:
+    """``pair_features`` for pairs given by item ids ``(a_id, b_id)``."""
+    signals = item_signals(tables, library)
+    i = [signals.position[a] for a, _ in pairs]
+    j = [signals.position[b] for _, b in pairs]
+    return pair_features(signals, i, j)
