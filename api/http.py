@@ -18,7 +18,7 @@ from flask_smorest import Api, Blueprint, abort
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from quanze.api.endpoints import exports, graph, or_404, scenarios, service, simulations
+from quanze.api.endpoints import FindingFilter, exports, graph, or_404, scenarios, service, simulations
 from quanze.api.inputs import FIELDS, HELP, ROLES
 from quanze.api.service import NothingToLoad, Service, StillRunning
 from quanze.api.store import LISTS, REVIEW_STATUSES, NotFound, Store
@@ -197,11 +197,7 @@ class AnalysisSchema(Schema):
         "description": "各规则的运行情况：id、status（ok 运行、skipped 跳过、error 出错）、reason（如“缺少输入：三定职责表”）、findings"})
 
 
-class FindingQuery(Schema):
-    rule = fields.String(load_default=None)
-    severity = fields.String(load_default=None, validate=validate.OneOf(["红", "黄", "蓝"]))
-    department = fields.String(load_default=None)
-    status = fields.String(load_default=None, validate=validate.OneOf(REVIEW_STATUSES))
+class FindingQuery(FindingFilter):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
@@ -210,6 +206,15 @@ class ReviewRequest(Schema):
     status = fields.String(required=True, validate=validate.OneOf(REVIEW_STATUSES))
     comment = fields.String(load_default="")
     reviewer = fields.String(load_default="")
+
+
+class BulkReviewRequest(ReviewRequest):
+    fingerprints = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=10_000))
+
+
+class BulkReviewResult(Schema):
+    reviewed = fields.Integer()
+    status = fields.String()
 
 
 class HealthSchema(Schema):
@@ -385,12 +390,28 @@ class AnalysisFindings(MethodView):
     @analyses.arguments(FindingQuery, location="query")
     @analyses.response(200, FindingPage)
     def get(self, query, analysis_id):
-        """分析结果：按规则、严重程度、部门、核查状态筛选，分页"""
+        """分析结果：按规则、严重程度、部门、核查状态、文字筛选，排序（默认红、黄、蓝再按规则），分页"""
         store = service().store
         or_404(store.run(analysis_id), f"没有分析任务 {analysis_id}。")
         page, per_page = query.pop("page"), query.pop("per_page")
         total, found = store.findings(analysis_id, offset=(page - 1) * per_page, limit=per_page, **query)
         return {"total": total, "page": page, "per_page": per_page, "findings": found}
+
+
+@analyses.route("/<analysis_id>/reviews")
+class AnalysisReviews(MethodView):
+    @analyses.arguments(BulkReviewRequest)
+    @analyses.response(200, BulkReviewResult)
+    @analyses.doc(security=[{"token": []}])
+    def post(self, body, analysis_id):
+        """批量核查：把本次检查的多个问题设为同一核查状态（全部属于本次检查才保存）"""
+        store = service().store
+        or_404(store.run(analysis_id), f"没有分析任务 {analysis_id}。")
+        try:
+            n = store.add_reviews(analysis_id, body["fingerprints"], body["status"], body["comment"], body["reviewer"])
+        except NotFound as e:
+            abort(422, message=str(e))
+        return {"reviewed": n, "status": body["status"]}
 
 
 findings = Blueprint("findings", __name__, url_prefix="/api/findings", description="问题与核查")

@@ -296,7 +296,7 @@ class Service:
                 continue
             if params.get("inputs") != entry.stamp:
                 return None  # the latest whole-catalogue run read other files (inputs were added since)
-            _, found = self.store.findings(row["id"], limit=10**9)
+            found = self.store.run_findings(row["id"])
             return RunResult.from_dict({"runs": (row["stats"] or {}).get("runs", []), "findings": found,
                                         "stats": row["stats"]})
         return None

@@ -16,7 +16,7 @@ from quanze.api.endpoints import service
 from quanze.api.inputs import FIELDS, HELP, ROLES
 from quanze.api.reports import evidence_text
 from quanze.api.service import NothingToLoad, StillRunning
-from quanze.api.store import LISTS, REVIEW_STATUSES, NotFound
+from quanze.api.store import LISTS, REVIEW_STATUSES, SEVERITY_ORDER, SORTS, NotFound
 from quanze.loaders.yamlfile import InputFileError
 from quanze.rules.catalogue import CatalogueError
 
@@ -102,18 +102,98 @@ def rerun(run_id: str):
     return redirect(url_for("web.run", run_id=new), code=303)
 
 
+PER_PAGE = 50
+SORT_LABELS = [("severity", "严重程度"), ("rule", "规则"), ("department", "部门"), ("item", "事项"),
+               ("message", "问题"), ("status", "核查状态")]
+
+
+def rule_titles() -> dict[str, str]:
+    """Rule id → its Chinese title, from the catalogue."""
+    return {r.id: r.title for r in _catalogue()}
+
+
+def _catalogue():
+    from quanze.rules.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+def finding_query(args) -> dict:
+    """The filters and sort of a findings list from a page's query string (values a list cannot take are dropped)."""
+    query = {k: (args.get(k) or "").strip() or None for k in ("rule", "q")}
+    query["severity"] = args.get("severity") if args.get("severity") in SEVERITY_ORDER else None
+    query["status"] = args.get("status") if args.get("status") in REVIEW_STATUSES else None
+    query["department"] = [d.strip() for d in args.getlist("department") if d.strip()] or None
+    query["sort"] = args.get("sort") if args.get("sort") in SORTS else None
+    query["order"] = "desc" if args.get("order") == "desc" else "asc"
+    return query
+
+
+def query_args(query: dict, **changes) -> dict:
+    """A findings list's query string as url_for arguments, with ``changes`` (None removes a parameter)."""
+    out = {k: v for k, v in {**query, **changes}.items() if v not in (None, "", [])}
+    if out.get("order") == "asc":
+        out.pop("order")
+    return out
+
+
+def _int(value, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(value), low), high)
+    except (TypeError, ValueError):
+        return default
+
+
 @web.get("/analyses/<run_id>")
-def run(run_id: str):
+def run(run_id: str, message: str = ""):
     store = service().store
     job = store.run(run_id)
     if job is None:
         return datasets(message=f"没有分析任务 {run_id}。"), 404
-    query = {k: request.args.get(k) or None for k in ("rule", "severity", "department", "status")}
-    total, found = store.findings(run_id, limit=500, **query)
+    query = finding_query(request.args)
+    per_page = _int(request.args.get("per_page"), PER_PAGE, 1, 500)
+    filters = {k: query[k] for k in ("rule", "severity", "department", "status", "q")}
+    total = store.findings(run_id, limit=0, **filters)[0]
+    pages = max(1, -(-total // per_page))
+    page = _int(request.args.get("page"), 1, 1, pages)
+    _, found = store.findings(run_id, offset=(page - 1) * per_page, limit=per_page, sort=query["sort"],
+                              order=query["order"], **filters)
     counts = store.finding_counts(run_id)
+    titles = rule_titles()
+    reviewed = request.args.get("reviewed")
+    if reviewed and not message and request.args.get("as") in REVIEW_STATUSES:
+        message = f"已将 {_int(reviewed, 0, 0, 10**6)} 个问题的核查状态设为“{request.args['as']}”。"
+    state = {k: v for k, v in query.items() if k not in ("sort", "order")}
+    if per_page != PER_PAGE:
+        state["per_page"] = per_page
+    sort_state = {**state, "sort": query["sort"], "order": query["order"]}
     return _page("web/run.html", run=job, findings=found, total=total, query=query, statuses=REVIEW_STATUSES,
-                 by_severity=sorted(counts["severity"].items(), key=lambda kv: "红黄蓝".index(kv[0])),
-                 by_rule=sorted(counts["rule"].items()), by_department=counts["department"].most_common(20))
+                 page=page, pages=pages, per_page=per_page, state=state, sort_state=sort_state,
+                 query_args=query_args, titles=titles, sorts=SORT_LABELS, notice=message,
+                 departments=store.finding_departments(run_id),
+                 by_severity=[(s, counts["severity"][s]) for s in SEVERITY_ORDER if counts["severity"][s]],
+                 by_rule=sorted(counts["rule"].items()), by_department=counts["department"].most_common())
+
+
+@web.post("/analyses/<run_id>/reviews")
+def bulk_review(run_id: str):
+    """The same review of the findings ticked on a results page; back to the same page with a message."""
+    store = service().store
+    if store.run(run_id) is None:
+        return datasets(message=f"没有分析任务 {run_id}。"), 404
+    chosen, status = request.form.getlist("fingerprint"), request.form.get("status", "")
+    back = {k: v for k, v in request.args.lists() if k in ("rule", "severity", "department", "status", "q", "sort",
+                                                             "order", "page", "per_page")}
+    if not chosen:
+        return run(run_id, message="请先勾选要核查的问题。"), 400
+    if status not in REVIEW_STATUSES:
+        return run(run_id, message=f"核查状态应为以下之一：{'、'.join(REVIEW_STATUSES)}。"), 422
+    try:
+        n = store.add_reviews(run_id, chosen, status, request.form.get("comment", ""),
+                              request.form.get("reviewer", ""))
+    except NotFound as e:
+        return run(run_id, message=str(e)), 422
+    return redirect(url_for("web.run", run_id=run_id, **back, reviewed=n, **{"as": status}), code=303)
 
 
 @web.get("/findings/<fingerprint>")
@@ -151,14 +231,14 @@ def department(dataset_id: str, department_id: str):
     name = page["name"]
     runs = [r for r in svc.store.runs(dataset_id) if r["status"] == "完成"]
     overlaps: Counter = Counter()
+    own = 0
     if runs:
-        for rule in OVERLAP_RULES:
-            for f in svc.store.findings(runs[0]["id"], rule=rule, limit=100_000)[1]:
-                if name in f["departments"]:
-                    overlaps.update(d for d in f["departments"] if d != name)
+        own = svc.store.findings(runs[0]["id"], department=[name], limit=0)[0]
+        for f in svc.store.findings(runs[0]["id"], rule=",".join(OVERLAP_RULES), department=[name], limit=10**9)[1]:
+            overlaps.update(d for d in dict.fromkeys(f["departments"]) if d != name)
     return _page("web/department.html", name=name, dataset_id=dataset_id, total=page["total"], levels=page["levels"],
-                 table=page["table"], overlaps=overlaps.most_common(), run=runs[0] if runs else None,
-                 svg=_star(name, overlaps.most_common(12)))
+                 table=page["table"], overlaps=overlaps.most_common(), run=runs[0] if runs else None, own=own,
+                 overlap_rules=",".join(OVERLAP_RULES), svg=_star(name, overlaps.most_common(12)))
 
 
 def _star(center: str, others: list[tuple[str, int]]) -> str:

@@ -8,3 +8,8 @@ function watchJob(url, bar, label) {
   });
   tick();
 }
+
+// A header checkbox that ticks or clears every row's checkbox.
+function selectAll(all, boxes) {
+  all.addEventListener("change", () => boxes.forEach(b => { b.checked = all.checked; }));
+}
