@@ -512,6 +512,13 @@ class Store:
         return [dict(r) for r in self._read("select status, comment, reviewer, at from reviews where fingerprint = ? "
                                             "order by id", (fingerprint,))]
 
+    def latest_reviews(self, run: str) -> dict[str, dict]:
+        """The latest review of each reviewed finding of a run, by fingerprint."""
+        rows = self._read("select fingerprint, status, comment, reviewer, at from reviews where id in "
+                          "(select max(id) from reviews where fingerprint in "
+                          "(select fingerprint from findings where run_id = ?) group by fingerprint)", (run,))
+        return {r["fingerprint"]: dict(r) for r in rows}
+
     def review_status(self, fingerprint: str) -> str:
         rows = self._read("select status from reviews where fingerprint = ? order by id desc limit 1", (fingerprint,))
         return rows[0]["status"] if rows else REVIEW_STATUSES[0]
