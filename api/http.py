@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quanze.api.endpoints import FindingFilter, exports, graph, or_404, scenarios, service, simulations
 from quanze.api.inputs import FIELDS, HELP, ROLES
-from quanze.api.service import NothingToLoad, Service, StillRunning
+from quanze.api.service import AliasError, NothingToLoad, Service, StillRunning
 from quanze.api.store import LISTS, REVIEW_STATUSES, NotFound, Store
 from quanze.api.web import web
 from quanze.loaders.formats import MAX_FILE_BYTES
@@ -155,8 +155,11 @@ class DatasetSchema(Schema):
     id = fields.String()
     name = fields.String()
     created = fields.String()
+    region = fields.String(metadata={"description": "上传时填写的地区（文件名和标题中没有写明地区的清单按它导入）"})
     report = fields.Dict(allow_none=True)
     files = fields.List(fields.Dict())
+    aliases = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "部门名称更正：导入时的名称 → 改为的名称"})
 
 
 def _file_field(role: str, **kwargs):
@@ -176,6 +179,24 @@ class InputsSchema(Schema):
 
 class UploadSchema(InputsSchema):
     files = _file_field(LISTS, required=True)
+    region = fields.String(metadata={"description": "地区，如 克拉玛依市：文件名和标题中没有写明地区的清单按它导入"})
+
+
+class AliasTable(Schema):
+    aliases = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata={
+        "description": "导入时的部门名称 → 改为（或并入）的部门名称；整张表替换原有的，空表即撤销全部更正"})
+
+
+def checked_region(value: str | None) -> str | None:
+    """A region typed into an upload: a place name (克拉玛依市, 明川县), else a 422 problem."""
+    from quanze.loaders.departments import find_region
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    if find_region(value) != value:
+        abort(422, message=f"无法识别地区“{value[:50]}”：请填写地名，如“克拉玛依市”“明川县”“独山子区”。")
+    return value
 
 
 class AnalysisRequest(Schema):
@@ -277,15 +298,16 @@ class Datasets(MethodView):
     @datasets.response(201, DatasetSchema)
     @datasets.doc(security=[{"token": []}])
     def post(self, _):
-        """上传一个或多个清单文件（字段 files），可同时上传参考文件（字段 duties 三定职责、catalogue 通用目录、
+        """上传一个或多个清单文件（字段 files，可填写地区 region），可同时上传参考文件（字段 duties 三定职责、catalogue 通用目录、
         cancelled 已取消事项、township 乡镇模板、lineage 沿革），返回导入报告；参考文件使规则 R05a/R05b、R07、
         R11、R14 能够运行"""
         uploads = uploaded_files(request.files)
         if not any(role == LISTS for *_, role in uploads):
             abort(400, message="请用表单字段 files 上传至少一个清单文件。")
+        region = checked_region(request.form.get("region"))
         svc = service()
         try:
-            ds, _ = svc.add_dataset(uploads)
+            ds, _ = svc.add_dataset(uploads, region)
         except NothingToLoad as e:
             abort(415, message=str(e))
         return svc.store.dataset(ds)
@@ -327,6 +349,40 @@ class DatasetInputs(MethodView):
         except NotFound as e:  # deleted meanwhile
             abort(404, message=str(e))
         return svc.store.dataset(dataset_id)
+
+
+@datasets.route("/<dataset_id>/aliases")
+class DatasetAliases(MethodView):
+    @datasets.arguments(Schema.from_dict({"format": fields.String(
+        load_default="json", validate=validate.OneOf(["json", "yaml"]))})(), location="query")
+    @datasets.response(200, AliasTable, description="更正表（JSON）；format=yaml 时为 departments.yaml 格式的 YAML 文件")
+    def get(self, query, dataset_id):
+        """部门名称更正表；format=yaml 时为 departments.yaml 格式的别名表"""
+        from quanze.api.departments import aliases_yaml, department_names
+
+        svc = service()
+        ds = or_404(svc.store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
+        if query["format"] == "json":
+            return {"aliases": ds["aliases"]}
+        entry = svc.load(dataset_id)
+        text = aliases_yaml(ds["aliases"], department_names(entry.raw if entry.raw is not None else entry.tables),
+                            ds["name"])
+        return current_app.response_class(text, mimetype="application/yaml", headers={
+            "Content-Disposition": f"attachment; filename=departments-{dataset_id}.yaml"})
+
+    @datasets.arguments(AliasTable)
+    @datasets.response(200, AliasTable)
+    @datasets.doc(security=[{"token": []}])
+    def put(self, body, dataset_id):
+        """更正或合并部门名称（整张表替换）：之后的页面、检查和模拟都按更正后的名称"""
+        svc = service()
+        or_404(svc.store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
+        try:
+            return {"aliases": svc.set_aliases(dataset_id, body["aliases"])}
+        except AliasError as e:
+            abort(422, message="部门名称更正有误：" + "；".join(e.problems), errors={"aliases": e.problems})
+        except NotFound as e:
+            abort(404, message=str(e))
 
 
 def uploaded_files(files) -> list[tuple[str, bytes, str]]:

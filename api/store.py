@@ -81,7 +81,15 @@ MIGRATIONS = [
                         message = coalesce(json_extract(data, '$.message'), ''),
                         items = coalesce((select group_concat(json_extract(s.value, '$.name'), '、')
                                           from json_each(findings.data, '$.subjects') s), '');
-    create index findings_run_order on findings(run_id, severity, rule);
+    create index if not exists findings_run_order on findings(run_id, severity, rule);
+    """,
+    # 6: the region an upload named (files that name none are read under it); department names an analyst
+    #    corrected or merged, per dataset
+    """
+    alter table datasets add column region text not null default '';
+    create table if not exists department_aliases (dataset_id text not null references datasets(id) on delete cascade,
+                                     name text not null, canonical text not null, at text not null,
+                                     primary key (dataset_id, name));
     """,
 ]
 REVIEW_STATUSES = ("待核查", "核查中", "已确认", "已驳回", "已整改")
@@ -136,7 +144,8 @@ class Store:
             version = db.execute("pragma user_version").fetchone()[0]
             for n, script in enumerate(MIGRATIONS[version:], version + 1):
                 for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
+                    if not _adds_a_column_there(db, statement):
+                        db.execute(statement)
                 db.execute(f"pragma user_version = {n}")
             return len(MIGRATIONS)
 
@@ -252,11 +261,11 @@ class Store:
                           "role": role, "path": str(folder / stored)})
         return files
 
-    def add_dataset(self, ds: str, name: str, files: list[dict], report: dict) -> None:
-        """Keep a staged dataset with its load report, in one transaction."""
+    def add_dataset(self, ds: str, name: str, files: list[dict], report: dict, region: str = "") -> None:
+        """Keep a staged dataset with its load report (and the region its upload named), in one transaction."""
         with self.transaction() as db:
-            db.execute("insert into datasets (id, name, created, report) values (?, ?, ?, ?)",
-                       (ds, name, now(), json.dumps(report, ensure_ascii=False)))
+            db.execute("insert into datasets (id, name, created, report, region) values (?, ?, ?, ?, ?)",
+                       (ds, name, now(), json.dumps(report, ensure_ascii=False), region or ""))
             _insert_files(db, files)
         (self.uploads / ds / OWNER_MARK).unlink(missing_ok=True)
 
@@ -304,7 +313,23 @@ class Store:
         d = dict(rows[0])
         d["report"] = json.loads(d["report"]) if d["report"] else None
         d["files"] = [{k: f[k] for k in ("name", "sha256", "size", "role")} for f in self.dataset_files(ds)]
+        d["aliases"] = self.aliases(ds)
         return d
+
+    def aliases(self, ds: str) -> dict[str, str]:
+        """The dataset's department aliases: name as loaded → the name it is corrected to."""
+        return {r["name"]: r["canonical"] for r in self._read(
+            "select name, canonical from department_aliases where dataset_id = ? order by name", (ds,))}
+
+    def set_aliases(self, ds: str, aliases: dict[str, str]) -> None:
+        """Replace the dataset's department aliases, in one transaction; raises NotFound without the dataset."""
+        with self.transaction() as db:
+            if not db.execute("select 1 from datasets where id = ?", (ds,)).fetchone():
+                raise NotFound(f"没有数据集 {ds}。")
+            db.execute("delete from department_aliases where dataset_id = ?", (ds,))
+            at = now()
+            db.executemany("insert into department_aliases values (?, ?, ?, ?)",
+                           [(ds, name, canonical, at) for name, canonical in aliases.items()])
 
     def datasets(self) -> list[dict]:
         return [dict(r) for r in self._read("select id, name, created from datasets order by created desc")]
@@ -522,6 +547,12 @@ class Store:
     def review_status(self, fingerprint: str) -> str:
         rows = self._read("select status from reviews where fingerprint = ? order by id desc limit 1", (fingerprint,))
         return rows[0]["status"] if rows else REVIEW_STATUSES[0]
+
+
+def _adds_a_column_there(db, statement: str) -> bool:
+    """Whether ``statement`` adds a column the table has already (a database that a version number understates)."""
+    m = re.match(r"\s*alter table (\w+) add column (\w+)", statement, re.I)
+    return bool(m) and any(r[1] == m.group(2) for r in db.execute(f"pragma table_info({m.group(1)})"))
 
 
 def _insert_files(db, files: list[dict]) -> None:

@@ -15,8 +15,9 @@ from quanze.api import views
 from quanze.api.endpoints import service
 from quanze.api.inputs import FIELDS, HELP, ROLES
 from quanze.api.reports import evidence_text
-from quanze.api.service import NothingToLoad, StillRunning
+from quanze.api.service import AliasError, NothingToLoad, StillRunning
 from quanze.api.store import LISTS, REVIEW_STATUSES, SEVERITY_ORDER, SORTS, NotFound
+from quanze.loaders.departments import find_region
 from quanze.loaders.yamlfile import InputFileError
 from quanze.rules.catalogue import CatalogueError
 
@@ -45,8 +46,11 @@ def upload():
     uploads = _uploads()
     if not any(role == LISTS for *_, role in uploads):
         return datasets(message="请选择至少一个清单文件。"), 400
+    region = request.form.get("region", "").strip()
+    if region and find_region(region) != region:
+        return datasets(message=f"无法识别地区“{region[:50]}”：请填写地名，如“克拉玛依市”“明川县”“独山子区”。"), 422
     try:
-        ds, _ = service().add_dataset(uploads)
+        ds, _ = service().add_dataset(uploads, region or None)
     except NothingToLoad as e:
         return datasets(message=str(e)), 415
     return redirect(url_for("web.dataset", dataset_id=ds), code=303)
@@ -74,9 +78,31 @@ def dataset(dataset_id: str, message: str = ""):
     ds = store.dataset(dataset_id)
     if ds is None:
         return datasets(message=f"没有数据集 {dataset_id}。"), 404
-    depts = views.departments(service().load(dataset_id).tables)
+    notice = "部门名称更正已保存，之后的检查按更正后的名称。" if request.args.get("saved") is not None else ""
+    entry = service().load(dataset_id)
+    depts = views.departments(entry.tables)
+    loaded = views.departments(entry.raw if entry.raw is not None else entry.tables)
     return _page("web/dataset.html", ds=ds, runs=store.runs(dataset_id), message=message, roles=INPUT_ROLES,
-                 departments=[(d["id"], d["name"], d["items"]) for d in depts])
+                 departments=[(d["id"], d["name"], d["items"]) for d in depts],
+                 loaded_departments=[(d["name"], d["items"]) for d in loaded], aliases=ds["aliases"], notice=notice)
+
+
+@web.post("/datasets/<dataset_id>/aliases")
+def aliases(dataset_id: str):
+    """Correct or merge department names: each row of the form names a department as loaded and its new name
+    (empty: as loaded)."""
+    svc = service()
+    if svc.store.dataset(dataset_id) is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    pairs = zip(request.form.getlist("name"), request.form.getlist("canonical"))
+    table = {n.strip(): c.strip() for n, c in pairs if n.strip() and c.strip() and c.strip() != n.strip()}
+    try:
+        svc.set_aliases(dataset_id, table)
+    except AliasError as e:
+        return dataset(dataset_id, message="部门名称更正有误：" + "；".join(e.problems)), 422
+    except NotFound as e:
+        return datasets(message=str(e)), 404
+    return redirect(url_for("web.dataset", dataset_id=dataset_id, saved=len(table)) + "#departments", code=303)
 
 
 @web.post("/datasets/<dataset_id>/analyses")
@@ -160,16 +186,17 @@ def run(run_id: str, message: str = ""):
                               order=query["order"], **filters)
     counts = store.finding_counts(run_id)
     titles = rule_titles()
+    notice = ""
     reviewed = request.args.get("reviewed")
     if reviewed and not message and request.args.get("as") in REVIEW_STATUSES:
-        message = f"已将 {_int(reviewed, 0, 0, 10**6)} 个问题的核查状态设为“{request.args['as']}”。"
+        notice = f"已将 {_int(reviewed, 0, 0, 10**6)} 个问题的核查状态设为“{request.args['as']}”。"
     state = {k: v for k, v in query.items() if k not in ("sort", "order")}
     if per_page != PER_PAGE:
         state["per_page"] = per_page
     sort_state = {**state, "sort": query["sort"], "order": query["order"]}
     return _page("web/run.html", run=job, findings=found, total=total, query=query, statuses=REVIEW_STATUSES,
                  page=page, pages=pages, per_page=per_page, state=state, sort_state=sort_state,
-                 query_args=query_args, titles=titles, sorts=SORT_LABELS, notice=message,
+                 query_args=query_args, titles=titles, sorts=SORT_LABELS, notice=notice, message=message,
                  departments=store.finding_departments(run_id),
                  by_severity=[(s, counts["severity"][s]) for s in SEVERITY_ORDER if counts["severity"][s]],
                  by_rule=sorted(counts["rule"].items()), by_department=counts["department"].most_common())
