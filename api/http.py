@@ -170,6 +170,10 @@ def _file_field(role: str, **kwargs):
 class InputsSchema(Schema):
     """Reference files, each in the field of its role (any of them, one or more files each)."""
 
+    kind = fields.String(metadata={"description": "与 file 一起用：参考文件的类型，duties 三定职责、catalogue 通用目录、"
+                                                  "township 乡镇模板、cancelled 已取消事项、lineage 沿革"})
+    file = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
+                       metadata={"description": "与 kind 一起用：一个或多个参考文件，类型由 kind 指定"})
     duties = _file_field("duties")
     catalogue = _file_field("catalogue")
     cancelled = _file_field("cancelled")
@@ -301,7 +305,7 @@ class Datasets(MethodView):
         """上传一个或多个清单文件（字段 files，可填写地区 region），可同时上传参考文件（字段 duties 三定职责、catalogue 通用目录、
         cancelled 已取消事项、township 乡镇模板、lineage 沿革），返回导入报告；参考文件使规则 R05a/R05b、R07、
         R11、R14 能够运行"""
-        uploads = uploaded_files(request.files)
+        uploads = uploaded_files(request.files) + kind_files(request.form.get("kind"), request.files.getlist("file"))
         if not any(role == LISTS for *_, role in uploads):
             abort(400, message="请用表单字段 files 上传至少一个清单文件。")
         region = checked_region(request.form.get("region"))
@@ -335,13 +339,16 @@ class DatasetInputs(MethodView):
     @datasets.response(201, DatasetSchema)
     @datasets.doc(security=[{"token": []}])
     def post(self, _, dataset_id):
-        """为已有数据集添加参考文件（字段 duties 三定职责、catalogue 通用目录、cancelled 已取消事项、
-        township 乡镇模板、lineage 沿革），返回更新后的导入报告；之后的规则检查使用这些参考文件"""
+        """为已有数据集添加参考文件：字段 kind（duties 三定职责、catalogue 通用目录、township 乡镇模板、
+        cancelled 已取消事项、lineage 沿革）加 file，或按类型的字段 duties、catalogue、cancelled、township、lineage；
+        返回更新后的导入报告；之后的规则检查使用这些参考文件"""
         svc = service()
         or_404(svc.store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
         uploads = [u for u in uploaded_files(request.files) if u[2] != LISTS]
+        uploads += kind_files(request.form.get("kind"), request.files.getlist("file"))
         if not uploads:
-            abort(400, message="请用表单字段 duties、catalogue、cancelled、township 或 lineage 上传至少一个参考文件。")
+            abort(400, message="请用表单字段 kind（duties、catalogue、township、cancelled 或 lineage）和 file，"
+                               "或字段 duties、catalogue、cancelled、township、lineage 上传至少一个参考文件。")
         try:
             svc.add_inputs(dataset_id, uploads)
         except NothingToLoad as e:
@@ -383,6 +390,20 @@ class DatasetAliases(MethodView):
             abort(422, message="部门名称更正有误：" + "；".join(e.problems), errors={"aliases": e.problems})
         except NotFound as e:
             abort(404, message=str(e))
+
+
+def kind_files(kind: str | None, files) -> list[tuple[str, bytes, str]]:
+    """Files sent in the field ``file`` with their role in ``kind``; a 422 problem for an unknown kind."""
+    files = [f for f in files if f.filename]
+    if not files and not kind:
+        return []
+    roles = [r for r in ROLES if r != LISTS]
+    if kind not in roles:
+        abort(422, message=f"参考文件类型 kind 应为以下之一：{'、'.join(f'{r}（{ROLES[r]}）' for r in roles)}"
+                           + (f"，而不是“{str(kind)[:30]}”。" if kind else "。"))
+    if not files:
+        abort(400, message=f"请用字段 file 上传{ROLES[kind]}文件。")
+    return [(f.filename, f.read(), kind) for f in files]
 
 
 def uploaded_files(files) -> list[tuple[str, bytes, str]]:

@@ -61,6 +61,11 @@ def add_inputs(dataset_id: str):
     if service().store.dataset(dataset_id) is None:
         return datasets(message=f"没有数据集 {dataset_id}。"), 404
     uploads = [u for u in _uploads() if u[2] != LISTS]
+    kind = request.form.get("kind", "")
+    chosen = [f for f in request.files.getlist("file") if f.filename]
+    if chosen and kind not in ROLES or kind == LISTS:
+        return dataset(dataset_id, message="请选择参考文件的类型。"), 422
+    uploads += [(f.filename, f.read(), kind) for f in chosen]
     if not uploads:
         return dataset(dataset_id, message="请选择至少一个参考文件。"), 400
     try:
@@ -105,15 +110,107 @@ def aliases(dataset_id: str):
     return redirect(url_for("web.dataset", dataset_id=dataset_id, saved=len(table)) + "#departments", code=303)
 
 
+# the themes the check page groups the catalogue by (a rule not named here is under 其他)
+THEMES = [
+    ("职能交叉与重复", ("R01a", "R01b", "R02", "R03", "R10")),
+    ("权责对应与责任环节", ("R04a", "R04b", "R04c", "R05a", "R05b", "R06")),
+    ("法律依据", ("R08", "R09", "R12", "R20")),
+    ("对照目录与模板", ("R07", "R11", "R14")),
+    ("机构沿革", ("R18", "R19")),
+    ("类别与规范", ("R13", "R15", "R16", "R17")),
+]
+NEED_LABELS = {"laws": "法律法规库（启动服务时用 --laws 指定）", "duties": "三定职责表（含“部门”“职责”两列）",
+               "catalogue": "通用目录（或指导目录）", "cancelled": "已取消（或下放）事项目录",
+               "township": "乡镇清单模板（法定目录加赋权目录）", "lineage": "本地机构沿革（YAML）"}
+EDITABLE = ("number", "integer", "text")
+
+
+def checklist(tables, inputs) -> list[dict]:
+    """Every rule of the catalogue, grouped by theme: title, severity, description, parameters with their
+    meaning, and the inputs it needs that the dataset lacks (so that it cannot run)."""
+    from quanze.rules.context import RunContext
+    from quanze.rules.primitives import REGISTRY
+
+    ctx = RunContext(tables, inputs)
+    rules = {r.id: r for r in _catalogue()}
+    placed = {rid for _, ids in THEMES for rid in ids}
+    groups = [(name, [i for i in ids if i in rules]) for name, ids in THEMES]
+    groups.append(("其他", [i for i in rules if i not in placed]))
+    out = []
+    for name, ids in groups:
+        entries = []
+        for rid in ids:
+            rule, primitive = rules[rid], REGISTRY.get(rules[rid].check)
+            needs = list(dict.fromkeys((*rule.needs, *(primitive.needs if primitive else ()))))
+            missing = [n for n in needs if not ctx.has(n)]
+            params = []
+            for key, value in rule.params.items():
+                spec = primitive.schema.get(key) if primitive else None
+                params.append({"name": key, "value": value, "meaning": spec.meaning if spec else "",
+                               "expected": spec.expected() if spec else "",
+                               "editable": bool(spec) and spec.type in EDITABLE and not isinstance(value, bool),
+                               "choices": spec.choices if spec and spec.type == "text" else None})
+            entries.append({"id": rid, "title": rule.title, "severity": rule.severity,
+                            "description": " ".join(rule.description.split()), "params": params,
+                            "missing": [NEED_LABELS.get(n, n) for n in missing]})
+        if entries:
+            out.append({"theme": name, "rules": entries})
+    return out
+
+
+@web.get("/datasets/<dataset_id>/check")
+def check(dataset_id: str, message: str = ""):
+    svc = service()
+    ds = svc.store.dataset(dataset_id)
+    if ds is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    entry = svc.load(dataset_id)
+    groups = checklist(entry.tables, entry.inputs)
+    blocked = [r for g in groups for r in g["rules"] if r["missing"]]
+    return _page("web/check.html", ds=ds, groups=groups, blocked=blocked, message=message,
+                 total=sum(len(g["rules"]) for g in groups))
+
+
+def _chosen_rules_and_settings(dataset_id: str) -> tuple[str | None, list[str] | None]:
+    """The rules and changed parameters a check form sends: the whole catalogue (None) when every rule that
+    can run is ticked; ``R03.threshold=0.7`` for each parameter whose value differs from the catalogue's."""
+    form = request.form
+    if not form.get("checklist"):  # the dataset page's short form: rule ids typed, or none for all
+        return form.get("rules", "").strip() or None, None
+    ticked = form.getlist("rule")
+    entry = service().load(dataset_id)
+    groups = checklist(entry.tables, entry.inputs)
+    runnable = [r["id"] for g in groups for r in g["rules"] if not r["missing"]]
+    rules = None if set(runnable) <= set(ticked) else ",".join(ticked) or None
+    settings = []
+    defaults = {f"{r['id']}.{p['name']}": p["value"] for g in groups for r in g["rules"] for p in r["params"]}
+    for key, value in form.items():
+        name = key[len("set:"):]
+        if key.startswith("set:") and name in defaults and value.strip() != str(defaults[name]):
+            rule_id = name.split(".", 1)[0]
+            if rules is None or rule_id in ticked:
+                settings.append(f"{name}={value.strip()}")
+    return rules, settings or None
+
+
 @web.post("/datasets/<dataset_id>/analyses")
 def analyse(dataset_id: str):
-    rules = request.form.get("rules", "").strip() or None
-    try:
-        run_id = service().start_analysis(dataset_id, rules)
+    from quanze.rules.catalogue import load_catalogue, override, select
+    from quanze.rules.primitives import defaults
+
+    if service().store.dataset(dataset_id) is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    if request.form.get("checklist") and not request.form.getlist("rule"):
+        return check(dataset_id, message="请至少勾选一条规则。"), 422
+    rules, settings = _chosen_rules_and_settings(dataset_id)
+    try:  # refuse a bad selection or setting now, not in the background
+        override(select(load_catalogue(), rules), settings, defaults())
+        run_id = service().start_analysis(dataset_id, rules, settings)
     except NotFound as e:
         return datasets(message=str(e)), 404
     except CatalogueError as e:
-        return dataset(dataset_id, message=str(e)), 422
+        page = check if request.form.get("checklist") else dataset
+        return page(dataset_id, message=str(e)), 422
     return redirect(url_for("web.run", run_id=run_id), code=303)
 
 
