@@ -42,6 +42,8 @@ class ProblemApi(Api):
         detail = data.get("message") or _DETAILS.get(error.code) or error.description
         if error.code == 422 and not data.get("message"):
             detail = "请求内容不符合要求：" + _explain(errors)
+        if wants_a_page():
+            return error_page(error.code, detail, data.get("headers"))
         body = {"type": "about:blank", "title": TITLES.get(error.code, error.name), "status": error.code,
                 "detail": detail}
         if errors:
@@ -80,6 +82,26 @@ _DETAILS = {
     431: "请求头过大。",
     500: "服务器处理请求时出错，请稍后重试或联系管理员。",
 }
+
+
+def wants_a_page() -> bool:
+    """Whether the request is for a page (answered in HTML), not for the API (answered as problem+json)."""
+    path = request.path
+    return not (path.startswith(("/api/", "/static/")) or path in ("/openapi.json", "/healthz"))
+
+
+def error_page(code: int, detail: str, headers: dict | None = None):
+    """A page route's error as a Chinese page with the way back, keeping the status code."""
+    from flask import render_template
+
+    hint = {401: "请在表单的“令牌”一栏填写本服务的令牌后重试（同一浏览器会话中只需填写一次）。",
+            403: "请在本服务的网页中操作。", 404: "请检查地址，或从数据集列表重新进入。",
+            413: "请分批上传，或压缩文件后重试。"}.get(code, "")
+    body = render_template("web/error.html", code=code, title=TITLES.get(code, "出错了"), detail=detail, hint=hint,
+                           need_token=False)
+    response = current_app.response_class(body, status=code, mimetype="text/html")
+    response.headers.update(headers or {})
+    return response
 
 
 def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_upload: int = MAX_FILE_BYTES,

@@ -7,14 +7,16 @@ items side by side, the source rows and the evidence, and review it.
 
 from __future__ import annotations
 
+import hmac
 from collections import Counter
+from urllib.parse import quote, unquote
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from quanze.api import views
 from quanze.api.endpoints import service
 from quanze.api.inputs import FIELDS, HELP, ROLES
-from quanze.api.reports import evidence_text
+from quanze.api.reports import beijing, evidence_text
 from quanze.api.service import AliasError, NothingToLoad, StillRunning
 from quanze.api.store import LISTS, REVIEW_STATUSES, SEVERITY_ORDER, SORTS, NotFound
 from quanze.loaders.departments import find_region
@@ -27,7 +29,22 @@ INPUT_ROLES = [(role, ROLES[role], HELP[role]) for role in ROLES if role != LIST
 
 
 def _page(template: str, **context):
-    return render_template(template, need_token=bool(current_app.config.get("QUANZE_TOKEN")), **context)
+    """A page: token fields are there when the service has a token, shown until this browser session
+    has given it once (kept in an HttpOnly session cookie); the reviewer's name as last given."""
+    token = current_app.config.get("QUANZE_TOKEN") or ""
+    given = request.cookies.get("quanze_token", "")
+    context.setdefault("reviewer", unquote(request.cookies.get(REVIEWER_COOKIE, "")))
+    return render_template(template, need_token=bool(token),
+                           ask_token=bool(token) and not hmac.compare_digest(given.encode(), token.encode()),
+                           **context)
+
+
+REVIEWER_COOKIE = "quanze_reviewer"
+
+
+@web.app_template_filter("beijing")
+def _beijing(ts, seconds: bool = False) -> str:
+    return beijing(ts, seconds)
 
 
 @web.get("/")
@@ -317,7 +334,8 @@ def bulk_review(run_id: str):
                               request.form.get("reviewer", ""))
     except NotFound as e:
         return run(run_id, message=str(e)), 422
-    return redirect(url_for("web.run", run_id=run_id, **back, reviewed=n, **{"as": status}), code=303)
+    return _remember_reviewer(redirect(url_for("web.run", run_id=run_id, **back, reviewed=n, **{"as": status}),
+                                       code=303), request.form.get("reviewer", "").strip())
 
 
 @web.get("/findings/<fingerprint>")
@@ -325,7 +343,9 @@ def finding(fingerprint: str):
     found = service().store.finding(fingerprint)
     if found is None:
         return datasets(message=f"没有问题 {fingerprint}。"), 404
-    return _page("web/finding.html", f=found, evidence=evidence_text(found["evidence"]), statuses=REVIEW_STATUSES)
+    notice = "核查已保存。" if request.args.get("saved") else ""
+    return _page("web/finding.html", f=found, evidence=evidence_text(found["evidence"]), statuses=REVIEW_STATUSES,
+                 notice=notice)
 
 
 @web.post("/findings/<fingerprint>/review")
@@ -335,8 +355,17 @@ def review(fingerprint: str):
         return datasets(message=f"没有问题 {fingerprint}。"), 404
     if status not in REVIEW_STATUSES:
         return finding(fingerprint), 422
-    service().store.add_review(fingerprint, status, request.form.get("comment", ""), request.form.get("reviewer", ""))
-    return redirect(url_for("web.finding", fingerprint=fingerprint), code=303)
+    reviewer = request.form.get("reviewer", "").strip()
+    service().store.add_review(fingerprint, status, request.form.get("comment", ""), reviewer)
+    return _remember_reviewer(redirect(url_for("web.finding", fingerprint=fingerprint, saved=1), code=303), reviewer)
+
+
+def _remember_reviewer(response, reviewer: str):
+    """The reviewer's name kept for the next review in this browser (a year)."""
+    if reviewer:
+        response.set_cookie(REVIEWER_COOKIE, quote(reviewer[:50]), max_age=365 * 24 * 3600, samesite="Strict",
+                            httponly=True)
+    return response
 
 
 # ---- departments ---------------------------------------------------------------------------
