@@ -346,6 +346,19 @@ class DatasetOne(MethodView):
         """一个数据集及其导入报告"""
         return or_404(service().store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
 
+    @datasets.arguments(Schema.from_dict({"name": fields.String(
+        required=True, validate=validate.Length(min=1, max=200))})())
+    @datasets.response(200, DatasetSchema)
+    @datasets.doc(security=[{"token": []}])
+    def patch(self, body, dataset_id):
+        """重命名数据集"""
+        name = body["name"].strip()
+        if not name:
+            abort(422, message="数据集名称不能为空。")
+        if not service().store.rename_dataset(dataset_id, name):
+            abort(404, message=f"没有数据集 {dataset_id}。")
+        return service().store.dataset(dataset_id)
+
     @datasets.response(204)
     @datasets.doc(security=[{"token": []}])
     def delete(self, dataset_id):

@@ -334,6 +334,10 @@ class Store:
     def datasets(self) -> list[dict]:
         return [dict(r) for r in self._read("select id, name, created from datasets order by created desc")]
 
+    def rename_dataset(self, ds: str, name: str) -> bool:
+        """Give a dataset another name; False when there is no such dataset."""
+        return bool(self._exec("update datasets set name = ? where id = ? returning id", (name, ds)))
+
     def delete_dataset(self, ds: str) -> bool:
         found = bool(self._exec("delete from datasets where id = ? returning id", (ds,)))
         if found:

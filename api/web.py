@@ -49,7 +49,31 @@ def _beijing(ts, seconds: bool = False) -> str:
 
 @web.get("/")
 def datasets(message: str = ""):
-    return _page("web/datasets.html", datasets=service().store.datasets(), message=message, roles=INPUT_ROLES)
+    notice = f"已删除数据集“{request.args['deleted']}”。" if request.args.get("deleted") else ""
+    return _page("web/datasets.html", datasets=service().store.datasets(), message=message, roles=INPUT_ROLES,
+                 notice=notice)
+
+
+@web.post("/datasets/<dataset_id>/rename")
+def rename(dataset_id: str):
+    name = request.form.get("name", "").strip()[:200]
+    if service().store.dataset(dataset_id) is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    if not name:
+        return dataset(dataset_id, message="数据集名称不能为空。"), 422
+    service().store.rename_dataset(dataset_id, name)
+    return redirect(url_for("web.dataset", dataset_id=dataset_id, renamed=1), code=303)
+
+
+@web.post("/datasets/<dataset_id>/delete")
+def delete(dataset_id: str):
+    """Delete a dataset with its files, tables, checks and findings (the page asks to confirm first)."""
+    ds = service().store.dataset(dataset_id)
+    if ds is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    service().store.delete_dataset(dataset_id)
+    service().forget(dataset_id)
+    return redirect(url_for("web.datasets", deleted=ds["name"][:100]), code=303)
 
 
 def _uploads() -> list[tuple[str, bytes, str]]:
@@ -100,7 +124,8 @@ def dataset(dataset_id: str, message: str = ""):
     ds = store.dataset(dataset_id)
     if ds is None:
         return datasets(message=f"没有数据集 {dataset_id}。"), 404
-    notice = "部门名称更正已保存，之后的检查按更正后的名称。" if request.args.get("saved") is not None else ""
+    notice = ("部门名称更正已保存，之后的检查按更正后的名称。" if request.args.get("saved") is not None
+              else "已重命名。" if request.args.get("renamed") else "")
     entry = service().load(dataset_id)
     depts = views.departments(entry.tables)
     loaded = views.departments(entry.raw if entry.raw is not None else entry.tables)

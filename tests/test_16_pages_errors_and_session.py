@@ -80,3 +80,23 @@ def test_times_are_shown_in_beijing_time_and_reviews_say_they_were_saved(client)
     other = client.get(f"/api/analyses/{run}/findings").json["findings"][1]["fingerprint"]
     assert 'name="reviewer" value="张三"' in client.get(f"/findings/{other}").get_data(as_text=True)
     assert 'name="reviewer" value="张三"' in client.get(f"/analyses/{run}").get_data(as_text=True)  # bulk form
+
+
+def test_datasets_are_renamed_and_deleted_from_the_pages_and_the_api(client):
+    ds = upload(client, sorted(EXAMPLE.glob("*.xlsx"))).json["id"]
+    r = client.post(f"/datasets/{ds}/rename", data={"name": "明川县 2024 年清单", "token": "s3cret"})
+    assert r.status_code == 303 and "已重命名" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert client.get(f"/api/datasets/{ds}").json["name"] == "明川县 2024 年清单"
+    assert client.post(f"/datasets/{ds}/rename", data={"name": " ", "token": "s3cret"}).status_code == 422
+    r = client.patch(f"/api/datasets/{ds}", json={"name": "改过的名称"}, headers=TOKEN)
+    assert r.status_code == 200 and r.json["name"] == "改过的名称"
+    client.delete_cookie("quanze_token")  # the page's form left it for the session
+    assert client.patch(f"/api/datasets/{ds}", json={"name": "x"}).status_code == 401
+    assert client.patch("/api/datasets/nothing", json={"name": "x"}, headers=TOKEN).status_code == 404
+    run = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R01"}, headers=TOKEN).json["id"]
+    wait(client, run)
+    data = client.application.extensions["quanze"].store.folder
+    r = client.post(f"/datasets/{ds}/delete", data={"token": "s3cret"})
+    assert r.status_code == 303 and "已删除数据集“改过的名称”" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert client.get(f"/api/datasets/{ds}").status_code == 404 and client.get(f"/api/analyses/{run}").status_code == 404
+    assert not (data / "uploads" / ds).exists() and not (data / "tables" / ds).exists()
