@@ -16,7 +16,7 @@ from quanze.loaders.duties import load_duties
 from quanze.loaders.lineage import lineage_with
 from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.engine import RunResult, run
-from quanze.tables import Tables, build_tables
+from quanze.tables import Records, Tables, build_tables
 
 # inputs a rule may need, beside the lists themselves (rules/engine.py INPUT_LABELS)
 LIST_INPUTS = ("catalogue", "township", "cancelled")
@@ -64,6 +64,8 @@ def prepare(files, laws: str | Path | LawLibrary | None = None, catalogue=None, 
     if progress:
         progress("建立数据表", 0, 1)
     tables = build_tables(loaded.items)
+    # from here on the rows are the data: the records are made from them when a report or export reads them
+    loaded.item_summary, loaded.items = loaded.item_facts(), Records(tables)
     if progress:
         progress("建立数据表", 1, 1)
     inputs, rejections = reference_inputs(region or loaded.region, catalogue=catalogue, township=township,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,8 +92,14 @@ class Tables:
 
     @functools.cached_property
     def _rows_of(self) -> tuple[dict, dict]:
-        return (self.citations.groupby("item_id", sort=False).indices,
-                self.clauses.groupby("item_id", sort=False).indices)
+        """Item id → the positions of its citations, and of its clauses."""
+        return _positions(self.citations["item_id"]), _positions(self.clauses["item_id"])
+
+    @functools.cached_property
+    def _columns(self) -> dict[str, dict[str, np.ndarray]]:
+        """Each table's columns as arrays, for making records: a pandas cell lookup costs 30 µs."""
+        return {part: {c: getattr(self, part)[c].to_numpy(dtype=object) for c in getattr(self, part).columns}
+                for part in ("items", "citations", "clauses")}
 
     def view(self, name: str):
         """The graph (``graph``) or RDF (``rdf``) view of these tables, built once when first asked for."""
@@ -148,19 +154,17 @@ class Tables:
                       department_table(items))
 
     def _record(self, pos: int) -> PowerItem:
-        r = self.items.iloc[pos]
+        columns = self._columns
+        r = {c: v[pos] for c, v in columns["items"].items()}
         cits, clauses = self._rows_of
-        c = self.citations
-        citations = [Citation(title=c.at[k, "title"], article=_int(c.at[k, "article"]),
-                              paragraph=_int(c.at[k, "paragraph"]), item=_int(c.at[k, "item_no"]),
-                              article_text=c.at[k, "article_text"], doc_no=c.at[k, "doc_no"], level=c.at[k, "level"],
-                              level_tag=c.at[k, "level_tag"], resolved=_flag(c.at[k, "resolved"]),
-                              article_exists=_flag(c.at[k, "article_exists"]), law_id=c.at[k, "law_id"],
-                              expired=_flag(c.at[k, "expired"]))
-                     for k in cits.get(r["id"], ())]
-        k = self.clauses
-        responsibilities = [Responsibility(k.at[n, "stage"], k.at[n, "text"], k.at[n, "kind"])
-                            for n in clauses.get(r["id"], ())]
+        c, k = columns["citations"], columns["clauses"]
+        citations = [Citation(title=c["title"][n], article=_int(c["article"][n]), paragraph=_int(c["paragraph"][n]),
+                              item=_int(c["item_no"][n]), article_text=c["article_text"][n], doc_no=c["doc_no"][n],
+                              level=c["level"][n], level_tag=c["level_tag"][n], resolved=_flag(c["resolved"][n]),
+                              article_exists=_flag(c["article_exists"][n]), law_id=c["law_id"][n],
+                              expired=_flag(c["expired"][n]))
+                     for n in cits.get(r["id"], ())]
+        responsibilities = [Responsibility(k["stage"][n], k["text"][n], k["kind"][n]) for n in clauses.get(r["id"], ())]
         return PowerItem(
             id=r["id"], main_id=r["main_id"], name=r["name"], sub_name=r["sub_name"],
             category=None if r["category_unset"] else r["category"], category_raw=r["category_raw"],
@@ -195,6 +199,31 @@ class Tables:
 
 
 _PARTS = ("items", "citations", "clauses", "departments")
+
+
+class Records(Sequence):
+    """The rows of a Tables as records, each made when read.
+
+    What a load keeps once its tables exist, instead of a second copy of every item (1.5 GB of
+    the province preset's peak): reports and exports read records, rules read the tables.
+    """
+
+    def __init__(self, tables: Tables):
+        self.tables = tables
+
+    def __len__(self) -> int:
+        return len(self.tables.items)
+
+    def __getitem__(self, index):
+        positions = range(len(self))
+        if isinstance(index, slice):
+            return [self.tables._record(p) for p in positions[index]]
+        return self.tables._record(positions[index])
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None
 
 
 def build_tables(items: Iterable[PowerItem]) -> Tables:
@@ -292,27 +321,35 @@ def department_table(items: pd.DataFrame) -> pd.DataFrame:
     g = items.groupby("department_id", sort=True)
     first = g[["department", "short_name", "region", "admin_level"]].first()
     out = first.rename(columns={"department": "name"}).assign(items=g.size()).reset_index()
-    return out.rename(columns={"department_id": "id"})[DEPARTMENT_COLUMNS]
+    return _restore(out.rename(columns={"department_id": "id"})[DEPARTMENT_COLUMNS], "departments")
 
 
-# Text is kept as Python strings (pandas' "python" string storage), not in Arrow buffers: the many equal
-# values of a column (a template's 责任事项 in every government, a region on each of its rows) are then
-# one string object each, shared with the records they came from, where Arrow would copy every one.
-TEXT = pd.StringDtype("python", na_value=np.nan)
+# Text is kept as Python strings in object columns, not in Arrow buffers: the many equal values of a column
+# (a template's 责任事项 in every government, a region on each of its rows) are then one string object each,
+# shared with the records they came from, where Arrow would copy every one; and rules that walk a column
+# get the strings themselves (pandas' string arrays box every element they yield, a cost rules paid 17
+# million times on the city preset).
+TEXT = object
+
+
+def _is_text(values: list) -> bool:
+    """A column of strings (some cells may be None)."""
+    return isinstance(next((v for v in values if v is not None), None), str)
 
 
 def _frame(cols: dict[str, list]) -> pd.DataFrame:
     """A table from its columns, text columns in ``TEXT``."""
-    return pd.DataFrame({c: pd.Series(v, dtype=TEXT) if v and isinstance(v[0], str) else v for c, v in cols.items()},
+    return pd.DataFrame({c: pd.Series(v, dtype=TEXT) if v and _is_text(v) else v for c, v in cols.items()},
                         columns=list(cols))
 
 
 def _restore(df: pd.DataFrame, part: str) -> pd.DataFrame:
     """The column types a table has when built, whether it was built or read from Parquet."""
     for col in df.columns:
-        if isinstance(df[col].dtype, pd.StringDtype) and df[col].dtype != TEXT:
+        if isinstance(df[col].dtype, pd.StringDtype):
             shared: dict = {}  # equal values read back as one object, as when the tables were built
-            df[col] = pd.Series([shared.setdefault(v, v) for v in df[col].to_numpy(dtype=object)], dtype=TEXT,
+            values = df[col].to_numpy(dtype=object, na_value=None)
+            df[col] = pd.Series([v if v is None else shared.setdefault(v, v) for v in values], dtype=TEXT,
                                 index=df.index)
     if part == "citations":
         for col in ("article", "paragraph", "item_no"):
@@ -347,6 +384,13 @@ def as_tables(data) -> Tables:
     if hasattr(data, "tables"):
         return data.tables
     return build_tables(data)
+
+
+def _positions(keys: pd.Series) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for pos, key in enumerate(keys.to_numpy(dtype=object)):
+        out.setdefault(key, []).append(pos)
+    return out
 
 
 def _int(value) -> int | None:

@@ -10,7 +10,6 @@ and only a few run at once (over all the service's processes).
 from __future__ import annotations
 
 import ctypes
-import dataclasses
 import fcntl
 import math
 import multiprocessing
@@ -35,7 +34,7 @@ from quanze.loaders import LoadResult
 from quanze.pipeline import prepare, reference_inputs
 from quanze.reform import read_scenario, simulate
 from quanze.rules.engine import RunResult, run as run_rules
-from quanze.tables import Tables
+from quanze.tables import Records, Tables
 
 
 SPARQL_MEMORY = 2 << 30  # bytes a query's worker may allocate beyond what it inherits
@@ -111,10 +110,11 @@ class Service:
         try:
             roles = by_role(files)
             ready = prepare([f["path"] for f in roles[LISTS]], laws=self.laws, region=region or None)
-            loaded = _with_original_names(ready.load, original_names(roles[LISTS]))
+            names = original_names(roles[LISTS])
+            tables = with_names(ready.tables, names)
+            loaded = _with_original_names(ready.load, names, tables)
             if not loaded.items:
                 raise NothingToLoad("没有可导入的事项：" + "；".join(str(r) for r in loaded.rejected[:5]))
-            tables = with_names(ready.tables, original_names(roles[LISTS]))
             inputs, rejected = load_inputs(files, loaded.region)
             report = {**loaded.report(), "inputs": inputs_report(files, inputs, rejected)}
             self.store.add_dataset(ds, name, files, report, region or "")
@@ -461,12 +461,12 @@ def _query(rdf, query: str, limit: int) -> list[dict]:
     return [{k: (v if isinstance(v, (int, float, bool)) or v is None else str(v)) for k, v in r.items()} for r in rows]
 
 
-def _with_original_names(loaded: LoadResult, names: dict[str, str]) -> LoadResult:
-    """Provenance and the load report name the files as the user uploaded them."""
-    for i, it in enumerate(loaded.items):
-        original = names.get(it.source.file)
-        if original:
-            loaded.items[i] = dataclasses.replace(it, source=dataclasses.replace(it.source, file=original))
+def _with_original_names(loaded: LoadResult, names: dict[str, str], tables: Tables) -> LoadResult:
+    """Provenance and the load report name the files as the user uploaded them (``tables`` already do)."""
+    loaded.items = Records(tables)
+    if loaded.item_summary:
+        for body in loaded.item_summary["unknown_bodies"]:
+            body["files"] = sorted(names.get(f, f) for f in body["files"])
     for report in loaded.files:
         report.file = names.get(report.file, report.file)
         for r in report.rejected:

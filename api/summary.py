@@ -15,7 +15,7 @@ MAX_LISTED = 20
 
 
 def load_summary(result: LoadResult, brief: bool = False) -> str:
-    main = len({it.main_id for it in result.items})
+    main = result.item_facts()["main_items"]
     lines = [f"读取 {len(result.files)} 个文件，导入 {len(result.items)} 个事项（主项 {main} 个），"
              f"涉及 {len(result.departments)} 个部门；未导入 {len(result.rejected)} 处。"]
     if brief:

@@ -12,7 +12,7 @@ import os
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +33,20 @@ PARALLEL_FROM = 32  # files; fewer are read in this process (starting workers co
 
 @dataclass
 class LoadResult:
-    items: list[PowerItem]
+    items: Sequence[PowerItem]
     files: list[FileReport]
     departments: dict[str, Department]
     laws: ResolutionSummary | None = None
     region: str = ""
+    # what the report says of the items, kept when the records give way to rows made on demand
+    item_summary: dict | None = None
+
+    def item_facts(self) -> dict:
+        """Main items, where categories came from, bodies the department table does not know."""
+        if self.item_summary is not None:
+            return self.item_summary
+        return {"main_items": len({it.main_id for it in self.items}),
+                "category_sources": category_sources(self.items), "unknown_bodies": unknown_bodies(self.items)}
 
     @property
     def rejected(self):
@@ -45,15 +54,16 @@ class LoadResult:
 
     def report(self) -> dict:
         """The load report as JSON-ready data (shape documented in the README)."""
+        facts = self.item_facts()
         out = {
             "items": len(self.items),
-            "main_items": len({it.main_id for it in self.items}),
+            "main_items": facts["main_items"],
             "departments": len(self.departments),
             "rejected": len(self.rejected),
             "region": self.region,
-            "category_sources": category_sources(self.items),
+            "category_sources": facts["category_sources"],
             "files": [f.to_dict() for f in self.files],
-            "unknown_bodies": unknown_bodies(self.items),
+            "unknown_bodies": facts["unknown_bodies"],
         }
         if self.laws is not None:
             out["laws"] = self.laws.to_dict()

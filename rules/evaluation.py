@@ -30,9 +30,20 @@ class Score:
                 "precision": round(self.precision, 3), "recall": round(self.recall, 3)}
 
 
-def read_pairs(path: str | Path) -> list[dict]:
+def read_pairs(path: str | Path, labelled: bool = True) -> list[dict]:
+    """The pairs of the file, ``same_matter`` an int; with ``labelled``, only those that have a label.
+
+    ``weight`` (how many population pairs a pair stands for) defaults to 1 and ``holdout`` to 0."""
     with open(path, encoding="utf-8", newline="") as f:
-        return [{**row, "same_matter": int(row["same_matter"])} for row in csv.DictReader(f)]
+        rows = list(csv.DictReader(f))
+    out = []
+    for row in rows:
+        label = (row.get("same_matter") or "").strip()
+        if labelled and not label:
+            continue
+        out.append({**row, "same_matter": int(label) if label else None,
+                    "weight": float(row.get("weight") or 1), "holdout": int(row.get("holdout") or 0)})
+    return out
 
 
 def predicted_pairs(findings: list[Finding], rules: set[str]) -> set[frozenset[str]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils._sparse import _align_api_if_sparse
 
 from quanze.loaders.text import normalise
 from quanze.rules.catalogue import data_table
@@ -116,9 +117,59 @@ def vectorise(texts: Sequence[str], max_df: float = 1.0):
     return weigh(texts, max_df)[0]
 
 
+class _Vectorizer(TfidfVectorizer):
+    """TfidfVectorizer counting each distinct text once per process.
+
+    Rules weigh the same names again and again (every government against a catalogue, each rule its
+    own blocks); sklearn's counting walks every token of every text in Python each time.  Here a
+    text's term ids and counts are kept (``_term_counts``) and a call only renumbers them the way
+    sklearn numbers terms (by first occurrence in the call), so the matrix is sklearn's own, value for
+    value (tests/test_text.py); pruning, sorting and weighting stay sklearn's.
+    """
+
+    def _count_vocab(self, raw_documents, fixed_vocab):
+        if fixed_vocab:
+            return super()._count_vocab(raw_documents, fixed_vocab)
+        rows = [_term_counts(doc) for doc in raw_documents]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(ids) for ids, _ in rows], out=indptr[1:])
+        if not indptr[-1]:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        ids = np.concatenate([ids for ids, _ in rows])
+        counts = np.concatenate([c for _, c in rows]).astype(np.float64)
+        seen, first = np.unique(ids, return_index=True)
+        rank = np.empty(len(seen), dtype=np.int64)
+        rank[np.argsort(first, kind="stable")] = np.arange(len(seen))  # sklearn's id: order of first occurrence
+        local = rank[np.searchsorted(seen, ids)]
+        dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
+        X = sp.csr_array((counts, local.astype(dtype), indptr.astype(dtype)), shape=(len(rows), len(seen)),
+                         dtype=self.dtype)
+        X.sort_indices()
+        vocabulary = {_TERMS[g]: int(r) for g, r in zip(seen.tolist(), rank.tolist())}
+        return vocabulary, _align_api_if_sparse(X)
+
+
+_TERM_IDS: dict[str, int] = {}  # every term seen in this process → its id
+_TERMS: list[str] = []
+
+
+@functools.lru_cache(maxsize=400_000)
+def _term_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The text's term ids and counts, terms in order of first occurrence (as sklearn counts them)."""
+    counter: dict[int, int] = {}
+    for term in tokens(text):
+        tid = _TERM_IDS.get(term)
+        if tid is None:
+            tid = _TERM_IDS[term] = len(_TERMS)
+            _TERMS.append(term)
+        counter[tid] = counter.get(tid, 0) + 1
+    return np.fromiter(counter, dtype=np.int64, count=len(counter)), \
+        np.fromiter(counter.values(), dtype=np.int64, count=len(counter))
+
+
 def weigh(texts: Sequence[str], max_df: float = 1.0):
     """``vectorise``, with the term of each column."""
-    vec = TfidfVectorizer(analyzer=tokens, sublinear_tf=True, max_df=max_df, min_df=1)
+    vec = _Vectorizer(analyzer=tokens, sublinear_tf=True, max_df=max_df, min_df=1)
     if not any(texts):
         return None, np.array([], dtype=object)
     return vec.fit_transform(list(texts)), vec.get_feature_names_out()

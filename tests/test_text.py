@@ -42,3 +42,23 @@ def test_header_权限范围_is_the_scope():
     from quanze.loaders.header import field_of
 
     assert field_of("权限范围") == "scope"
+
+
+@pytest.mark.parametrize("max_df", [1.0, 0.2])
+def test_cached_term_counts_give_sklearns_own_tfidf_matrix(example, max_df):
+    """weigh() counts each text once per process; the matrix must stay sklearn's, value for value,
+    whatever texts were counted before (names, then names mixed with responsibility text)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from quanze.rules.textsim import core_text, tokens, weigh
+
+    names = [core_text(it.title) for it in example.items]
+    cells = [it.responsibilities_text[:200] for it in example.items]
+    for texts in (names, names[::-1] + cells[:20], cells[5:40] + names[:7]):
+        plain = TfidfVectorizer(analyzer=tokens, sublinear_tf=True, max_df=max_df, min_df=1)
+        want, want_terms = plain.fit_transform(texts), plain.get_feature_names_out()
+        got, terms = weigh(texts, max_df)
+        assert type(got) is type(want) and list(terms) == list(want_terms)
+        for attr in ("data", "indices", "indptr"):
+            assert np.array_equal(getattr(got, attr), getattr(want, attr))

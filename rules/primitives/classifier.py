@@ -14,14 +14,13 @@ import hashlib
 import re
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import PredefinedSplit, cross_val_predict
 
 from quanze.rules.catalogue import data_table
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Param, Primitive, register
-from quanze.rules.textsim import tokens
+from quanze.rules.textsim import vectorise
 
 
 @register
@@ -115,7 +114,7 @@ def cross_validated(items, params: dict) -> dict:
     if len(classes) < 2 or folds < 2:
         return {"proba": {}, "classes": classes, "report": report}
     # term weights are fitted on all names (no labels involved); the model only ever sees other folds
-    X = TfidfVectorizer(analyzer=tokens, sublinear_tf=True).fit_transform([t for t, _ in distinct])
+    X = vectorise([t for t, _ in distinct])
     model = SGDClassifier(loss="log_loss", alpha=1e-5, class_weight="balanced", random_state=params["seed"])
     proba = cross_val_predict(model, X, labels, cv=PredefinedSplit(_folds(labels, folds)),
                               method="predict_proba")[example_of]

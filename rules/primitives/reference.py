@@ -82,13 +82,14 @@ class ReferenceDiff(Primitive):
                                "_sources": [row_source(row)]}, key=key,
                           departments=[department.get(row["short_name"], row["department"])],
                           fields={"names": [row["title"]], "note": "目录中有此事项，清单中没有"})
-        rows = items[["id", *params["compare"]]].to_dict("records")
+        ids = items["id"].tolist()
+        compared = {col: items[col].tolist() for col in params["compare"]}
         for i, (j, s) in enumerate(zip(to_ref, to_ref_score)):
-            row = rows[i]
             if j < 0 or s < params["threshold"]:
                 if "越位" in report:
-                    yield Hit([row["id"]], {"kind": "越位"}, key="越位", fields={"note": "清单中有此事项，目录中没有"})
+                    yield Hit([ids[i]], {"kind": "越位"}, key="越位", fields={"note": "清单中有此事项，目录中没有"})
                 continue
+            row = {"id": ids[i], **{col: values[i] for col, values in compared.items()}}
             other = refs[j]
             evidence = {"kind": "", "reference_item": other["title"], "score": round(float(s), 4),
                         "_sources": [row_source(other)]}
