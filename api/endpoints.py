@@ -12,9 +12,9 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from quanze.api import views
-from quanze.api.reports import write_findings, write_simulation
+from quanze.api.reports import write_findings, write_review_workbook, write_simulation
 from quanze.api.service import Busy
-from quanze.api.store import NotFound
+from quanze.api.store import REVIEW_STATUSES, SORTS, NotFound
 from quanze.graph import export as export_graph
 from quanze.graph import graph_of
 from quanze.loaders.yamlfile import InputFileError
@@ -49,6 +49,24 @@ def _send(write, suffix: str, download: str):
     path = folder / f"export{suffix}"
     write(path)
     return send_file(path, as_attachment=True, download_name=download)
+
+
+class FindingFilter(Schema):
+    """The filters of a findings list, the same for the list, its page and its export."""
+
+    rule = fields.String(load_default=None, metadata={
+        "description": "规则：编号（R01a）、前缀（R01 即 R01a 和 R01b）或规则名称中的文字，多个用逗号分隔（任一）"})
+    severity = fields.String(load_default=None, validate=validate.OneOf(["红", "黄", "蓝"]))
+    department = fields.List(fields.String(), load_default=None, metadata={
+        "description": "部门名称，可重复（同时涉及这些部门的问题）；不是本次检查的部门名称时按名称中的文字查找"})
+    status = fields.String(load_default=None, validate=validate.OneOf(REVIEW_STATUSES))
+    q = fields.String(load_default=None, metadata={"description": "问题描述、事项名称、部门或规则名称中的文字"})
+    sort = fields.String(load_default=None, validate=validate.OneOf(list(SORTS)), metadata={
+        "description": "排序列（默认：红、黄、蓝，再按规则）"})
+    order = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
+
+
+FILTERS = ("rule", "severity", "department", "status", "q")
 
 
 # ---- graph -----------------------------------------------------------------------------------
@@ -170,22 +188,42 @@ class GraphExport(MethodView):
 exports = Blueprint("exports", __name__, url_prefix="/api/analyses", description="导出")
 
 
+class ExportQuery(FindingFilter):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(["xlsx", "csv", "json"]))
+
+
 @exports.route("/<analysis_id>/export")
 class FindingsExport(MethodView):
-    @exports.arguments(Schema.from_dict({"format": fields.String(
-        load_default="xlsx", validate=validate.OneOf(["xlsx", "csv", "json"]))})(), location="query")
+    @exports.arguments(ExportQuery, location="query")
     @exports.response(200, description="问题清单（Excel、CSV 或 JSON）")
     def get(self, query, analysis_id):
-        """导出一次检查的全部问题"""
+        """导出一次检查的问题（可用与问题列表相同的筛选参数）：Excel 每个问题一行，附核查状态、汇总和各部门工作表"""
         store = service().store
         run = store.run(analysis_id)
         if run is None or run["status"] != "完成":
             abort(404, message=f"没有已完成的分析任务 {analysis_id}。")
-        _, found = store.findings(analysis_id, limit=10**9)
+        chosen = {k: query[k] for k in (*FILTERS, "sort", "order")}
+        _, found = store.findings(analysis_id, limit=10**9, **chosen)
+        suffix = f".{query['format']}"
+        download = f"findings-{analysis_id}{suffix}"
+        if query["format"] == "xlsx":
+            from quanze.api.web import rule_titles
+
+            ds = store.dataset(run["dataset_id"]) or {"name": run["dataset_id"]}
+            return _send(lambda path: write_review_workbook(
+                found, path, store.latest_reviews(analysis_id), rule_titles(), f"{ds['name']} 检查问题清单",
+                conditions_text(chosen), run["rules"]), suffix, download)
         result = RunResult.from_dict({"runs": (run["stats"] or {}).get("runs", []), "findings": found,
                                       "stats": run["stats"]})
-        suffix = f".{query['format']}"
-        return _send(lambda path: write_findings(result, path), suffix, f"findings-{analysis_id}{suffix}")
+        return _send(lambda path: write_findings(result, path), suffix, download)
+
+
+def conditions_text(query: dict) -> str:
+    """A findings list's filters in Chinese (the export's 汇总 says what it holds)."""
+    labels = {"rule": "规则", "severity": "严重程度", "department": "部门", "status": "核查状态", "q": "文字"}
+    parts = [f"{label}：{'、'.join(query[k]) if isinstance(query[k], list) else query[k]}"
+             for k, label in labels.items() if query.get(k)]
+    return "；".join(parts)
 
 
 # ---- scenarios -------------------------------------------------------------------------------

@@ -18,9 +18,9 @@ from flask_smorest import Api, Blueprint, abort
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from quanze.api.endpoints import exports, graph, or_404, scenarios, service, simulations
+from quanze.api.endpoints import FindingFilter, exports, graph, or_404, scenarios, service, simulations
 from quanze.api.inputs import FIELDS, HELP, ROLES
-from quanze.api.service import NothingToLoad, Service, StillRunning
+from quanze.api.service import AliasError, NothingToLoad, Service, StillRunning
 from quanze.api.store import LISTS, REVIEW_STATUSES, NotFound, Store
 from quanze.api.web import web
 from quanze.loaders.formats import MAX_FILE_BYTES
@@ -42,6 +42,8 @@ class ProblemApi(Api):
         detail = data.get("message") or _DETAILS.get(error.code) or error.description
         if error.code == 422 and not data.get("message"):
             detail = "请求内容不符合要求：" + _explain(errors)
+        if wants_a_page():
+            return error_page(error.code, detail, data.get("headers"))
         body = {"type": "about:blank", "title": TITLES.get(error.code, error.name), "status": error.code,
                 "detail": detail}
         if errors:
@@ -80,6 +82,26 @@ _DETAILS = {
     431: "请求头过大。",
     500: "服务器处理请求时出错，请稍后重试或联系管理员。",
 }
+
+
+def wants_a_page() -> bool:
+    """Whether the request is for a page (answered in HTML), not for the API (answered as problem+json)."""
+    path = request.path
+    return not (path.startswith(("/api/", "/static/")) or path in ("/openapi.json", "/healthz"))
+
+
+def error_page(code: int, detail: str, headers: dict | None = None):
+    """A page route's error as a Chinese page with the way back, keeping the status code."""
+    from flask import render_template
+
+    hint = {401: "请在表单的“令牌”一栏填写本服务的令牌后重试（同一浏览器会话中只需填写一次）。",
+            403: "请在本服务的网页中操作。", 404: "请检查地址，或从数据集列表重新进入。",
+            413: "请分批上传，或压缩文件后重试。"}.get(code, "")
+    body = render_template("web/error.html", code=code, title=TITLES.get(code, "出错了"), detail=detail, hint=hint,
+                           need_token=False)
+    response = current_app.response_class(body, status=code, mimetype="text/html")
+    response.headers.update(headers or {})
+    return response
 
 
 def create_app(data_dir: str | Path, token: str | None = None, laws=None, max_upload: int = MAX_FILE_BYTES,
@@ -155,8 +177,11 @@ class DatasetSchema(Schema):
     id = fields.String()
     name = fields.String()
     created = fields.String()
+    region = fields.String(metadata={"description": "上传时填写的地区（文件名和标题中没有写明地区的清单按它导入）"})
     report = fields.Dict(allow_none=True)
     files = fields.List(fields.Dict())
+    aliases = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "部门名称更正：导入时的名称 → 改为的名称"})
 
 
 def _file_field(role: str, **kwargs):
@@ -167,6 +192,10 @@ def _file_field(role: str, **kwargs):
 class InputsSchema(Schema):
     """Reference files, each in the field of its role (any of them, one or more files each)."""
 
+    kind = fields.String(metadata={"description": "与 file 一起用：参考文件的类型，duties 三定职责、catalogue 通用目录、"
+                                                  "township 乡镇模板、cancelled 已取消事项、lineage 沿革"})
+    file = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
+                       metadata={"description": "与 kind 一起用：一个或多个参考文件，类型由 kind 指定"})
     duties = _file_field("duties")
     catalogue = _file_field("catalogue")
     cancelled = _file_field("cancelled")
@@ -176,6 +205,24 @@ class InputsSchema(Schema):
 
 class UploadSchema(InputsSchema):
     files = _file_field(LISTS, required=True)
+    region = fields.String(metadata={"description": "地区，如 克拉玛依市：文件名和标题中没有写明地区的清单按它导入"})
+
+
+class AliasTable(Schema):
+    aliases = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata={
+        "description": "导入时的部门名称 → 改为（或并入）的部门名称；整张表替换原有的，空表即撤销全部更正"})
+
+
+def checked_region(value: str | None) -> str | None:
+    """A region typed into an upload: a place name (克拉玛依市, 明川县), else a 422 problem."""
+    from quanze.loaders.departments import find_region
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    if find_region(value) != value:
+        abort(422, message=f"无法识别地区“{value[:50]}”：请填写地名，如“克拉玛依市”“明川县”“独山子区”。")
+    return value
 
 
 class AnalysisRequest(Schema):
@@ -197,11 +244,7 @@ class AnalysisSchema(Schema):
         "description": "各规则的运行情况：id、status（ok 运行、skipped 跳过、error 出错）、reason（如“缺少输入：三定职责表”）、findings"})
 
 
-class FindingQuery(Schema):
-    rule = fields.String(load_default=None)
-    severity = fields.String(load_default=None, validate=validate.OneOf(["红", "黄", "蓝"]))
-    department = fields.String(load_default=None)
-    status = fields.String(load_default=None, validate=validate.OneOf(REVIEW_STATUSES))
+class FindingQuery(FindingFilter):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
@@ -210,6 +253,15 @@ class ReviewRequest(Schema):
     status = fields.String(required=True, validate=validate.OneOf(REVIEW_STATUSES))
     comment = fields.String(load_default="")
     reviewer = fields.String(load_default="")
+
+
+class BulkReviewRequest(ReviewRequest):
+    fingerprints = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=10_000))
+
+
+class BulkReviewResult(Schema):
+    reviewed = fields.Integer()
+    status = fields.String()
 
 
 class HealthSchema(Schema):
@@ -272,15 +324,16 @@ class Datasets(MethodView):
     @datasets.response(201, DatasetSchema)
     @datasets.doc(security=[{"token": []}])
     def post(self, _):
-        """上传一个或多个清单文件（字段 files），可同时上传参考文件（字段 duties 三定职责、catalogue 通用目录、
+        """上传一个或多个清单文件（字段 files，可填写地区 region），可同时上传参考文件（字段 duties 三定职责、catalogue 通用目录、
         cancelled 已取消事项、township 乡镇模板、lineage 沿革），返回导入报告；参考文件使规则 R05a/R05b、R07、
         R11、R14 能够运行"""
-        uploads = uploaded_files(request.files)
+        uploads = uploaded_files(request.files) + kind_files(request.form.get("kind"), request.files.getlist("file"))
         if not any(role == LISTS for *_, role in uploads):
             abort(400, message="请用表单字段 files 上传至少一个清单文件。")
+        region = checked_region(request.form.get("region"))
         svc = service()
         try:
-            ds, _ = svc.add_dataset(uploads)
+            ds, _ = svc.add_dataset(uploads, region)
         except NothingToLoad as e:
             abort(415, message=str(e))
         return svc.store.dataset(ds)
@@ -292,6 +345,19 @@ class DatasetOne(MethodView):
     def get(self, dataset_id):
         """一个数据集及其导入报告"""
         return or_404(service().store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
+
+    @datasets.arguments(Schema.from_dict({"name": fields.String(
+        required=True, validate=validate.Length(min=1, max=200))})())
+    @datasets.response(200, DatasetSchema)
+    @datasets.doc(security=[{"token": []}])
+    def patch(self, body, dataset_id):
+        """重命名数据集"""
+        name = body["name"].strip()
+        if not name:
+            abort(422, message="数据集名称不能为空。")
+        if not service().store.rename_dataset(dataset_id, name):
+            abort(404, message=f"没有数据集 {dataset_id}。")
+        return service().store.dataset(dataset_id)
 
     @datasets.response(204)
     @datasets.doc(security=[{"token": []}])
@@ -308,13 +374,16 @@ class DatasetInputs(MethodView):
     @datasets.response(201, DatasetSchema)
     @datasets.doc(security=[{"token": []}])
     def post(self, _, dataset_id):
-        """为已有数据集添加参考文件（字段 duties 三定职责、catalogue 通用目录、cancelled 已取消事项、
-        township 乡镇模板、lineage 沿革），返回更新后的导入报告；之后的规则检查使用这些参考文件"""
+        """为已有数据集添加参考文件：字段 kind（duties 三定职责、catalogue 通用目录、township 乡镇模板、
+        cancelled 已取消事项、lineage 沿革）加 file，或按类型的字段 duties、catalogue、cancelled、township、lineage；
+        返回更新后的导入报告；之后的规则检查使用这些参考文件"""
         svc = service()
         or_404(svc.store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
         uploads = [u for u in uploaded_files(request.files) if u[2] != LISTS]
+        uploads += kind_files(request.form.get("kind"), request.files.getlist("file"))
         if not uploads:
-            abort(400, message="请用表单字段 duties、catalogue、cancelled、township 或 lineage 上传至少一个参考文件。")
+            abort(400, message="请用表单字段 kind（duties、catalogue、township、cancelled 或 lineage）和 file，"
+                               "或字段 duties、catalogue、cancelled、township、lineage 上传至少一个参考文件。")
         try:
             svc.add_inputs(dataset_id, uploads)
         except NothingToLoad as e:
@@ -322,6 +391,54 @@ class DatasetInputs(MethodView):
         except NotFound as e:  # deleted meanwhile
             abort(404, message=str(e))
         return svc.store.dataset(dataset_id)
+
+
+@datasets.route("/<dataset_id>/aliases")
+class DatasetAliases(MethodView):
+    @datasets.arguments(Schema.from_dict({"format": fields.String(
+        load_default="json", validate=validate.OneOf(["json", "yaml"]))})(), location="query")
+    @datasets.response(200, AliasTable, description="更正表（JSON）；format=yaml 时为 departments.yaml 格式的 YAML 文件")
+    def get(self, query, dataset_id):
+        """部门名称更正表；format=yaml 时为 departments.yaml 格式的别名表"""
+        from quanze.api.departments import aliases_yaml, department_names
+
+        svc = service()
+        ds = or_404(svc.store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
+        if query["format"] == "json":
+            return {"aliases": ds["aliases"]}
+        entry = svc.load(dataset_id)
+        text = aliases_yaml(ds["aliases"], department_names(entry.raw if entry.raw is not None else entry.tables),
+                            ds["name"])
+        return current_app.response_class(text, mimetype="application/yaml", headers={
+            "Content-Disposition": f"attachment; filename=departments-{dataset_id}.yaml"})
+
+    @datasets.arguments(AliasTable)
+    @datasets.response(200, AliasTable)
+    @datasets.doc(security=[{"token": []}])
+    def put(self, body, dataset_id):
+        """更正或合并部门名称（整张表替换）：之后的页面、检查和模拟都按更正后的名称"""
+        svc = service()
+        or_404(svc.store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
+        try:
+            return {"aliases": svc.set_aliases(dataset_id, body["aliases"])}
+        except AliasError as e:
+            abort(422, message="部门名称更正有误：" + "；".join(e.problems), errors={"aliases": e.problems})
+        except NotFound as e:
+            abort(404, message=str(e))
+
+
+def kind_files(kind: str | None, files) -> list[tuple[str, bytes, str]]:
+    """Files sent in the field ``file`` with their role in ``kind``; a 422 problem for an unknown kind."""
+    files = [f for f in files if f.filename]
+    if not files and not kind:
+        return []
+    roles = [r for r in ROLES if r != LISTS]
+    if kind not in roles:
+        abort(422, message=f"参考文件类型 kind 应为以下之一：{'、'.join(f'{r}（{ROLES[r]}）' for r in roles)}"
+                           + (f"，而不是“{str(kind)[:30]}”。" if kind else "。"))
+    if not files:
+        abort(400, message=f"请用字段 file 上传{ROLES[kind]}文件。")
+    return [(f.filename, f.read(), kind) for f in files]
 
 
 def uploaded_files(files) -> list[tuple[str, bytes, str]]:
@@ -385,12 +502,28 @@ class AnalysisFindings(MethodView):
     @analyses.arguments(FindingQuery, location="query")
     @analyses.response(200, FindingPage)
     def get(self, query, analysis_id):
-        """分析结果：按规则、严重程度、部门、核查状态筛选，分页"""
+        """分析结果：按规则、严重程度、部门、核查状态、文字筛选，排序（默认红、黄、蓝再按规则），分页"""
         store = service().store
         or_404(store.run(analysis_id), f"没有分析任务 {analysis_id}。")
         page, per_page = query.pop("page"), query.pop("per_page")
         total, found = store.findings(analysis_id, offset=(page - 1) * per_page, limit=per_page, **query)
         return {"total": total, "page": page, "per_page": per_page, "findings": found}
+
+
+@analyses.route("/<analysis_id>/reviews")
+class AnalysisReviews(MethodView):
+    @analyses.arguments(BulkReviewRequest)
+    @analyses.response(200, BulkReviewResult)
+    @analyses.doc(security=[{"token": []}])
+    def post(self, body, analysis_id):
+        """批量核查：把本次检查的多个问题设为同一核查状态（全部属于本次检查才保存）"""
+        store = service().store
+        or_404(store.run(analysis_id), f"没有分析任务 {analysis_id}。")
+        try:
+            n = store.add_reviews(analysis_id, body["fingerprints"], body["status"], body["comment"], body["reviewer"])
+        except NotFound as e:
+            abort(422, message=str(e))
+        return {"reviewed": n, "status": body["status"]}
 
 
 findings = Blueprint("findings", __name__, url_prefix="/api/findings", description="问题与核查")

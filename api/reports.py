@@ -9,6 +9,7 @@ as a formula, and a stray control character must not make a file unwritable.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections import Counter
@@ -83,30 +84,71 @@ def _json(result: RunResult, path: Path, title: str) -> None:
     path.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
+EVIDENCE_LABELS = {
+    "score": "相似度", "compared": "比较的核心表述", "shared_documents": "共同依据", "key": "分组",
+    "missing": "缺少", "missing_stages": "缺少环节", "why": "理由", "suggested": "建议类别",
+    "model_probability": "模型判断为该类别的概率", "citations": "依据", "kind": "类型", "reference_item": "目录事项",
+    "differences": "差异", "duty": "职责", "nearest": "最接近", "nearest_duty": "最接近的职责",
+    "coverage": "覆盖情况", "count": "事项数", "peer_median": "同类中位数", "z": "偏离程度（标准分）",
+    "highest": "最高依据层级", "cited_levels": "依据层级", "required": "须有层级", "matter": "事务",
+    "documents": "依据文件", "values": "各自的取值", "shared_provisions": "共同依据", "event": "沿革",
+    "successors": "承继机构", "body": "原机构", "phrase": "依据中的表述", "reference_category": "目录类别",
+    "present_stages": "已有环节", "model_says": "模型判断", "by": "相同的", "peer_counts": "同类部门事项数",
+    "duties": "职责数", "duties_with_items": "有事项承接的职责", "items": "事项数",
+    "items_with_duty": "有职责对应的事项", "item": "事项"}
+# evidence a person does not read: graph paths between internal keys
+HIDDEN_EVIDENCE = {"paths"}
+_DEPARTMENT_ID = re.compile(r"^([^|]+)\|[国省市县乡]\|([^|]+)$")
+_GOVERNMENT_ID = re.compile(r"^([^|]+)\|[国省市县乡]$")
+_PROVISION_KEY = re.compile(r"^([^#]+)#(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
+_GRAPH_KEY = re.compile(r"^(?:item|prov|doc|dept|level|resp|main):")
+
+
+def plain_value(value: str) -> str:
+    """One evidence value as a person writes it: 明川县|县|交通运输局 → 明川县交通运输局,
+    安全生产法#97.1 → 《安全生产法》第97条第1款, a graph key without its prefix."""
+    value = _GRAPH_KEY.sub("", value.strip())
+    m = _DEPARTMENT_ID.match(value)
+    if m:
+        return m.group(2) if m.group(2).startswith(m.group(1)) else m.group(1) + m.group(2)
+    m = _GOVERNMENT_ID.match(value)
+    if m:
+        return m.group(1)
+    m = _PROVISION_KEY.match(value)
+    if m:
+        doc, article, paragraph, item = m.groups()
+        return (f"《{doc}》第{article}条" + (f"第{paragraph}款" if paragraph else "")
+                + (f"第{item}项" if item else ""))
+    return value
+
+
+def _plain(value, key: str = "") -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if key == "model_probability":
+            return f"{value:.0%}"
+        return f"{value:.2f}".rstrip("0").rstrip(".") if key != "score" else f"{value:.2f}"
+    if isinstance(value, (list, tuple)):
+        parts = [_plain(v, key) for v in value if v not in (None, "", [], {})]
+        return ("；" if key == "compared" or any("、" in p for p in parts) else "、").join(parts)
+    if isinstance(value, dict):
+        return "；".join(f"{EVIDENCE_LABELS.get(k, k)}：{_plain(v, k)}" for k, v in value.items()
+                        if v not in (None, "", [], {}))
+    return plain_value(str(value))
+
+
 def evidence_text(evidence: dict) -> str:
-    """Evidence in one readable line (the Excel cell, the page)."""
-    labels = {"score": "相似度", "compared": "比较的核心表述", "shared_documents": "共同依据", "key": "分组",
-              "missing": "缺少", "missing_stages": "缺少环节", "why": "理由", "suggested": "建议类别",
-              "model_probability": "模型概率", "citations": "依据", "kind": "类型", "reference_item": "目录事项",
-              "differences": "差异", "duty": "职责", "nearest": "最接近", "nearest_duty": "最接近的职责",
-              "coverage": "覆盖情况", "count": "事项数", "peer_median": "同类中位数", "z": "z 分数",
-              "highest": "最高依据层级", "cited_levels": "依据层级", "required": "须有层级", "matter": "事务",
-              "documents": "依据文件", "values": "取值", "shared_provisions": "共同依据", "paths": "图谱路径",
-              "event": "沿革", "successors": "承继机构", "body": "原机构", "phrase": "依据中的表述",
-              "reference_category": "目录类别", "present_stages": "已有环节", "model_says": "模型判断",
-              "by": "分组字段", "peer_counts": "同类部门事项数", "duties": "职责数",
-              "duties_with_items": "有事项承接的职责", "items": "事项数", "items_with_duty": "有职责对应的事项",
-              "item": "事项"}
-    parts = []
+    """Evidence in plain Chinese, one line per fact (the Excel cell, the page): no internal keys, no
+    ``#`` notation, no lists written as code."""
+    lines = []
     for k, v in evidence.items():
-        if k.startswith("_") or v in (None, "", [], {}):
+        if k.startswith("_") or k in HIDDEN_EVIDENCE or v in (None, "", [], {}):
             continue
-        if isinstance(v, (list, tuple)):
-            v = "；".join(" → ".join(map(str, x)) if isinstance(x, (list, tuple)) else str(x) for x in v)
-        elif isinstance(v, dict):
-            v = "；".join(f"{labels.get(a, a)}：{b}" for a, b in v.items())
-        parts.append(f"{labels.get(k, k)}：{v}")
-    return "\n".join(parts)
+        text = _plain(v, k)
+        if text:
+            lines.append(f"{EVIDENCE_LABELS.get(k, k)}：{text}")
+    return "\n".join(lines)
 
 
 def _sheet_name(rule_id: str, title: str, used: set[str]) -> str:
@@ -206,6 +248,173 @@ _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_nam
 
 def _html(result: RunResult, path: Path, title: str) -> None:
     path.write_text(_ENV.get_template("report.html").render(**report_context(result, title)), encoding="utf-8")
+
+
+# ---- the analyst's workbook: one row per finding, with its review, and a sheet per department ----------
+
+BEIJING = datetime.timezone(datetime.timedelta(hours=8), "北京时间")
+REVIEW_COLUMNS = [("序号", 6), ("严重程度", 8), ("规则编号", 8), ("规则名称", 20), ("部门", 24), ("事项", 40),
+                  ("权力类别", 12), ("问题描述", 60), ("证据", 44), ("处理建议", 16), ("来源", 40), ("核查状态", 10),
+                  ("核查人", 10), ("核查意见", 30), ("核查时间", 17)]
+FEEDBACK = ("部门反馈", 40)
+
+
+def beijing(ts: str | None, seconds: bool = False) -> str:
+    """A stored UTC time (ISO 8601) as 北京时间, ``2026-12-02 08:30``; empty for none."""
+    if not ts:
+        return ""
+    try:
+        when = datetime.datetime.fromisoformat(ts)
+    except ValueError:
+        return ts
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def source_text(sources: list[dict]) -> str:
+    """The source rows of a finding, one line each: 文件「工作表」第7–8行."""
+    lines = []
+    for src in sources:
+        first, last = (src.get("rows") or ["", ""])[:2]
+        rows = f"第{first}行" if first == last else f"第{first}–{last}行"
+        lines.append(f"{src.get('file', '')}「{src.get('sheet') or ''}」{rows}")
+    return "\n".join(dict.fromkeys(lines))
+
+
+def subjects_text(f: dict) -> str:
+    """The items of a finding, one line each, with their department when the finding spans several."""
+    several = len(set(f.get("departments") or [])) > 1
+    return "\n".join(f"{s['name']}{' / ' + s['sub_name'] if s.get('sub_name') else ''}"
+                     + (f"（{s['department']}）" if several and s.get("department") else "")
+                     for s in f.get("subjects") or [])
+
+
+def review_row(n: int, f: dict, review: dict | None, titles: dict[str, str]) -> list:
+    review = review or {}
+    return [n, f["severity"], f["rule"], titles.get(f["rule"], f.get("title", "")), "、".join(f["departments"]),
+            subjects_text(f), "、".join(dict.fromkeys(s.get("category") or "" for s in f.get("subjects") or [])),
+            f["message"], evidence_text(f.get("evidence") or {}), "、".join(f.get("advice") or []),
+            source_text(f.get("sources") or []), review.get("status") or f.get("review") or "待核查",
+            review.get("reviewer") or "", review.get("comment") or "", beijing(review.get("at"))]
+
+
+def write_review_workbook(findings: list[dict], path: str | Path, reviews: dict[str, dict], titles: dict[str, str],
+                          heading: str, conditions: str = "", runs: list[dict] | None = None) -> Path:
+    """The findings an analyst exported (already filtered) as a workbook a department can act on.
+
+    汇总: what was exported and counts by severity, rule and department; 全部问题: one row per finding
+    (its source rows in one cell) with the latest review; then one sheet per department with the
+    findings concerning it and an empty 部门反馈 column for the department to fill.  Every sheet has
+    an autofilter, a frozen header and a print setup (A4 landscape, fit to width, header row repeated).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    rows = [review_row(n, f, reviews.get(f["fingerprint"]), titles) for n, f in enumerate(findings, 1)]
+    _summary_sheet(ws, findings, heading, conditions, runs, titles, reviews)
+    used = {"汇总", "全部问题"}
+    _findings_sheet(wb.create_sheet("全部问题"), REVIEW_COLUMNS, rows, findings, f"{heading}：全部问题")
+    by_dept: dict[str, list[int]] = {}
+    for i, f in enumerate(findings):
+        for d in dict.fromkeys(f["departments"]):
+            by_dept.setdefault(d, []).append(i)
+    for dept in sorted(by_dept, key=lambda d: (-len(by_dept[d]), d)):
+        chosen = by_dept[dept]
+        sheet_rows = [[n, *rows[i][1:], ""] for n, i in enumerate(chosen, 1)]
+        _findings_sheet(wb.create_sheet(_department_sheet(dept, used)), [*REVIEW_COLUMNS, FEEDBACK], sheet_rows,
+                        [findings[i] for i in chosen], f"{dept}：权责清单检查问题（请在“部门反馈”列填写意见）")
+    wb.save(path)
+    return path
+
+
+def _department_sheet(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\']", "", xml_text(name)).strip()[:31] or "部门"
+    out, n = base, 2
+    while out in used:
+        out = f"{base[:28]}_{n}"
+        n += 1
+    used.add(out)
+    return out
+
+
+def _print_setup(ws: Worksheet, title: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+    ws.oddHeader.center.text = xml_text(title).replace("&", "&&")
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _findings_sheet(ws: Worksheet, columns, rows: list[list], findings: list[dict], title: str) -> None:
+    write_row(ws, [name for name, _ in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E8EEF5")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row, f in zip(rows, findings):
+        write_row(ws, row)
+        ws.cell(ws.max_row, 2).fill = PatternFill("solid", fgColor=SEVERITY_FILL.get(f["severity"], "FFFFFF"))
+    for i, (_, width) in enumerate(columns, 1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
+    for line in ws.iter_rows(min_row=2):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{ws.cell(1, len(columns)).column_letter}{max(ws.max_row, 1)}"
+    ws.print_title_rows = "1:1"
+    _print_setup(ws, title)
+
+
+def _summary_sheet(ws: Worksheet, findings: list[dict], heading: str, conditions: str, runs, titles,
+                   reviews: dict[str, dict]) -> None:
+    write_row(ws, [heading])
+    ws["A1"].font = Font(bold=True, size=14)
+    write_row(ws, ["导出时间", beijing(datetime.datetime.now(datetime.timezone.utc).isoformat()) + "（北京时间）"])
+    write_row(ws, ["筛选条件", conditions or "全部问题"])
+    write_row(ws, ["问题数", len(findings)])
+    write_row(ws, [])
+    sev = Counter(f["severity"] for f in findings)
+    status = Counter((reviews.get(f["fingerprint"]) or {}).get("status") or "待核查" for f in findings)
+    start = ws.max_row + 1
+    write_row(ws, ["严重程度", "问题数"])
+    for s in SEVERITIES:
+        write_row(ws, [f"{s}（{SEVERITIES[s]}）", sev.get(s, 0)])
+    write_row(ws, [])
+    write_row(ws, ["核查状态", "问题数"])
+    for s, n in status.most_common():
+        write_row(ws, [s, n])
+    write_row(ws, [])
+    write_row(ws, ["规则编号", "规则名称", "运行情况", "问题数"])
+    ran = {r["id"]: r for r in runs or []}
+    by_rule = Counter(f["rule"] for f in findings)
+    for rule in sorted(set(by_rule) | set(ran)):
+        r = ran.get(rule, {})
+        state = {"ok": "已运行", "skipped": f"未运行：{r.get('reason') or ''}", "error": f"出错：{r.get('reason') or ''}"}
+        write_row(ws, [rule, titles.get(rule, ""), state.get(r.get("status"), ""), by_rule.get(rule, 0)])
+    write_row(ws, [])
+    write_row(ws, ["部门", "问题数", "红", "黄", "蓝"])
+    by_dept: dict[str, Counter] = {}
+    for f in findings:
+        for d in dict.fromkeys(f["departments"]):
+            by_dept.setdefault(d, Counter())[f["severity"]] += 1
+    for d, c in sorted(by_dept.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+        write_row(ws, [d, sum(c.values()), c.get("红", 0), c.get("黄", 0), c.get("蓝", 0)])
+    for row in ws.iter_rows(min_row=start):
+        if row[0].value in ("严重程度", "核查状态", "规则编号", "部门"):
+            for cell in row:
+                cell.font = Font(bold=True)
+    for col, width in zip("ABCDE", (24, 40, 30, 10, 8)):
+        ws.column_dimensions[col].width = width
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 # ---- simulation results -------------------------------------------------------------

@@ -52,6 +52,24 @@ class StillRunning(RuntimeError):
     """A job cannot be run again while it runs."""
 
 
+class AliasError(ValueError):
+    """Department aliases that cannot be applied; ``problems`` says why, in Chinese."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+def _alias_stamp(aliases: dict[str, str]) -> str:
+    """Names a dataset's alias table in the cache key (empty when there is none, as before aliases existed)."""
+    if not aliases:
+        return ""
+    import hashlib
+    import json
+
+    return "+aliases:" + hashlib.sha256(json.dumps(sorted(aliases.items()), ensure_ascii=False).encode()).hexdigest()[:12]
+
+
 @dataclass
 class Dataset:
     """What a page or a job needs of a stored dataset: its load report, its tables and its inputs."""
@@ -59,7 +77,8 @@ class Dataset:
     report: dict
     tables: Tables
     inputs: dict  # reference inputs by the names rules use for them, and the law library
-    stamp: str  # names the files these were read from (a cached entry is stale when they changed)
+    stamp: str  # names the files these were read from and the aliases applied (stale when they changed)
+    raw: Tables | None = None  # the tables as loaded, before the dataset's department aliases
 
 
 class Service:
@@ -74,9 +93,10 @@ class Service:
 
     # ---- datasets ------------------------------------------------------------------------
 
-    def add_dataset(self, uploads: list[tuple]) -> tuple[str, LoadResult]:
+    def add_dataset(self, uploads: list[tuple], region: str | None = None) -> tuple[str, LoadResult]:
         """Keep the uploaded files (name, content[, role]) with their load report; raises NothingToLoad
-        (and keeps nothing) when no list file holds a loadable item.
+        (and keeps nothing) when no list file holds a loadable item.  ``region`` names the government
+        of the files that name none (the pipeline's ``region``); it is kept for every later reading.
 
         The lists and the reference inputs go through the pipeline once; the dataset enters the
         store only with its report (one transaction), and its tables are written after it.
@@ -89,7 +109,7 @@ class Service:
         ds, files = self.store.stage_dataset(uploads)
         try:
             roles = by_role(files)
-            ready = prepare([f["path"] for f in roles[LISTS]], laws=self.laws)
+            ready = prepare([f["path"] for f in roles[LISTS]], laws=self.laws, region=region or None)
             names = original_names(roles[LISTS])
             tables = with_names(ready.tables, names)
             loaded = _with_original_names(ready.load, names, tables)
@@ -97,11 +117,11 @@ class Service:
                 raise NothingToLoad("没有可导入的事项：" + "；".join(str(r) for r in loaded.rejected[:5]))
             inputs, rejected = load_inputs(files, loaded.region)
             report = {**loaded.report(), "inputs": inputs_report(files, inputs, rejected)}
-            self.store.add_dataset(ds, name, files, report)
+            self.store.add_dataset(ds, name, files, report, region or "")
         except BaseException:
             self.store.discard_staged(ds)
             raise
-        entry = self._persist(ds, files, report, tables, inputs)
+        entry = self._persist(ds, files, report, tables, inputs, {})
         self._keep(ds, entry)
         return ds, loaded
 
@@ -125,15 +145,30 @@ class Service:
         except BaseException:
             self.store.discard_staged(ds, staged)
             raise
-        self._keep(ds, self._persist(ds, files, report, entry.tables, inputs))
+        self._keep(ds, self._persist(ds, files, report, entry.raw if entry.raw is not None else entry.tables, inputs, self.store.aliases(ds)))
         return report
+
+    def set_aliases(self, ds: str, aliases: dict[str, str]) -> dict[str, str]:
+        """Correct or merge department names of a dataset (name as loaded → new name); raises AliasError
+        with the problems in Chinese, store.NotFound without the dataset.  Checks run after it see them."""
+        from quanze.api.departments import check_aliases, department_names
+
+        entry = self.load(ds)
+        aliases = {k.strip(): v.strip() for k, v in aliases.items() if k.strip()}
+        problems = check_aliases(aliases, department_names(entry.raw if entry.raw is not None else entry.tables))
+        if problems:
+            raise AliasError(problems)
+        self.store.set_aliases(ds, aliases)
+        self.forget(ds)
+        return aliases
 
     def load(self, ds: str, progress=None) -> Dataset:
         """The dataset's report, tables and inputs: from the cache, else from its Parquet tables, else
         (a dataset kept by an older version, or tables another version wrote) read from its files once
         and written as tables for the next time.  Raises store.NotFound when there is no such dataset."""
         files = self.store.dataset_files(ds)
-        key = self._stamp(files)  # one query of the store: another process may have added inputs
+        aliases = self.store.aliases(ds)  # another process may have added inputs or aliases
+        key = self._stamp(files) + _alias_stamp(aliases)
         with self._lock:
             cached = self._datasets.get(ds)
             if cached is not None and cached.stamp == key:
@@ -142,7 +177,7 @@ class Service:
         row = self.store.dataset(ds)
         if row is None:
             raise NotFound(f"没有数据集 {ds}。")
-        return self._keep(ds, self._open(ds, files, row["report"] or {}, progress))
+        return self._keep(ds, self._open(ds, files, row["report"] or {}, progress, row.get("region") or "", aliases))
 
     def _keys(self, files: list[dict]) -> tuple[str, str]:
         """The stamps of the lists' tables and of the reference tables read from ``files``."""
@@ -152,12 +187,14 @@ class Service:
     def _stamp(self, files: list[dict]) -> str:
         return "".join(self._keys(files))
 
-    def _open(self, ds: str, files: list[dict], report: dict, progress=None) -> Dataset:
+    def _open(self, ds: str, files: list[dict], report: dict, progress=None, region: str = "",
+              aliases: dict | None = None) -> Dataset:
         root, roles = self.store.tables_folder(ds), by_role(files)
         lists_key, inputs_key = self._keys(files)
         tables = persist.read_lists(root, lists_key)
         if tables is None:  # first use of a dataset kept without tables: its files are read this once
-            ready = prepare([f["path"] for f in roles[LISTS]], laws=self.laws, progress=progress)
+            ready = prepare([f["path"] for f in roles[LISTS]], laws=self.laws, progress=progress,
+                            region=region or None)
             tables = with_names(ready.tables, original_names(roles[LISTS]))
             persist.write_lists(root, lists_key, tables)
         inputs = persist.read_inputs(root, inputs_key)
@@ -167,16 +204,24 @@ class Service:
         lineage = [f["path"] for f in checked_lineage(roles["lineage"])[0]]
         if lineage and "lineage" not in inputs:  # kept as its YAML file and read again (it is small)
             inputs = {**inputs, **reference_inputs(report.get("region", ""), lineage=lineage)[0]}
-        return Dataset(report, tables, {"laws": self.laws, **attached(inputs)}, lists_key + inputs_key)
+        return self._entry(report, tables, inputs, lists_key + inputs_key, aliases or {})
 
-    def _persist(self, ds: str, files: list[dict], report: dict, tables: Tables, inputs: dict) -> Dataset:
-        """Write a dataset's tables and reference tables for the next start; its cache entry."""
+    def _entry(self, report: dict, raw: Tables, inputs: dict, stamp: str, aliases: dict) -> Dataset:
+        """A cache entry: the tables with the dataset's department aliases applied, and as loaded."""
+        from quanze.api.departments import apply_aliases
+
+        return Dataset(report, apply_aliases(raw, aliases), {"laws": self.laws, **attached(inputs)},
+                       stamp + _alias_stamp(aliases), raw)
+
+    def _persist(self, ds: str, files: list[dict], report: dict, tables: Tables, inputs: dict,
+                 aliases: dict) -> Dataset:
+        """Write a dataset's tables (as loaded) and reference tables for the next start; its cache entry."""
         root = self.store.tables_folder(ds)
         lists_key, inputs_key = self._keys(files)
         if not persist.kept(root, "lists", lists_key):
             persist.write_lists(root, lists_key, tables)
         persist.write_inputs(root, inputs_key, inputs)
-        return Dataset(report, tables, {"laws": self.laws, **attached(inputs)}, lists_key + inputs_key)
+        return self._entry(report, tables, inputs, lists_key + inputs_key, aliases)
 
     def _keep(self, ds: str, entry: Dataset) -> Dataset:
         with self._lock:
@@ -296,7 +341,7 @@ class Service:
                 continue
             if params.get("inputs") != entry.stamp:
                 return None  # the latest whole-catalogue run read other files (inputs were added since)
-            _, found = self.store.findings(row["id"], limit=10**9)
+            found = self.store.run_findings(row["id"])
             return RunResult.from_dict({"runs": (row["stats"] or {}).get("runs", []), "findings": found,
                                         "stats": row["stats"]})
         return None

@@ -23,6 +23,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -71,8 +72,35 @@ MIGRATIONS = [
     """
     alter table files add column role text not null default 'lists';
     """,
+    # 5: what the findings list filters and sorts on, as columns: the rule's title, the items' names, the message
+    """
+    alter table findings add column title text not null default '';
+    alter table findings add column items text not null default '';
+    alter table findings add column message text not null default '';
+    update findings set title = coalesce(json_extract(data, '$.title'), ''),
+                        message = coalesce(json_extract(data, '$.message'), ''),
+                        items = coalesce((select group_concat(json_extract(s.value, '$.name'), '、')
+                                          from json_each(findings.data, '$.subjects') s), '');
+    create index if not exists findings_run_order on findings(run_id, severity, rule);
+    """,
+    # 6: the region an upload named (files that name none are read under it); department names an analyst
+    #    corrected or merged, per dataset
+    """
+    alter table datasets add column region text not null default '';
+    create table if not exists department_aliases (dataset_id text not null references datasets(id) on delete cascade,
+                                     name text not null, canonical text not null, at text not null,
+                                     primary key (dataset_id, name));
+    """,
 ]
 REVIEW_STATUSES = ("待核查", "核查中", "已确认", "已驳回", "已整改")
+SEVERITY_ORDER = ("红", "黄", "蓝")
+# the columns a findings list can be sorted by (page and API), each with the SQL it sorts on
+SORTS = {"severity": "sev_rank", "rule": "rule", "department": "departments", "item": "items",
+         "message": "message", "status": "review"}
+_SEV_RANK = "case severity when '红' then 0 when '黄' then 1 when '蓝' then 2 else 3 end"
+_LATEST_REVIEW = ("coalesce((select status from reviews r where r.fingerprint = f.fingerprint order by r.id desc "
+                  f"limit 1), '{REVIEW_STATUSES[0]}')")
+_RULE_ID = re.compile(r"[Rr]0*(\d{1,2})([a-zA-Z]?)")
 RUNNING = ("排队", "运行中")
 INTERRUPTED = "中断"
 INTERRUPTED_REASON = "任务中断：运行它的服务进程已停止（重启或崩溃），结果没有保存。请重新运行。"
@@ -116,7 +144,8 @@ class Store:
             version = db.execute("pragma user_version").fetchone()[0]
             for n, script in enumerate(MIGRATIONS[version:], version + 1):
                 for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
+                    if not _adds_a_column_there(db, statement):
+                        db.execute(statement)
                 db.execute(f"pragma user_version = {n}")
             return len(MIGRATIONS)
 
@@ -232,11 +261,11 @@ class Store:
                           "role": role, "path": str(folder / stored)})
         return files
 
-    def add_dataset(self, ds: str, name: str, files: list[dict], report: dict) -> None:
-        """Keep a staged dataset with its load report, in one transaction."""
+    def add_dataset(self, ds: str, name: str, files: list[dict], report: dict, region: str = "") -> None:
+        """Keep a staged dataset with its load report (and the region its upload named), in one transaction."""
         with self.transaction() as db:
-            db.execute("insert into datasets (id, name, created, report) values (?, ?, ?, ?)",
-                       (ds, name, now(), json.dumps(report, ensure_ascii=False)))
+            db.execute("insert into datasets (id, name, created, report, region) values (?, ?, ?, ?, ?)",
+                       (ds, name, now(), json.dumps(report, ensure_ascii=False), region or ""))
             _insert_files(db, files)
         (self.uploads / ds / OWNER_MARK).unlink(missing_ok=True)
 
@@ -284,10 +313,30 @@ class Store:
         d = dict(rows[0])
         d["report"] = json.loads(d["report"]) if d["report"] else None
         d["files"] = [{k: f[k] for k in ("name", "sha256", "size", "role")} for f in self.dataset_files(ds)]
+        d["aliases"] = self.aliases(ds)
         return d
+
+    def aliases(self, ds: str) -> dict[str, str]:
+        """The dataset's department aliases: name as loaded → the name it is corrected to."""
+        return {r["name"]: r["canonical"] for r in self._read(
+            "select name, canonical from department_aliases where dataset_id = ? order by name", (ds,))}
+
+    def set_aliases(self, ds: str, aliases: dict[str, str]) -> None:
+        """Replace the dataset's department aliases, in one transaction; raises NotFound without the dataset."""
+        with self.transaction() as db:
+            if not db.execute("select 1 from datasets where id = ?", (ds,)).fetchone():
+                raise NotFound(f"没有数据集 {ds}。")
+            db.execute("delete from department_aliases where dataset_id = ?", (ds,))
+            at = now()
+            db.executemany("insert into department_aliases values (?, ?, ?, ?)",
+                           [(ds, name, canonical, at) for name, canonical in aliases.items()])
 
     def datasets(self) -> list[dict]:
         return [dict(r) for r in self._read("select id, name, created from datasets order by created desc")]
+
+    def rename_dataset(self, ds: str, name: str) -> bool:
+        """Give a dataset another name; False when there is no such dataset."""
+        return bool(self._exec("update datasets set name = ? where id = ? returning id", (name, ds)))
 
     def delete_dataset(self, ds: str) -> bool:
         found = bool(self._exec("delete from datasets where id = ? returning id", (ds,)))
@@ -341,31 +390,82 @@ class Store:
                                                       (ds,))]
 
     def add_findings(self, run: str, findings: list[dict]) -> None:
+        """Keep a run's findings in the engine's order (the order within a rule on every list)."""
         with self.transaction() as db:
-            db.executemany("insert or replace into findings values (?, ?, ?, ?, ?, ?)", [
-                (run, f["fingerprint"], f["rule"], f["severity"], "、".join(f["departments"]),
-                 json.dumps(f, ensure_ascii=False, default=str)) for f in findings])
+            db.executemany("insert or replace into findings (run_id, fingerprint, rule, severity, departments, data, "
+                           "title, items, message) values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                               (run, f["fingerprint"], f["rule"], f["severity"], "、".join(f["departments"]),
+                                json.dumps(f, ensure_ascii=False, default=str), f.get("title") or "",
+                                "、".join(s.get("name") or "" for s in f.get("subjects") or []), f.get("message") or "")
+                               for f in findings])
 
-    def findings(self, run: str, rule=None, severity=None, department=None, status=None,
-                 offset: int = 0, limit: int = 50) -> tuple[int, list[dict]]:
-        """A page of a run's findings with their current review status, filtered in SQL."""
-        where, args = ["run_id = ?"], [run]
-        for col, value in (("rule", rule), ("severity", severity)):
-            if value:
-                where.append(f"{col} = ?")
-                args.append(value)
-        if department:
-            where.append("departments like ?")
-            args.append(f"%{department}%")
+    def findings(self, run: str, rule=None, severity=None, department=None, status=None, q=None,
+                 sort: str | None = None, order: str = "asc", offset: int = 0, limit: int = 50) -> tuple[int, list[dict]]:
+        """A page of a run's findings with their current review status, filtered, sorted and paged in SQL.
+
+        ``rule``: rule ids (``R01a``), prefixes (``R01`` for R01a and R01b, ``R1`` read as ``R01``) or words of
+        a rule's Chinese title, several separated by commas (any of them); ``department``: a department name
+        or a list of them (findings concerning all of them); a name that is not one of the run's departments
+        is looked for inside their names; ``q``: text in the message, the items' names, the departments or
+        the rule's title.  Sorted 红 → 黄 → 蓝, then by rule, then in the engine's order, unless ``sort`` names
+        a column of ``SORTS`` (then by it first, ``order`` asc or desc).
+        """
+        where, args = self._finding_filter(run, rule, severity, department, status, q)
+        base = (f"select * from (select f.rowid as seq, f.*, {_SEV_RANK} as sev_rank, {_LATEST_REVIEW} as review "
+                f"from findings f where f.run_id = ?) where {' and '.join(where)}")
+        total = self._read(f"select count(*) from ({base})", args)[0][0]
+        keys = ["sev_rank", "rule", "seq"]
+        if sort in SORTS:
+            keys = [f"{SORTS[sort]} {'desc' if order == 'desc' else 'asc'}"] + [k for k in keys if k != SORTS[sort]]
+        rows = self._read(f"{base} order by {', '.join(keys)} limit ? offset ?", (*args, limit, offset))
+        return total, [{**json.loads(r["data"]), "review": r["review"]} for r in rows]
+
+    def run_findings(self, run: str) -> list[dict]:
+        """Every finding of a run, by rule and fingerprint (the order a run's result is rebuilt in)."""
+        rows = self._read(f"select data, {_LATEST_REVIEW} as review from findings f where run_id = ? "
+                          "order by rule, fingerprint", (run,))
+        return [{**json.loads(r["data"]), "review": r["review"]} for r in rows]
+
+    def _finding_filter(self, run, rule, severity, department, status, q) -> tuple[list[str], list]:
+        where, args = ["1"], [run]
+        if rule:
+            alternatives = []
+            for token in filter(None, re.split(r"[,，、;；\s]+", rule.strip())):
+                m = _RULE_ID.fullmatch(token)
+                if m and m.group(2):
+                    alternatives.append("rule = ?")
+                    args.append(f"R{int(m.group(1)):02d}{m.group(2).lower()}")
+                elif m:
+                    alternatives.append("(rule = ? or rule glob ?)")
+                    args += [f"R{int(m.group(1)):02d}", f"R{int(m.group(1)):02d}[a-z]"]
+                else:
+                    alternatives.append("instr(title, ?) > 0")
+                    args.append(token)
+            where.append(f"({' or '.join(alternatives) or '1'})")
+        if severity:
+            where.append("severity = ?")
+            args.append(severity)
+        names = [department] if isinstance(department, str) else list(department or [])
+        known = set(self.finding_departments(run)) if names else set()
+        for name in filter(None, (n.strip() for n in names)):
+            if name in known:  # one of the run's departments: that department, not others containing its name
+                where.append("instr('、' || departments || '、', ?) > 0")
+                args.append(f"、{name}、")
+            else:
+                where.append("instr(departments, ?) > 0")
+                args.append(name)
         if status:
             where.append("review = ?")
             args.append(status)
-        latest = ("coalesce((select status from reviews r where r.fingerprint = f.fingerprint order by r.id desc "
-                  f"limit 1), '{REVIEW_STATUSES[0]}')")
-        base = f"select * from (select f.*, {latest} as review from findings f) where {' and '.join(where)}"
-        total = self._read(f"select count(*) from ({base})", args)[0][0]
-        rows = self._read(f"{base} order by rule, fingerprint limit ? offset ?", (*args, limit, offset))
-        return total, [{**json.loads(r["data"]), "review": r["review"]} for r in rows]
+        if q and q.strip():
+            where.append("instr(message || '|' || items || '|' || departments || '|' || title, ?) > 0")
+            args.append(q.strip())
+        return where, args
+
+    def finding_departments(self, run: str) -> list[str]:
+        """The departments a run's findings concern, by name."""
+        rows = self._read("select distinct departments from findings where run_id = ?", (run,))
+        return sorted({d for r in rows for d in (r["departments"] or "").split("、") if d})
 
     def finding_counts(self, run: str) -> dict[str, Counter]:
         """Findings per severity, rule and department, read from the columns (no finding is decoded)."""
@@ -419,13 +519,44 @@ class Store:
                    (fingerprint, status, comment, reviewer, now()))
         return self.reviews(fingerprint)[-1]
 
+    def add_reviews(self, run: str, fingerprints: list[str], status: str, comment: str = "",
+                    reviewer: str = "") -> int:
+        """The same review of several findings of a run, in one transaction; raises NotFound (and writes
+        nothing) when a fingerprint is not a finding of the run.  Returns how many were reviewed."""
+        wanted = list(dict.fromkeys(fingerprints))
+        with self.transaction() as db:
+            found = {r[0] for n in range(0, len(wanted), 500) for r in db.execute(
+                f"select fingerprint from findings where run_id = ? and fingerprint in "
+                f"({', '.join('?' * len(wanted[n:n + 500]))})", (run, *wanted[n:n + 500]))}
+            missing = [fp for fp in wanted if fp not in found]
+            if missing:
+                raise NotFound(f"分析任务 {run} 中没有这些问题：{'、'.join(missing[:10])}"
+                               + ("……" if len(missing) > 10 else "") + "。")
+            at = now()
+            db.executemany("insert into reviews (fingerprint, status, comment, reviewer, at) values (?, ?, ?, ?, ?)",
+                           [(fp, status, comment, reviewer, at) for fp in wanted])
+        return len(wanted)
+
     def reviews(self, fingerprint: str) -> list[dict]:
         return [dict(r) for r in self._read("select status, comment, reviewer, at from reviews where fingerprint = ? "
                                             "order by id", (fingerprint,))]
 
+    def latest_reviews(self, run: str) -> dict[str, dict]:
+        """The latest review of each reviewed finding of a run, by fingerprint."""
+        rows = self._read("select fingerprint, status, comment, reviewer, at from reviews where id in "
+                          "(select max(id) from reviews where fingerprint in "
+                          "(select fingerprint from findings where run_id = ?) group by fingerprint)", (run,))
+        return {r["fingerprint"]: dict(r) for r in rows}
+
     def review_status(self, fingerprint: str) -> str:
         rows = self._read("select status from reviews where fingerprint = ? order by id desc limit 1", (fingerprint,))
         return rows[0]["status"] if rows else REVIEW_STATUSES[0]
+
+
+def _adds_a_column_there(db, statement: str) -> bool:
+    """Whether ``statement`` adds a column the table has already (a database that a version number understates)."""
+    m = re.match(r"\s*alter table (\w+) add column (\w+)", statement, re.I)
+    return bool(m) and any(r[1] == m.group(2) for r in db.execute(f"pragma table_info({m.group(1)})"))
 
 
 def _insert_files(db, files: list[dict]) -> None:

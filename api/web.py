@@ -7,16 +7,19 @@ items side by side, the source rows and the evidence, and review it.
 
 from __future__ import annotations
 
+import hmac
 from collections import Counter
+from urllib.parse import quote, unquote
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from quanze.api import views
 from quanze.api.endpoints import service
 from quanze.api.inputs import FIELDS, HELP, ROLES
-from quanze.api.reports import evidence_text
-from quanze.api.service import NothingToLoad, StillRunning
-from quanze.api.store import LISTS, REVIEW_STATUSES, NotFound
+from quanze.api.reports import beijing, evidence_text
+from quanze.api.service import AliasError, NothingToLoad, StillRunning
+from quanze.api.store import LISTS, REVIEW_STATUSES, SEVERITY_ORDER, SORTS, NotFound
+from quanze.loaders.departments import find_region
 from quanze.loaders.yamlfile import InputFileError
 from quanze.rules.catalogue import CatalogueError
 
@@ -26,12 +29,51 @@ INPUT_ROLES = [(role, ROLES[role], HELP[role]) for role in ROLES if role != LIST
 
 
 def _page(template: str, **context):
-    return render_template(template, need_token=bool(current_app.config.get("QUANZE_TOKEN")), **context)
+    """A page: token fields are there when the service has a token, shown until this browser session
+    has given it once (kept in an HttpOnly session cookie); the reviewer's name as last given."""
+    token = current_app.config.get("QUANZE_TOKEN") or ""
+    given = request.cookies.get("quanze_token", "")
+    context.setdefault("reviewer", unquote(request.cookies.get(REVIEWER_COOKIE, "")))
+    return render_template(template, need_token=bool(token),
+                           ask_token=bool(token) and not hmac.compare_digest(given.encode(), token.encode()),
+                           **context)
+
+
+REVIEWER_COOKIE = "quanze_reviewer"
+
+
+@web.app_template_filter("beijing")
+def _beijing(ts, seconds: bool = False) -> str:
+    return beijing(ts, seconds)
 
 
 @web.get("/")
 def datasets(message: str = ""):
-    return _page("web/datasets.html", datasets=service().store.datasets(), message=message, roles=INPUT_ROLES)
+    notice = f"已删除数据集“{request.args['deleted']}”。" if request.args.get("deleted") else ""
+    return _page("web/datasets.html", datasets=service().store.datasets(), message=message, roles=INPUT_ROLES,
+                 notice=notice)
+
+
+@web.post("/datasets/<dataset_id>/rename")
+def rename(dataset_id: str):
+    name = request.form.get("name", "").strip()[:200]
+    if service().store.dataset(dataset_id) is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    if not name:
+        return dataset(dataset_id, message="数据集名称不能为空。"), 422
+    service().store.rename_dataset(dataset_id, name)
+    return redirect(url_for("web.dataset", dataset_id=dataset_id, renamed=1), code=303)
+
+
+@web.post("/datasets/<dataset_id>/delete")
+def delete(dataset_id: str):
+    """Delete a dataset with its files, tables, checks and findings (the page asks to confirm first)."""
+    ds = service().store.dataset(dataset_id)
+    if ds is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    service().store.delete_dataset(dataset_id)
+    service().forget(dataset_id)
+    return redirect(url_for("web.datasets", deleted=ds["name"][:100]), code=303)
 
 
 def _uploads() -> list[tuple[str, bytes, str]]:
@@ -45,8 +87,11 @@ def upload():
     uploads = _uploads()
     if not any(role == LISTS for *_, role in uploads):
         return datasets(message="请选择至少一个清单文件。"), 400
+    region = request.form.get("region", "").strip()
+    if region and find_region(region) != region:
+        return datasets(message=f"无法识别地区“{region[:50]}”：请填写地名，如“克拉玛依市”“明川县”“独山子区”。"), 422
     try:
-        ds, _ = service().add_dataset(uploads)
+        ds, _ = service().add_dataset(uploads, region or None)
     except NothingToLoad as e:
         return datasets(message=str(e)), 415
     return redirect(url_for("web.dataset", dataset_id=ds), code=303)
@@ -57,6 +102,11 @@ def add_inputs(dataset_id: str):
     if service().store.dataset(dataset_id) is None:
         return datasets(message=f"没有数据集 {dataset_id}。"), 404
     uploads = [u for u in _uploads() if u[2] != LISTS]
+    kind = request.form.get("kind", "")
+    chosen = [f for f in request.files.getlist("file") if f.filename]
+    if chosen and kind not in ROLES or kind == LISTS:
+        return dataset(dataset_id, message="请选择参考文件的类型。"), 422
+    uploads += [(f.filename, f.read(), kind) for f in chosen]
     if not uploads:
         return dataset(dataset_id, message="请选择至少一个参考文件。"), 400
     try:
@@ -74,20 +124,135 @@ def dataset(dataset_id: str, message: str = ""):
     ds = store.dataset(dataset_id)
     if ds is None:
         return datasets(message=f"没有数据集 {dataset_id}。"), 404
-    depts = views.departments(service().load(dataset_id).tables)
+    notice = ("部门名称更正已保存，之后的检查按更正后的名称。" if request.args.get("saved") is not None
+              else "已重命名。" if request.args.get("renamed") else "")
+    entry = service().load(dataset_id)
+    depts = views.departments(entry.tables)
+    loaded = views.departments(entry.raw if entry.raw is not None else entry.tables)
     return _page("web/dataset.html", ds=ds, runs=store.runs(dataset_id), message=message, roles=INPUT_ROLES,
-                 departments=[(d["id"], d["name"], d["items"]) for d in depts])
+                 departments=[(d["id"], d["name"], d["items"]) for d in depts],
+                 loaded_departments=[(d["name"], d["items"]) for d in loaded], aliases=ds["aliases"], notice=notice)
+
+
+@web.post("/datasets/<dataset_id>/aliases")
+def aliases(dataset_id: str):
+    """Correct or merge department names: each row of the form names a department as loaded and its new name
+    (empty: as loaded)."""
+    svc = service()
+    if svc.store.dataset(dataset_id) is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    pairs = zip(request.form.getlist("name"), request.form.getlist("canonical"))
+    table = {n.strip(): c.strip() for n, c in pairs if n.strip() and c.strip() and c.strip() != n.strip()}
+    try:
+        svc.set_aliases(dataset_id, table)
+    except AliasError as e:
+        return dataset(dataset_id, message="部门名称更正有误：" + "；".join(e.problems)), 422
+    except NotFound as e:
+        return datasets(message=str(e)), 404
+    return redirect(url_for("web.dataset", dataset_id=dataset_id, saved=len(table)) + "#departments", code=303)
+
+
+# the themes the check page groups the catalogue by (a rule not named here is under 其他)
+THEMES = [
+    ("职能交叉与重复", ("R01a", "R01b", "R02", "R03", "R10")),
+    ("权责对应与责任环节", ("R04a", "R04b", "R04c", "R05a", "R05b", "R06")),
+    ("法律依据", ("R08", "R09", "R12", "R20")),
+    ("对照目录与模板", ("R07", "R11", "R14")),
+    ("机构沿革", ("R18", "R19")),
+    ("类别与规范", ("R13", "R15", "R16", "R17")),
+]
+NEED_LABELS = {"laws": "法律法规库（启动服务时用 --laws 指定）", "duties": "三定职责表（含“部门”“职责”两列）",
+               "catalogue": "通用目录（或指导目录）", "cancelled": "已取消（或下放）事项目录",
+               "township": "乡镇清单模板（法定目录加赋权目录）", "lineage": "本地机构沿革（YAML）"}
+EDITABLE = ("number", "integer", "text")
+
+
+def checklist(tables, inputs) -> list[dict]:
+    """Every rule of the catalogue, grouped by theme: title, severity, description, parameters with their
+    meaning, and the inputs it needs that the dataset lacks (so that it cannot run)."""
+    from quanze.rules.context import RunContext
+    from quanze.rules.primitives import REGISTRY
+
+    ctx = RunContext(tables, inputs)
+    rules = {r.id: r for r in _catalogue()}
+    placed = {rid for _, ids in THEMES for rid in ids}
+    groups = [(name, [i for i in ids if i in rules]) for name, ids in THEMES]
+    groups.append(("其他", [i for i in rules if i not in placed]))
+    out = []
+    for name, ids in groups:
+        entries = []
+        for rid in ids:
+            rule, primitive = rules[rid], REGISTRY.get(rules[rid].check)
+            needs = list(dict.fromkeys((*rule.needs, *(primitive.needs if primitive else ()))))
+            missing = [n for n in needs if not ctx.has(n)]
+            params = []
+            for key, value in rule.params.items():
+                spec = primitive.schema.get(key) if primitive else None
+                params.append({"name": key, "value": value, "meaning": spec.meaning if spec else "",
+                               "expected": spec.expected() if spec else "",
+                               "editable": bool(spec) and spec.type in EDITABLE and not isinstance(value, bool),
+                               "choices": spec.choices if spec and spec.type == "text" else None})
+            entries.append({"id": rid, "title": rule.title, "severity": rule.severity,
+                            "description": " ".join(rule.description.split()), "params": params,
+                            "missing": [NEED_LABELS.get(n, n) for n in missing]})
+        if entries:
+            out.append({"theme": name, "rules": entries})
+    return out
+
+
+@web.get("/datasets/<dataset_id>/check")
+def check(dataset_id: str, message: str = ""):
+    svc = service()
+    ds = svc.store.dataset(dataset_id)
+    if ds is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    entry = svc.load(dataset_id)
+    groups = checklist(entry.tables, entry.inputs)
+    blocked = [r for g in groups for r in g["rules"] if r["missing"]]
+    return _page("web/check.html", ds=ds, groups=groups, blocked=blocked, message=message,
+                 total=sum(len(g["rules"]) for g in groups))
+
+
+def _chosen_rules_and_settings(dataset_id: str) -> tuple[str | None, list[str] | None]:
+    """The rules and changed parameters a check form sends: the whole catalogue (None) when every rule that
+    can run is ticked; ``R03.threshold=0.7`` for each parameter whose value differs from the catalogue's."""
+    form = request.form
+    if not form.get("checklist"):  # the dataset page's short form: rule ids typed, or none for all
+        return form.get("rules", "").strip() or None, None
+    ticked = form.getlist("rule")
+    entry = service().load(dataset_id)
+    groups = checklist(entry.tables, entry.inputs)
+    runnable = [r["id"] for g in groups for r in g["rules"] if not r["missing"]]
+    rules = None if set(runnable) <= set(ticked) else ",".join(ticked) or None
+    settings = []
+    defaults = {f"{r['id']}.{p['name']}": p["value"] for g in groups for r in g["rules"] for p in r["params"]}
+    for key, value in form.items():
+        name = key[len("set:"):]
+        if key.startswith("set:") and name in defaults and value.strip() != str(defaults[name]):
+            rule_id = name.split(".", 1)[0]
+            if rules is None or rule_id in ticked:
+                settings.append(f"{name}={value.strip()}")
+    return rules, settings or None
 
 
 @web.post("/datasets/<dataset_id>/analyses")
 def analyse(dataset_id: str):
-    rules = request.form.get("rules", "").strip() or None
-    try:
-        run_id = service().start_analysis(dataset_id, rules)
+    from quanze.rules.catalogue import load_catalogue, override, select
+    from quanze.rules.primitives import defaults
+
+    if service().store.dataset(dataset_id) is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    if request.form.get("checklist") and not request.form.getlist("rule"):
+        return check(dataset_id, message="请至少勾选一条规则。"), 422
+    rules, settings = _chosen_rules_and_settings(dataset_id)
+    try:  # refuse a bad selection or setting now, not in the background
+        override(select(load_catalogue(), rules), settings, defaults())
+        run_id = service().start_analysis(dataset_id, rules, settings)
     except NotFound as e:
         return datasets(message=str(e)), 404
     except CatalogueError as e:
-        return dataset(dataset_id, message=str(e)), 422
+        page = check if request.form.get("checklist") else dataset
+        return page(dataset_id, message=str(e)), 422
     return redirect(url_for("web.run", run_id=run_id), code=303)
 
 
@@ -102,18 +267,100 @@ def rerun(run_id: str):
     return redirect(url_for("web.run", run_id=new), code=303)
 
 
+PER_PAGE = 50
+SORT_LABELS = [("severity", "严重程度"), ("rule", "规则"), ("department", "部门"), ("item", "事项"),
+               ("message", "问题"), ("status", "核查状态")]
+
+
+def rule_titles() -> dict[str, str]:
+    """Rule id → its Chinese title, from the catalogue."""
+    return {r.id: r.title for r in _catalogue()}
+
+
+def _catalogue():
+    from quanze.rules.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+def finding_query(args) -> dict:
+    """The filters and sort of a findings list from a page's query string (values a list cannot take are dropped)."""
+    query = {k: (args.get(k) or "").strip() or None for k in ("rule", "q")}
+    query["severity"] = args.get("severity") if args.get("severity") in SEVERITY_ORDER else None
+    query["status"] = args.get("status") if args.get("status") in REVIEW_STATUSES else None
+    query["department"] = [d.strip() for d in args.getlist("department") if d.strip()] or None
+    query["sort"] = args.get("sort") if args.get("sort") in SORTS else None
+    query["order"] = "desc" if args.get("order") == "desc" else "asc"
+    return query
+
+
+def query_args(query: dict, **changes) -> dict:
+    """A findings list's query string as url_for arguments, with ``changes`` (None removes a parameter)."""
+    out = {k: v for k, v in {**query, **changes}.items() if v not in (None, "", [])}
+    if out.get("order") == "asc":
+        out.pop("order")
+    return out
+
+
+def _int(value, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(value), low), high)
+    except (TypeError, ValueError):
+        return default
+
+
 @web.get("/analyses/<run_id>")
-def run(run_id: str):
+def run(run_id: str, message: str = ""):
     store = service().store
     job = store.run(run_id)
     if job is None:
         return datasets(message=f"没有分析任务 {run_id}。"), 404
-    query = {k: request.args.get(k) or None for k in ("rule", "severity", "department", "status")}
-    total, found = store.findings(run_id, limit=500, **query)
+    query = finding_query(request.args)
+    per_page = _int(request.args.get("per_page"), PER_PAGE, 1, 500)
+    filters = {k: query[k] for k in ("rule", "severity", "department", "status", "q")}
+    total = store.findings(run_id, limit=0, **filters)[0]
+    pages = max(1, -(-total // per_page))
+    page = _int(request.args.get("page"), 1, 1, pages)
+    _, found = store.findings(run_id, offset=(page - 1) * per_page, limit=per_page, sort=query["sort"],
+                              order=query["order"], **filters)
     counts = store.finding_counts(run_id)
+    titles = rule_titles()
+    notice = ""
+    reviewed = request.args.get("reviewed")
+    if reviewed and not message and request.args.get("as") in REVIEW_STATUSES:
+        notice = f"已将 {_int(reviewed, 0, 0, 10**6)} 个问题的核查状态设为“{request.args['as']}”。"
+    state = {k: v for k, v in query.items() if k not in ("sort", "order")}
+    if per_page != PER_PAGE:
+        state["per_page"] = per_page
+    sort_state = {**state, "sort": query["sort"], "order": query["order"]}
     return _page("web/run.html", run=job, findings=found, total=total, query=query, statuses=REVIEW_STATUSES,
-                 by_severity=sorted(counts["severity"].items(), key=lambda kv: "红黄蓝".index(kv[0])),
-                 by_rule=sorted(counts["rule"].items()), by_department=counts["department"].most_common(20))
+                 page=page, pages=pages, per_page=per_page, state=state, sort_state=sort_state,
+                 query_args=query_args, titles=titles, sorts=SORT_LABELS, notice=notice, message=message,
+                 departments=store.finding_departments(run_id),
+                 by_severity=[(s, counts["severity"][s]) for s in SEVERITY_ORDER if counts["severity"][s]],
+                 by_rule=sorted(counts["rule"].items()), by_department=counts["department"].most_common())
+
+
+@web.post("/analyses/<run_id>/reviews")
+def bulk_review(run_id: str):
+    """The same review of the findings ticked on a results page; back to the same page with a message."""
+    store = service().store
+    if store.run(run_id) is None:
+        return datasets(message=f"没有分析任务 {run_id}。"), 404
+    chosen, status = request.form.getlist("fingerprint"), request.form.get("status", "")
+    back = {k: v for k, v in request.args.lists() if k in ("rule", "severity", "department", "status", "q", "sort",
+                                                             "order", "page", "per_page")}
+    if not chosen:
+        return run(run_id, message="请先勾选要核查的问题。"), 400
+    if status not in REVIEW_STATUSES:
+        return run(run_id, message=f"核查状态应为以下之一：{'、'.join(REVIEW_STATUSES)}。"), 422
+    try:
+        n = store.add_reviews(run_id, chosen, status, request.form.get("comment", ""),
+                              request.form.get("reviewer", ""))
+    except NotFound as e:
+        return run(run_id, message=str(e)), 422
+    return _remember_reviewer(redirect(url_for("web.run", run_id=run_id, **back, reviewed=n, **{"as": status}),
+                                       code=303), request.form.get("reviewer", "").strip())
 
 
 @web.get("/findings/<fingerprint>")
@@ -121,7 +368,9 @@ def finding(fingerprint: str):
     found = service().store.finding(fingerprint)
     if found is None:
         return datasets(message=f"没有问题 {fingerprint}。"), 404
-    return _page("web/finding.html", f=found, evidence=evidence_text(found["evidence"]), statuses=REVIEW_STATUSES)
+    notice = "核查已保存。" if request.args.get("saved") else ""
+    return _page("web/finding.html", f=found, evidence=evidence_text(found["evidence"]), statuses=REVIEW_STATUSES,
+                 notice=notice)
 
 
 @web.post("/findings/<fingerprint>/review")
@@ -131,8 +380,17 @@ def review(fingerprint: str):
         return datasets(message=f"没有问题 {fingerprint}。"), 404
     if status not in REVIEW_STATUSES:
         return finding(fingerprint), 422
-    service().store.add_review(fingerprint, status, request.form.get("comment", ""), request.form.get("reviewer", ""))
-    return redirect(url_for("web.finding", fingerprint=fingerprint), code=303)
+    reviewer = request.form.get("reviewer", "").strip()
+    service().store.add_review(fingerprint, status, request.form.get("comment", ""), reviewer)
+    return _remember_reviewer(redirect(url_for("web.finding", fingerprint=fingerprint, saved=1), code=303), reviewer)
+
+
+def _remember_reviewer(response, reviewer: str):
+    """The reviewer's name kept for the next review in this browser (a year)."""
+    if reviewer:
+        response.set_cookie(REVIEWER_COOKIE, quote(reviewer[:50]), max_age=365 * 24 * 3600, samesite="Strict",
+                            httponly=True)
+    return response
 
 
 # ---- departments ---------------------------------------------------------------------------
@@ -151,14 +409,14 @@ def department(dataset_id: str, department_id: str):
     name = page["name"]
     runs = [r for r in svc.store.runs(dataset_id) if r["status"] == "完成"]
     overlaps: Counter = Counter()
+    own = 0
     if runs:
-        for rule in OVERLAP_RULES:
-            for f in svc.store.findings(runs[0]["id"], rule=rule, limit=100_000)[1]:
-                if name in f["departments"]:
-                    overlaps.update(d for d in f["departments"] if d != name)
+        own = svc.store.findings(runs[0]["id"], department=[name], limit=0)[0]
+        for f in svc.store.findings(runs[0]["id"], rule=",".join(OVERLAP_RULES), department=[name], limit=10**9)[1]:
+            overlaps.update(d for d in dict.fromkeys(f["departments"]) if d != name)
     return _page("web/department.html", name=name, dataset_id=dataset_id, total=page["total"], levels=page["levels"],
-                 table=page["table"], overlaps=overlaps.most_common(), run=runs[0] if runs else None,
-                 svg=_star(name, overlaps.most_common(12)))
+                 table=page["table"], overlaps=overlaps.most_common(), run=runs[0] if runs else None, own=own,
+                 overlap_rules=",".join(OVERLAP_RULES), svg=_star(name, overlaps.most_common(12)))
 
 
 def _star(center: str, others: list[tuple[str, int]]) -> str:
