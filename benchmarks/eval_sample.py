@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import functools
 import hashlib
 import re
 import sys
@@ -59,12 +58,13 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from quanze.loaders import LawLibrary
-from quanze.loaders.text import chinese_number, normalise
+from quanze.loaders.text import normalise
 from quanze.pipeline import prepare
 from quanze.rules import textsim
 from quanze.rules.context import RunContext
 from quanze.rules.engine import run
 from quanze.rules.evaluation import predicted_pairs
+from quanze.rules.pairfeatures import article_texts
 
 from common import add_shared, real_lists  # a sibling module of these scripts
 
@@ -79,7 +79,6 @@ DRAW_WITHIN = 18
 DRAW_WITHIN_NULL = 40  # the huge stratum with no signal at all
 DRAW_CROSS = 14
 HOLDOUT_SHARE = 0.2
-_ARTICLE_LINE = re.compile(r"^\s*(?:\*\*)?\s*第([零〇一二两三四五六七八九十百千0-9]+)条(?:之[一二三四五六七八九十]+)?")
 # the object of a power: 对 …… up to the verb or 的 (对未取得许可证生产种子的处罚 → 未取得许可证生产种子)
 _OBJECT = re.compile(r"^(?:关于)?对(?:于)?(.{2,40}?)(?:的|进行|实施|予以|处以|采取|依法)")
 _OBJECT_FRAME = re.compile(r"^(?:违反|未按|未经|未|擅自|不按|拒不|不)")
@@ -104,32 +103,12 @@ def objects_match(a: str, b: str) -> bool:
     return bool(a and b and len(min(a, b, key=len)) >= 2 and (a in b or b in a))
 
 
-@functools.cache
-def _article_texts(path: Path) -> dict[int, str]:
-    """Article number → its text, from one Markdown version in the law library."""
-    out: dict[int, list[str]] = {}
-    current = None
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        m = _ARTICLE_LINE.match(line)
-        if m:
-            current = chinese_number(m.group(1))
-            if current is not None and current not in out:
-                out[current] = [line.strip()]
-            else:
-                current = None
-        elif line.startswith("#"):
-            current = None
-        elif current is not None and line.strip():
-            out[current].append(line.strip())
-    return {k: "".join(v) for k, v in out.items()}
-
-
 def article_text(library: LawLibrary, title: str, article: int) -> str:
     """The text of ``title`` 第``article``条 as the library holds it ('' when it does not)."""
     doc = library.lookup(title)
     if doc is None or doc.path is None or not doc.path.exists():
         return ""
-    return _article_texts(doc.path).get(int(article), "")
+    return article_texts(doc.path).get(int(article), "")
 
 
 def cited_texts(tables, library: LawLibrary) -> list[str]:

@@ -115,7 +115,7 @@ def quoted_text(basis: str | None) -> str:
 
 
 @functools.cache
-def _article_texts(path: Path) -> dict[int, str]:
+def article_texts(path: Path) -> dict[int, str]:
     """Article number → its text, from one Markdown version in the law library."""
     out: dict[int, list[str]] = {}
     current = None
@@ -143,7 +143,7 @@ def library_texts(citations: pd.DataFrame, ids, library) -> list[str]:
         found = library.lookup(doc)
         if found is None or found.path is None or not found.path.exists():
             continue
-        t = _article_texts(found.path).get(int(art), "")
+        t = article_texts(found.path).get(int(art), "")
         if t and t not in texts.setdefault(item_id, []):
             texts[item_id].append(t)
     return ["".join(texts.get(i, ())) for i in ids]

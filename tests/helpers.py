@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import openpyxl
+
+# Debian's Chromium, headless, started the way the machine's closed network needs (browser tests)
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 HEADER = ["序号", "事项\n名称", "子项名称", "权力\n类型", "实施依据", "行使主体", "实施层级及权限", "", "责任事项", "追责情形"]
 BASIS = "【法律】《中华人民共和国安全生产法》（2021年6月10日修正）\n第九十七条：未按照规定设置安全生产管理机构的。"

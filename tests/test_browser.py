@@ -4,18 +4,14 @@ check, open a finding, review it, restart the service, and find the review still
 Skipped when Chromium or Playwright is missing; `.ci/run` installs both.
 """
 
-import shutil
 
 import pytest
 
 from conftest import EXAMPLE
-from helpers import Server
+from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, Server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture()

@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from conftest import EXAMPLE, REPO
-from helpers import Server
+from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, Server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(os.environ.get("QUANZE_SCREENSHOTS", REPO / "build" / "screenshots"))
 
 

@@ -21,7 +21,8 @@ class Predicate(Primitive):
     def evaluate(self, ctx, scope, params):
         if params["table"] == "items":
             for row in scope[mask(scope, params["where"])].itertuples(index=False):
-                yield Hit([row.id])
+                # what the item cites, for messages ("无" rather than an empty bracket)
+                yield Hit([row.id], fields={"documents": row.documents or "无", "basis_levels": row.basis_levels or "无"})
             return
         if params["table"] != "citations":
             raise ValueError(f"predicate 的 table 只能是 items 或 citations，而不是 {params['table']!r}")
