@@ -106,6 +106,7 @@ INTERRUPTED = "中断"
 INTERRUPTED_REASON = "任务中断：运行它的服务进程已停止（重启或崩溃），结果没有保存。请重新运行。"
 BUSY_TIMEOUT = 30.0
 OWNER_MARK = ".owner"
+STAGING = ".staging-"  # + owner + "." + random: an upload folder before it is marked
 
 
 class NotFound(LookupError):
@@ -197,9 +198,9 @@ class Store:
             if folder.name in known or not folder.is_dir():
                 continue
             mark = folder / OWNER_MARK
-            owner = mark.read_text(encoding="utf-8").strip() if mark.exists() else ""
+            owner = mark.read_text(encoding="utf-8").strip() if mark.exists() else _staged_by(folder.name)
             if folder.name.startswith(".") and not owner:
-                continue  # a staging folder being created this instant
+                continue  # not a folder this store made
             if not self.alive(owner):
                 shutil.rmtree(folder, ignore_errors=True)
         if self.tables.is_dir():  # the tables of a dataset deleted while another process was writing them
@@ -229,7 +230,8 @@ class Store:
         an upload interrupted by a crash is removed at the next start, never listed.
         """
         ds = new_id()
-        draft = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.uploads))
+        # named by its owner from the first instant: a crash before the mark is written leaves nothing kept
+        draft = Path(tempfile.mkdtemp(prefix=f"{STAGING}{self.owner}.", dir=self.uploads))
         (draft / OWNER_MARK).write_text(self.owner, encoding="utf-8")
         draft.rename(self.uploads / ds)  # visible to recover() only once it is marked
         return ds, self._write_files(ds, uploads, 0)
@@ -578,6 +580,11 @@ def _safe_name(name: str, keep=()) -> str:
     stem = stem.encode("utf-8")[:200].decode("utf-8", "ignore").strip() or "file"
     suffix = suffix.lower()
     return f"{stem}{suffix}" if suffix in SUPPORTED_SUFFIXES or suffix in keep else f"{stem}.bin"
+
+
+def _staged_by(name: str) -> str:
+    """The owner a staging folder's name gives ('' for any other name)."""
+    return name[len(STAGING):].rsplit(".", 1)[0] if name.startswith(STAGING) and "." in name[len(STAGING):] else ""
 
 
 def _hold_owner_lock(folder: Path) -> tuple[str, object]:
