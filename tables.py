@@ -204,8 +204,8 @@ _PARTS = ("items", "citations", "clauses", "departments")
 class Records(Sequence):
     """The rows of a Tables as records, each made when read.
 
-    What a load keeps once its tables exist, instead of a second copy of every item (1.5 GB of
-    the province preset's peak): reports and exports read records, rules read the tables.
+    What a load keeps once its tables exist, instead of a second copy of every item (1.5 GB held
+    through the province preset's rule run): reports and exports read records, rules read the tables.
     """
 
     def __init__(self, tables: Tables):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -130,7 +131,8 @@ class _Vectorizer(TfidfVectorizer):
     def _count_vocab(self, raw_documents, fixed_vocab):
         if fixed_vocab:
             return super()._count_vocab(raw_documents, fixed_vocab)
-        rows = [_term_counts(doc) for doc in raw_documents]
+        terms = _numbering()
+        rows = [_term_counts(doc, terms) for doc in raw_documents]
         indptr = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum([len(ids) for ids, _ in rows], out=indptr[1:])
         if not indptr[-1]:
@@ -145,23 +147,45 @@ class _Vectorizer(TfidfVectorizer):
         X = sp.csr_array((counts, local.astype(dtype), indptr.astype(dtype)), shape=(len(rows), len(seen)),
                          dtype=self.dtype)
         X.sort_indices()
-        vocabulary = {_TERMS[g]: int(r) for g, r in zip(seen.tolist(), rank.tolist())}
+        vocabulary = {terms.names[g]: int(r) for g, r in zip(seen.tolist(), rank.tolist())}
         return vocabulary, _align_api_if_sparse(X)
 
 
-_TERM_IDS: dict[str, int] = {}  # every term seen in this process → its id
-_TERMS: list[str] = []
+class _Terms:
+    """One numbering of every term seen (shared by the threads of a service)."""
+
+    def __init__(self):
+        self.ids: dict[str, int] = {}
+        self.names: list[str] = []
+        self._lock = threading.Lock()
+
+    def id(self, term: str) -> int:
+        tid = self.ids.get(term)
+        if tid is None:
+            with self._lock:
+                tid = self.ids.setdefault(term, len(self.names))
+                if tid == len(self.names):
+                    self.names.append(term)
+        return tid
+
+
+MAX_TERMS = 2_000_000  # a long-running service starts a new numbering past this (its memory stays bounded)
+_terms = _Terms()
+
+
+def _numbering() -> _Terms:
+    global _terms
+    if len(_terms.names) > MAX_TERMS:
+        _terms = _Terms()  # calls under way keep the numbering they started with
+    return _terms
 
 
 @functools.lru_cache(maxsize=400_000)
-def _term_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
+def _term_counts(text: str, terms: _Terms) -> tuple[np.ndarray, np.ndarray]:
     """The text's term ids and counts, terms in order of first occurrence (as sklearn counts them)."""
     counter: dict[int, int] = {}
     for term in tokens(text):
-        tid = _TERM_IDS.get(term)
-        if tid is None:
-            tid = _TERM_IDS[term] = len(_TERMS)
-            _TERMS.append(term)
+        tid = terms.id(term)
         counter[tid] = counter.get(tid, 0) + 1
     return np.fromiter(counter, dtype=np.int64, count=len(counter)), \
         np.fromiter(counter.values(), dtype=np.int64, count=len(counter))

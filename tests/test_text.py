@@ -44,14 +44,19 @@ def test_header_权限范围_is_the_scope():
     assert field_of("权限范围") == "scope"
 
 
-@pytest.mark.parametrize("max_df", [1.0, 0.2])
-def test_cached_term_counts_give_sklearns_own_tfidf_matrix(example, max_df):
+@pytest.mark.parametrize("max_df, max_terms", [(1.0, None), (0.2, None), (1.0, 50)])
+def test_cached_term_counts_give_sklearns_own_tfidf_matrix(example, monkeypatch, max_df, max_terms):
     """weigh() counts each text once per process; the matrix must stay sklearn's, value for value,
-    whatever texts were counted before (names, then names mixed with responsibility text)."""
+    whatever texts were counted before (names, then names mixed with responsibility text), and when the
+    numbering of terms starts again (a long-running service past MAX_TERMS)."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    from quanze.rules import textsim
     from quanze.rules.textsim import core_text, tokens, weigh
+
+    if max_terms:
+        monkeypatch.setattr(textsim, "MAX_TERMS", max_terms)
 
     names = [core_text(it.title) for it in example.items]
     cells = [it.responsibilities_text[:200] for it in example.items]
