@@ -133,6 +133,9 @@ def report(out: dict) -> str:
              f"| 分类模型准确率（对真实类别，不加权） | {p['model_accuracy_unweighted']:.3f} | "
              f"{_ci(ci['model_accuracy_unweighted'])} | 同上，不加权（分歧项被多抽） |",
              f"| 分类模型与所列类别一致（加权） | {p['model_vs_listed']:.3f} | — | 对照：以所列类别为准的准确率 |",
+             "", "模型准确率的区间窄：层按模型是否与所列类别一致划分，层内模型对错几乎不变，区间只反映"
+             "类别错误事项（模型与所列相符而所列有误，或相反）的抽样不确定性。R13 的精确率只有 "
+             f"{out['flagged']} 个标出项，区间宽。",
              "", "类别错误的事项（所列 → 应为）：", "", "| 所列类别 | 应为 | R13 标出 | 个数 |", "|---|---|---|---|"]
     for (listed, true, hit), n in sorted(out["confusion"].items()):
         lines.append(f"| {listed} | {true} | {'是' if hit else '否'} | {n} |")
