@@ -35,8 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from quanze.pipeline import prepare
-from quanze.rules.catalogue import load_catalogue, select
-from quanze.rules.catalogue import override
+from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.engine import run
 from quanze.rules.primitives import REGISTRY
 from quanze.rules.primitives.classifier import cross_validated
