@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -33,6 +34,19 @@ def publish(text: str, write: bool) -> None:
     if write:
         with RESULTS.open("a", encoding="utf-8") as f:
             f.write("\n" + text)
+
+
+def replace_section(text: str, heading: str, path: Path = RESULTS) -> None:
+    """Put ``text`` in place of the section of results.md under ``heading`` (to the next ``## ``), or append it."""
+    old = path.read_text(encoding="utf-8")
+    pattern = re.compile(rf"^{re.escape(heading)}[^\n]*\n.*?(?=^## |\Z)", re.S | re.M)
+    new, n = pattern.subn(lambda _: text.rstrip() + "\n\n", old, count=1)
+    path.write_text(new if n else old.rstrip() + "\n\n" + text, encoding="utf-8")
+
+
+def interval(ci) -> str:
+    """A 95 % interval as written in results.md (— when there is none)."""
+    return f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "—"
 
 
 def _shim(root: Path, where: Path) -> Path:

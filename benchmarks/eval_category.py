@@ -16,7 +16,6 @@ Prints Markdown; with ``--write`` the R13 section of benchmarks/results.md is re
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections import defaultdict
 from datetime import date
@@ -25,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from eval_category_sample import ITEMS, population, read  # a sibling module of these scripts
-from common import RESULTS, add_shared, real_lists
+from common import add_shared, interval, real_lists, replace_section
 
 BOOTSTRAP = 2000
 SEED = 13
@@ -122,16 +121,16 @@ def report(out: dict) -> str:
              f"R13 标出 {out['flagged']} 个（均已标注；未标注的标出项：{len(out['unlabelled_flags'])}，"
              f"标注的事项 ID 找不到的：{len(out['missing'])}）。", "",
              "| 指标 | 值 | 95 % 区间 | 说明 |", "|---|---|---|---|",
-             f"| R13 精确率 | {p['precision']:.3f} | {_ci(ci['precision'])} | 标出的 {out['flagged']} 项中类别确实错误的 "
+             f"| R13 精确率 | {p['precision']:.3f} | {interval(ci['precision'])} | 标出的 {out['flagged']} 项中类别确实错误的 "
              f"{out['flagged_wrong']} 项 |",
-             f"| R13 建议类别正确 | {p['suggestion']:.3f} | {_ci(ci['suggestion'])} | 确实错误的标出项中建议类别即真实类别的 "
+             f"| R13 建议类别正确 | {p['suggestion']:.3f} | {interval(ci['suggestion'])} | 确实错误的标出项中建议类别即真实类别的 "
              f"{out['flagged_suggestion_ok']} 项 |",
-             f"| R13 召回率（加权） | {p['recall']:.3f} | {_ci(ci['recall'])} | 类别错误的事项中被 R13 标出的比例 |",
-             f"| 类别错误占比（加权） | {p['wrong_share']:.3f} | {_ci(ci['wrong_share'])} | 全部事项中类别错误的估计比例 |",
-             f"| 分类模型准确率（对真实类别，加权） | {p['model_accuracy']:.3f} | {_ci(ci['model_accuracy'])} | "
+             f"| R13 召回率（加权） | {p['recall']:.3f} | {interval(ci['recall'])} | 类别错误的事项中被 R13 标出的比例 |",
+             f"| 类别错误占比（加权） | {p['wrong_share']:.3f} | {interval(ci['wrong_share'])} | 全部事项中类别错误的估计比例 |",
+             f"| 分类模型准确率（对真实类别，加权） | {p['model_accuracy']:.3f} | {interval(ci['model_accuracy'])} | "
              f"{out['model_items']} 个有模型判断的标注事项，交叉验证的折外预测 |",
              f"| 分类模型准确率（对真实类别，不加权） | {p['model_accuracy_unweighted']:.3f} | "
-             f"{_ci(ci['model_accuracy_unweighted'])} | 同上，不加权（分歧项被多抽） |",
+             f"{interval(ci['model_accuracy_unweighted'])} | 同上，不加权（分歧项被多抽） |",
              f"| 分类模型与所列类别一致（加权） | {p['model_vs_listed']:.3f} | — | 对照：以所列类别为准的准确率 |",
              "", "模型准确率的区间窄：层按模型是否与所列类别一致划分，层内模型对错几乎不变，区间只反映"
              "类别错误事项（模型与所列相符而所列有误，或相反）的抽样不确定性。R13 的精确率只有 "
@@ -146,18 +145,6 @@ def report(out: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _ci(ci) -> str:
-    return f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "—"
-
-
-def write_results(text: str, path: Path = RESULTS) -> None:
-    """Replace the R13 section of results.md (from its heading to the next ``## ``) with ``text``."""
-    old = path.read_text(encoding="utf-8")
-    pattern = re.compile(rf"^{re.escape(SECTION)}[^\n]*\n.*?(?=^## |\Z)", re.S | re.M)
-    new, n = pattern.subn(lambda _: text.rstrip() + "\n\n", old, count=1)
-    path.write_text(new if n else old.rstrip() + "\n\n" + text, encoding="utf-8")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     add_shared(ap)
@@ -170,7 +157,7 @@ def main() -> int:
     text = report(evaluate(klmy, args.set))
     print(text)
     if args.write:
-        write_results(text)
+        replace_section(text, SECTION)
     return 0
 
 

@@ -17,7 +17,6 @@ Prints Markdown; with ``--write`` the eval section of benchmarks/results.md is r
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections import defaultdict
 from datetime import date
@@ -29,7 +28,7 @@ from quanze.loaders import load_files
 from quanze.rules.engine import run
 from quanze.rules.evaluation import predicted_pairs, read_pairs, score
 
-from common import RESULTS, add_shared, real_lists  # a sibling module of these scripts
+from common import add_shared, interval, real_lists, replace_section  # a sibling module of these scripts
 
 REPO = Path(__file__).resolve().parent.parent
 PAIRS = REPO / "tests" / "eval" / "overlap_pairs.csv"
@@ -142,7 +141,7 @@ def report(out: dict) -> str:
     for name, parts in out["scores"].items():
         for part, s in parts.items():
             lines.append(f"| {name} | {part} | {s['pairs']} | {s['positives']} | {s['precision']:.3f} | "
-                         f"{_ci(s['precision_ci'])} | {s['recall']:.3f} | {_ci(s['recall_ci'])} | "
+                         f"{interval(s['precision_ci'])} | {s['recall']:.3f} | {interval(s['recall_ci'])} | "
                          f"{s['tp']} | {s['fp']} | {s['fn']} |")
     lines += ["", "各层标注（同一事项 / 不同事项）与总体对数：", "",
               "| 层 | 同一事项 | 不同事项 | 总体对数 |", "|---|---|---|---|"]
@@ -152,18 +151,6 @@ def report(out: dict) -> str:
     lines += ["", f"R13 分类模型：{c.get('items')} 个事项，{len(c.get('classes', []))} 个类别，"
                   f"{c.get('folds')} 折交叉验证准确率 {c.get('accuracy')}", ""]
     return "\n".join(lines)
-
-
-def _ci(ci) -> str:
-    return f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "—"
-
-
-def write_results(text: str, path: Path = RESULTS) -> None:
-    """Replace the eval section of results.md (from its heading to the next ``## ``) with ``text``."""
-    old = path.read_text(encoding="utf-8")
-    pattern = re.compile(rf"^## 规则准确率[^\n]*\n.*?(?=^## |\Z)", re.S | re.M)
-    new, n = pattern.subn(lambda _: text.rstrip() + "\n\n", old, count=1)
-    path.write_text(new if n else old.rstrip() + "\n\n" + text, encoding="utf-8")
 
 
 def main() -> int:
@@ -178,7 +165,7 @@ def main() -> int:
     text = report(evaluate(klmy, args.set))
     print(text)
     if args.write:
-        write_results(text)
+        replace_section(text, SECTION)
     return 0
 
 
