@@ -65,6 +65,19 @@ def wait(client, run_id, seconds=60):
     raise AssertionError(f"analysis {run_id} did not finish: {status}")
 
 
+def analysed_example(folder: Path, paths) -> tuple:
+    """A test client of a service in ``folder`` with ``paths`` uploaded and the whole catalogue run:
+    (client, dataset id, run id, every finding)."""
+    from quanze.api.http import create_app
+
+    client = create_app(folder, token="s3cret").test_client()
+    ds = upload(client, paths).json["id"]
+    run = client.post(f"/api/datasets/{ds}/analyses", json={}, headers=TOKEN).json["id"]
+    assert wait(client, run)["status"] == "完成"
+    everything = client.get(f"/api/analyses/{run}/findings?per_page=500").json
+    return client, ds, run, everything
+
+
 def free_port() -> int:
     import socket
 

@@ -14,9 +14,8 @@ import openpyxl
 import pytest
 
 from conftest import EXAMPLE
-from helpers import TOKEN, upload, wait
+from helpers import TOKEN, analysed_example
 
-from quanze.api.http import create_app
 
 HEX_ID = re.compile(r"\b[0-9a-f]{12,16}\b")
 INTERNAL = re.compile(r"#|\[|\]|\||item:|prov:|doc:|dept:|'")
@@ -24,11 +23,8 @@ INTERNAL = re.compile(r"#|\[|\]|\||item:|prov:|doc:|dept:|'")
 
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
-    client = create_app(tmp_path_factory.mktemp("svc"), token="s3cret").test_client()
-    ds = upload(client, sorted(EXAMPLE.glob("*.xlsx"))).json["id"]
-    run = client.post(f"/api/datasets/{ds}/analyses", json={}, headers=TOKEN).json["id"]
-    assert wait(client, run)["status"] == "完成"
-    return client, run, client.get(f"/api/analyses/{run}/findings?per_page=500").json["findings"]
+    client, _, run, everything = analysed_example(tmp_path_factory.mktemp("svc"), sorted(EXAMPLE.glob("*.xlsx")))
+    return client, run, everything["findings"]
 
 
 def workbook(client, url: str):

@@ -11,9 +11,8 @@ from urllib.parse import quote
 import pytest
 
 from conftest import EXAMPLE
-from helpers import TOKEN, upload, wait
+from helpers import TOKEN, analysed_example
 
-from quanze.api.http import create_app
 
 FINDING_LINK = re.compile(r'href="/findings/([0-9a-f]{16})"')
 SEVERITY_RANK = {"红": 0, "黄": 1, "蓝": 2}
@@ -22,11 +21,7 @@ SEVERITY_RANK = {"红": 0, "黄": 1, "蓝": 2}
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
     """A service with the example uploaded and the whole catalogue run over it."""
-    client = create_app(tmp_path_factory.mktemp("svc"), token="s3cret").test_client()
-    ds = upload(client, sorted(EXAMPLE.glob("*.xlsx"))).json["id"]
-    run = client.post(f"/api/datasets/{ds}/analyses", json={}, headers=TOKEN).json["id"]
-    assert wait(client, run)["status"] == "完成"
-    everything = client.get(f"/api/analyses/{run}/findings?per_page=500").json
+    client, ds, run, everything = analysed_example(tmp_path_factory.mktemp("svc"), sorted(EXAMPLE.glob("*.xlsx")))
     assert everything["total"] == len(everything["findings"]) > 20
     return client, ds, run, everything["findings"]
 
