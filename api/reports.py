@@ -189,13 +189,18 @@ def _xlsx(result: RunResult, path: Path, title: str) -> None:
             for row in finding_rows(f, n):
                 write_row(sh, row)
                 sh.cell(sh.max_row, 2).fill = PatternFill("solid", fgColor=SEVERITY_FILL[f.severity])
-        for i, (_, width) in enumerate(FINDING_COLUMNS, 1):
-            sh.column_dimensions[sh.cell(1, i).column_letter].width = width
-        for row in sh.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sh.freeze_panes = "A2"
+        _lay_out(sh, FINDING_COLUMNS)
     wb.save(path)
+
+
+def _lay_out(ws, columns: list[tuple[str, int]]) -> None:
+    """Column widths, wrapped data cells, the header row frozen: how every findings sheet reads."""
+    for i, (_, width) in enumerate(columns, 1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
+    for line in ws.iter_rows(min_row=2):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
 
 
 def finding_rows(f, n: int):
@@ -360,12 +365,7 @@ def _findings_sheet(ws: Worksheet, columns, rows: list[list], findings: list[dic
     for row, f in zip(rows, findings):
         write_row(ws, row)
         ws.cell(ws.max_row, 2).fill = PatternFill("solid", fgColor=SEVERITY_FILL.get(f["severity"], "FFFFFF"))
-    for i, (_, width) in enumerate(columns, 1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
-    for line in ws.iter_rows(min_row=2):
-        for cell in line:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
+    _lay_out(ws, columns)
     ws.auto_filter.ref = f"A1:{ws.cell(1, len(columns)).column_letter}{max(ws.max_row, 1)}"
     ws.print_title_rows = "1:1"
     _print_setup(ws, title)
