@@ -420,12 +420,12 @@ def _summary_sheet(ws: Worksheet, findings: list[dict], heading: str, conditions
 # ---- simulation results -------------------------------------------------------------
 
 OUTPUT_SHEETS = {
-    "moved": "划转事项", "split": "拆分事项（监管留原部门）", "left_behind": "关联未随转", "must_rehome": "须另行安置",
+    "moved": "划转事项", "left_behind": "关联未随转", "must_rehome": "须另行安置",
     "basis_conflicts": "依据写明原部门", "retained_supervision": "原部门保留监管", "gaps": "监管空白与缺口",
     "new_overlaps": "新增交叉", "reserved": "保留在原部门",
 }
 ENTRY_COLUMNS = [("id", "事项ID"), ("name", "事项名称"), ("category", "权力类别"), ("from", "原实施主体"),
-                 ("to", "承接机构"), ("kind", "类型"), ("why", "说明"), ("kept", "留在原部门的环节"),
+                 ("to", "承接机构"), ("kind", "类型"), ("why", "说明"), ("kept", "拆分：留在原部门的环节"),
                  ("supervisor", "监管部门"), ("by", "监管方式"), ("phrase", "依据中的表述"), ("mode", "方式"),
                  ("package", "划转包")]
 LIST_HEADER = ["序号", "事项名称", "子项名称", "权力类型", "实施依据", "行使主体", "承办机构", "行使层级", "权限范围",
@@ -445,24 +445,28 @@ def write_simulation(result, path: str | Path) -> Path:
     ws.title = "汇总"
     write_row(ws, [f"划转方案：{result.scenario.name}"])
     ws["A1"].font = Font(bold=True, size=14)
-    for line in result.summary().splitlines()[1:]:
-        write_row(ws, [line.strip()])
+    from quanze.api.scenario_form import moved_rows, simulation_counts
+
+    data = result.to_dict()
+    counts = simulation_counts(data)
+    write_row(ws, ["项目", "数量"])
+    for _, label, n in counts["totals"]:
+        write_row(ws, [label, n])
     write_row(ws, [])
-    write_row(ws, ["部门", "划转前事项数", "划转后事项数"])
-    before, after = result.counts["before"]["totals"], result.counts["after"]["totals"]
-    for dept in sorted(set(before) | set(after)):
-        write_row(ws, [dept, before.get(dept, 0), after.get(dept, 0)])
+    write_row(ws, ["部门", "划转前事项数", "划出", "划入", "新增留存监管", "划转后事项数"])
+    for d in counts["departments"]:
+        write_row(ws, [d["department"], d["before"], d["out"], d["in"], d["kept"], d["after"]])
     ws.column_dimensions["A"].width = 60
     for key, title in OUTPUT_SHEETS.items():
         sh = wb.create_sheet(title[:31])
-        rows = result.outputs[key]
+        rows = moved_rows(data) if key == "moved" else result.outputs[key]
         if key == "new_overlaps":
             write_row(sh, ["规则", "说明", "涉及事项"])
             for r in rows:
                 write_row(sh, [r["rule"], r["message"],
                                "\n".join(f"{i['department']}：{i['name']}" for i in r["items"])])
         else:
-            cols = [(k, label) for k, label in ENTRY_COLUMNS if any(k in r for r in rows)] or ENTRY_COLUMNS[:5]
+            cols = [(k, label) for k, label in ENTRY_COLUMNS if any(r.get(k) for r in rows)] or ENTRY_COLUMNS[:5]
             write_row(sh, [label for _, label in cols] + ["来源文件", "工作表", "行号"])
             for r in rows:
                 src = r.get("source", {"file": "", "sheet": "", "rows": ["", ""]})

@@ -31,6 +31,7 @@ from quanze.api.store import LISTS, RUNNING, NotFound, Store, now
 from quanze.api.summary import run_outcome
 from quanze.graph import sparql
 from quanze.loaders import LoadResult
+from quanze.loaders.yamlfile import InputFileError
 from quanze.pipeline import prepare, reference_inputs
 from quanze.reform import read_scenario, simulate
 from quanze.rules.engine import RunResult, run as run_rules
@@ -283,16 +284,43 @@ class Service:
             path.write_text(row["body"], encoding="utf-8")
         return path
 
-    def add_scenario(self, body: str) -> str:
-        """Check and keep a scenario; raises InputFileError (with lines) when it has mistakes."""
+    def add_scenario(self, body: str, ds: str = "") -> str:
+        """Check and keep a scenario; raises InputFileError (with lines) when it has mistakes, or, given a
+        dataset, when its departments, target or selectors do not fit that dataset."""
         folder = self.store.folder / "scenarios"
         folder.mkdir(exist_ok=True)
         draft = folder / "待检查.yaml"
         draft.write_text(body, encoding="utf-8")
-        scenario = read_scenario(draft)
+        try:
+            scenario = read_scenario(draft)
+            if ds:
+                from quanze.api.scenario_form import check_body
+
+                problems = check_body(scenario, self.load(ds).tables)
+                if problems:
+                    raise InputFileError(draft, problems)
+        finally:
+            draft.unlink(missing_ok=True)
         sid = self.store.add_scenario(scenario.name, body)
-        draft.rename(folder / f"{sid}.yaml")
+        (folder / f"{sid}.yaml").write_text(body, encoding="utf-8")
         return sid
+
+    def update_scenario(self, sid: str, body: str) -> None:
+        """Replace a scenario's text after the same checks as add_scenario (nothing changes when it has mistakes)."""
+        folder = self.store.folder / "scenarios"
+        folder.mkdir(exist_ok=True)
+        draft = folder / "待检查.yaml"
+        draft.write_text(body, encoding="utf-8")
+        try:
+            scenario = read_scenario(draft)
+        finally:
+            draft.unlink(missing_ok=True)
+        self.store.update_scenario(sid, scenario.name, body)
+        (folder / f"{sid}.yaml").write_text(body, encoding="utf-8")
+
+    def delete_scenario(self, sid: str) -> None:
+        self.store.delete_scenario(sid)
+        (self.store.folder / "scenarios" / f"{sid}.yaml").unlink(missing_ok=True)
 
     def start_simulation(self, sid: str, ds: str) -> str:
         sim = self.store.add_simulation(sid, ds)
@@ -308,7 +336,10 @@ class Service:
         entry = self.load(row["dataset_id"])
         result = simulate(entry.tables, read_scenario(self.scenario_file(row["scenario_id"])), inputs=entry.inputs,
                           catalogue=False)
-        result.findings_change = (row["result"] or {}).get("findings_change", {})
+        stored = row["result"] or {}
+        result.findings_change = stored.get("findings_change", {})
+        # new overlaps come from the rule run after the move, which the recomputation skips: keep the stored ones
+        result.outputs["new_overlaps"] = stored.get("new_overlaps", [])
         return self._remember(sim, result)
 
     def _remember(self, sim: str, result):
@@ -329,6 +360,8 @@ class Service:
             self._remember(sim, result)
             store.update_simulation(sim, status="完成", stage="完成", progress=100, finished=now(),
                                     result={**result.to_dict(), "summary": result.summary()})
+        except InputFileError as e:  # the scenario does not fit this dataset: say why, not which stored file
+            store.update_simulation(sim, status="失败", error="方案与数据集不符：" + "；".join(e.problems), finished=now())
         except Exception as e:
             store.update_simulation(sim, status="失败", error=f"模拟失败：{e}", finished=now())
 

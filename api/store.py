@@ -494,6 +494,22 @@ class Store:
         rows = self._read("select * from scenarios where id = ?", (sid,))
         return dict(rows[0]) if rows else None
 
+    def update_scenario(self, sid: str, name: str, body: str) -> None:
+        self._exec("update scenarios set name = ?, body = ? where id = ?", (name, body, sid))
+
+    def delete_scenario(self, sid: str) -> None:
+        """A scenario and its simulations."""
+        self._exec("delete from simulations where scenario_id = ?", (sid,))
+        self._exec("delete from scenarios where id = ?", (sid,))
+
+    def simulations(self, sid: str | None = None) -> list[dict]:
+        """Simulations (of one scenario), newest first, without their results."""
+        where, args = ("where s.scenario_id = ?", (sid,)) if sid else ("", ())
+        return [dict(r) for r in self._read(
+            "select s.id, s.scenario_id, s.dataset_id, s.status, s.created, c.name as scenario, d.name as dataset "
+            f"from simulations s join scenarios c on c.id = s.scenario_id left join datasets d on d.id = s.dataset_id "
+            f"{where} order by s.created desc", args)]
+
     def scenarios(self) -> list[dict]:
         return [dict(r) for r in self._read("select id, name, created from scenarios order by created desc")]
 

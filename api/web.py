@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from quanze.api import views
+from quanze.api import scenario_form, views
 from quanze.api.endpoints import service
 from quanze.api.inputs import FIELDS, HELP, ROLES
 from quanze.api.reports import beijing, evidence_text
@@ -447,7 +447,9 @@ SECTIONS = [("moved", "划转事项"), ("split", "拆分（监管留原部门）
 
 @web.get("/scenarios")
 def scenarios(message: str = "", draft: str = ""):
-    return _page("web/scenarios.html", scenarios=service().store.scenarios(), message=message, draft=draft)
+    notice = f"已删除方案“{request.args['deleted']}”。" if request.args.get("deleted") else ""
+    return _page("web/scenarios.html", scenarios=service().store.scenarios(), message=message, draft=draft,
+                 simulations=service().store.simulations(), datasets=service().store.datasets(), notice=notice)
 
 
 @web.post("/scenarios")
@@ -455,7 +457,7 @@ def new_scenario():
     upload = request.files.get("file")
     body = upload.read().decode("utf-8") if upload and upload.filename else request.form.get("body", "")
     try:
-        sid = service().add_scenario(body)
+        sid = service().add_scenario(body, request.form.get("dataset_id", ""))
     except InputFileError as e:
         return scenarios(message="方案有误：" + "；".join(e.problems), draft=body), 422
     return redirect(url_for("web.scenario", scenario_id=sid), code=303)
@@ -466,7 +468,9 @@ def scenario(scenario_id: str):
     sc = service().store.scenario(scenario_id)
     if sc is None:
         return scenarios(message=f"没有方案 {scenario_id}。"), 404
-    return _page("web/scenario.html", sc=sc, datasets=service().store.datasets())
+    notice = "方案已保存。" if request.args.get("saved") else "已复制方案。" if request.args.get("copied") else ""
+    return _page("web/scenario.html", sc=sc, datasets=service().store.datasets(), notice=notice,
+                 simulations=service().store.simulations(scenario_id))
 
 
 @web.post("/scenarios/<scenario_id>/simulations")
@@ -485,7 +489,14 @@ def simulation(simulation_id: str):
         return scenarios(message=f"没有模拟 {simulation_id}。"), 404
     change = (sim["result"] or {}).get("findings_change", {})
     rules = sorted(set(change.get("added", {})) | set(change.get("removed", {})))
-    return _page("web/simulation.html", sim=sim, sections=SECTIONS, change_rules=rules)
+    done = sim["status"] == "完成" and sim["result"]
+    return _page("web/simulation.html", sim=sim, sections=SECTIONS, change_rules=rules,
+                 scenario=service().store.scenario(sim["scenario_id"]),
+                 counts=scenario_form.simulation_counts(sim["result"]) if done else None,
+                 moved=scenario_form.moved_rows(sim["result"]) if done else [])
+
+
+scenario_form.register(web, _page)
 
 
 @web.get("/docs")

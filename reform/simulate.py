@@ -335,3 +335,26 @@ def _findings_change(before: Tables, after: Tables, inputs, selection, moved: se
     for fp in sorted(old.keys() - new.keys()):
         removed[old[fp].rule].append({"fingerprint": fp, "message": old[fp].message})
     return {"added": dict(sorted(added.items())), "removed": dict(sorted(removed.items()))}
+
+
+def preview(tables, scenario: TransferScenario) -> list[dict]:
+    """What each package's selectors pick, without moving anything or running a rule: per package the
+    items chosen (with the followers), the ones a reserve keyword keeps at the origin, and the stages that stay."""
+    base = as_tables(tables)
+    ctx = RunContext(base)
+    T = ctx.items
+    out = []
+    for pkg in scenario.packages:
+        chosen = _selected(ctx, pkg)
+        reserved = chosen & T["title"].str.contains(_any_of(pkg.reserve)).to_numpy() if pkg.reserve else chosen & False
+        moving = set(T["id"][chosen & ~reserved])
+        followers = _followers(ctx, moving, pkg)
+        rows = T[T["id"].isin(moving | followers)]
+        out.append({"package": pkg.name, "to": pkg.to, "mode": pkg.mode, "count": len(rows),
+                    "followers": len(followers), "keep_at_origin": list(pkg.keep_at_origin),
+                    "by_department": dict(Counter(rows["department"]).most_common()),
+                    "by_category": dict(Counter(rows["category"]).most_common()),
+                    "sample": [{"name": t, "department": d, "category": c}
+                               for t, d, c in zip(rows["title"][:20], rows["department"][:20], rows["category"][:20])],
+                    "reserved": [{"name": t, "department": d} for t, d in zip(T["title"][reserved], T["department"][reserved])]})
+    return out
