@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from quanze.api import views
 from quanze.api.reports import write_findings, write_review_workbook, write_simulation
+from quanze.api.scenario_form import simulation_counts
 from quanze.api.service import Busy
 from quanze.api.store import REVIEW_STATUSES, SORTS, NotFound
 from quanze.graph import export as export_graph
@@ -267,7 +268,7 @@ class Scenarios(MethodView):
                                             "application/json": {"schema": {"type": "object"}}}},
                    security=[{"token": []}])
     def post(self):
-        """新建方案：YAML 文本（application/yaml）或同样结构的 JSON"""
+        """新建方案：YAML 文本（application/yaml）或同样结构的 JSON；带 ?dataset_id= 时据该数据集检查部门、承接机构和选择范围"""
         if request.is_json:
             data = request.get_json(silent=True)
             if not isinstance(data, dict):
@@ -276,7 +277,7 @@ class Scenarios(MethodView):
         else:
             body = request.get_data(as_text=True)
         try:
-            sid = service().add_scenario(body)
+            sid = service().add_scenario(body, request.args.get("dataset_id", ""))  # checked against it when given
         except InputFileError as e:
             abort(422, message="方案有误：" + "；".join(e.problems), errors={"scenario": e.problems})
         return service().store.scenario(sid)
@@ -332,10 +333,8 @@ class SimulationCompare(MethodView):
             sim = service().store.simulation(query[key])
             if sim is None or sim["status"] != "完成":
                 abort(404, message=f"没有已完成的模拟 {query[key]}。")
-            result = sim["result"]
-            out[key] = {"id": sim["id"], "summary": result["summary"],
-                        **{k: len(v) for k, v in result.items() if isinstance(v, list)},
-                        "findings_added": sum(map(len, result["findings_change"]["added"].values())),
-                        "findings_removed": sum(map(len, result["findings_change"]["removed"].values()))}
+            counts = simulation_counts(sim["result"])  # the numbers the page and the Excel show
+            out[key] = {"id": sim["id"], "summary": sim["result"]["summary"], **counts["by_key"],
+                        "departments": counts["departments"]}
         out["difference"] = {k: out["b"][k] - out["a"][k] for k in out["a"] if isinstance(out["a"][k], int)}
         return out

@@ -296,7 +296,10 @@ class Service:
             if ds:
                 from quanze.api.scenario_form import check_body
 
-                problems = check_body(scenario, self.load(ds).tables)
+                try:
+                    problems = check_body(scenario, self.load(ds).tables)
+                except NotFound:
+                    problems = [f"数据集：没有数据集 {ds}"]
                 if problems:
                     raise InputFileError(draft, problems)
         finally:

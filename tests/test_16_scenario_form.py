@@ -143,3 +143,20 @@ def test_two_simulations_side_by_side(served):
                                                          len({e["id"] for e in sb["moved"]}))
     assert "明川县行政审批局" in page and "明川县自然资源局" in page
     assert client.get(f"/simulations/compare?a={a}&b=nothing").status_code == 404
+    # the API's comparison counts as the page does (one row per moved item, not per township)
+    api = client.get(f"/api/simulations/compare?a={a}&b={b}").json
+    assert (api["a"]["moved"], api["b"]["moved"]) == (int(moved.group(1)), int(moved.group(2)))
+    assert api["difference"]["moved"] == api["b"]["moved"] - api["a"]["moved"]
+
+
+def test_the_api_checks_a_scenario_against_a_dataset_when_asked(served):
+    from helpers import TOKEN
+
+    client, ds = served
+    before = saved(client)
+    body = (SCENARIOS / "approval-bureau.yaml").read_text(encoding="utf-8").replace("    to: 行政审批局", "    to: 审批大局")
+    r = client.post(f"/api/scenarios?dataset_id={ds}", data=body, content_type="application/yaml", headers=TOKEN)
+    assert r.status_code == 422 and any("审批大局" in p for p in r.json["errors"]["scenario"])
+    r = client.post("/api/scenarios?dataset_id=nothing", data=body, content_type="application/yaml", headers=TOKEN)
+    assert r.status_code == 422 and "没有数据集 nothing" in r.json["detail"]
+    assert saved(client) == before
