@@ -51,13 +51,15 @@ class SimulationResult:
                 "findings_change": self.findings_change}
 
     def summary(self) -> str:
-        moved = Counter(m["from"] for m in self.outputs["moved"])
-        lines = [f"方案“{self.scenario.name}”：划转 {len(self.outputs['moved'])} 项，涉及 {len(moved)} 个部门。"]
+        once = {m["id"]: m for m in self.outputs["moved"]}  # an item given to every township counts once
+        moved = Counter(m["from"] for m in once.values())
+        lines = [f"方案“{self.scenario.name}”：划转 {len(once)} 项，涉及 {len(moved)} 个部门。"]
         lines += [f"  {dept}：{n} 项" for dept, n in moved.most_common()]
         names = {"split": "拆分（监管留在原部门）", "left_behind": "关联事项未随转", "must_rehome": "须另行安置",
                  "basis_conflicts": "依据写明原部门", "gaps": "监管空白或缺口", "new_overlaps": "新增交叉",
                  "reserved": "保留在原部门"}
-        lines.append("；".join(f"{label} {len(self.outputs[key])} 项" for key, label in names.items()))
+        n = {key: len({e["id"] for e in self.outputs[key]}) if key == "split" else len(self.outputs[key]) for key in names}
+        lines.append("；".join(f"{label} {n[key]} 项" for key, label in names.items()))
         change = self.findings_change
         if change:
             lines.append(f"规则检查：新增问题 {sum(map(len, change['added'].values()))} 个，"
