@@ -134,6 +134,35 @@ def dataset(dataset_id: str, message: str = ""):
                  loaded_departments=[(d["name"], d["items"]) for d in loaded], aliases=ds["aliases"], notice=notice)
 
 
+@web.get("/datasets/<dataset_id>/report")
+def load_report(dataset_id: str):
+    """The load report: per-sheet warnings, the column mapping, why rows read exceed items, the law check."""
+    from quanze.api.load_report import context
+
+    ds = service().store.dataset(dataset_id)
+    if ds is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    entry = service().load(dataset_id)
+    return _page("web/load_report.html", ds=ds, **context(ds["report"] or {}, entry.tables, service().laws))
+
+
+@web.get("/datasets/<dataset_id>/items/<item_id>")
+def item(dataset_id: str, item_id: str):
+    """An item: all its fields, its source row, its citations and its findings in the latest check."""
+    from quanze.api.finding_view import item_context
+
+    svc = service()
+    ds = svc.store.dataset(dataset_id)
+    if ds is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    page = item_context(svc.load(dataset_id).tables, item_id, svc.laws)
+    if page is None:
+        return dataset(dataset_id, message=f"数据集中没有事项 {item_id}。"), 404
+    runs = [r for r in svc.store.runs(dataset_id) if r["status"] == "完成"]
+    found = svc.store.item_findings(runs[0]["id"], item_id) if runs else []
+    return _page("web/item.html", ds=ds, run=runs[0] if runs else None, findings=found, **page)
+
+
 @web.post("/datasets/<dataset_id>/aliases")
 def aliases(dataset_id: str):
     """Correct or merge department names: each row of the form names a department as loaded and its new name
