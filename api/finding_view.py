@@ -136,3 +136,34 @@ def item_context(tables: Tables, item_id: str, laws) -> dict | None:
     fields = list(dict((label, (label, v)) for label, v in fields).values())
     return {"item": it, "fields": fields, "citations": shared_provisions(tables, [item_id], laws),
             "all_citations": it.citations}
+
+
+def finding_page(svc, fingerprint: str, args, query: dict) -> dict | None:
+    """The finding page's context: the finding as the run ``args["run"]`` found it (else as the latest run
+    did), its dataset's items compared, the shared provisions, the evidence in Chinese, and its neighbours in
+    that run's findings list filtered and sorted by ``query`` (api/web.py ``finding_query``); None when there
+    is no such finding."""
+    from quanze.api.reports import evidence_text
+    from quanze.api.web import PER_PAGE, query_args
+
+    store = svc.store
+    f = store.run_finding(args["run"], fingerprint) if args.get("run") else None
+    f = f or store.finding(fingerprint)
+    if f is None:
+        return None
+    run = store.run(f["run_id"])
+    dataset_id = run["dataset_id"] if run else None
+    tables = svc.load(dataset_id).tables if dataset_id and store.dataset(dataset_id) is not None else None
+    filters = {k: query[k] for k in ("rule", "severity", "department", "status", "q")}
+    neighbours = store.neighbours(f["run_id"], fingerprint, sort=query["sort"], order=query["order"], **filters)
+    state = query_args(query)
+    per_page = PER_PAGE
+    if args.get("per_page", "").isdigit() and 1 <= int(args["per_page"]) <= 500:
+        per_page = int(args["per_page"])
+        state["per_page"] = per_page
+    if neighbours:
+        neighbours["page"] = (neighbours["position"] - 1) // per_page + 1
+    lines = [line for line in evidence_text(f.get("evidence") or {}).splitlines() if line.strip()]
+    return {"f": f, "run_id": f["run_id"], "dataset_id": dataset_id, "state": state, "evidence": lines,
+            "filtered": any(filters.values()), "laws_configured": svc.laws is not None,
+            **finding_context(f, tables, svc.laws, neighbours)}

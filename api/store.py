@@ -509,12 +509,12 @@ class Store:
                 "reviews": self.reviews(fingerprint), "run_id": run}
 
     def finding(self, fingerprint: str) -> dict | None:
-        rows = self._read("select f.data from findings f join runs r on r.id = f.run_id where f.fingerprint = ? "
-                          "order by r.created desc limit 1", (fingerprint,))
+        rows = self._read("select f.data, f.run_id from findings f join runs r on r.id = f.run_id "
+                          "where f.fingerprint = ? order by r.created desc limit 1", (fingerprint,))
         if not rows:
             return None
         return {**json.loads(rows[0]["data"]), "review": self.review_status(fingerprint),
-                "reviews": self.reviews(fingerprint)}
+                "reviews": self.reviews(fingerprint), "run_id": rows[0]["run_id"]}
 
     # ---- scenarios and simulations -------------------------------------------------------
 

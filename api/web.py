@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from quanze.api import views
 from quanze.api.endpoints import service
 from quanze.api.inputs import FIELDS, HELP, ROLES
-from quanze.api.reports import beijing, evidence_text
+from quanze.api.reports import beijing
 from quanze.api.service import AliasError, NothingToLoad, StillRunning
 from quanze.api.store import LISTS, REVIEW_STATUSES, SEVERITY_ORDER, SORTS, NotFound
 from quanze.loaders.departments import find_region
@@ -394,12 +394,16 @@ def bulk_review(run_id: str):
 
 @web.get("/findings/<fingerprint>")
 def finding(fingerprint: str):
-    found = service().store.finding(fingerprint)
-    if found is None:
+    """A finding: its items side by side with their differences marked, the provisions they share with the
+    article's text, the evidence, and the previous/next finding of the list it was opened from (``run`` and
+    that list's filters and sort in the query string)."""
+    from quanze.api.finding_view import finding_page
+
+    page = finding_page(service(), fingerprint, request.args, finding_query(request.args))
+    if page is None:
         return datasets(message=f"没有问题 {fingerprint}。"), 404
     notice = "核查已保存。" if request.args.get("saved") else ""
-    return _page("web/finding.html", f=found, evidence=evidence_text(found["evidence"]), statuses=REVIEW_STATUSES,
-                 notice=notice)
+    return _page("web/finding.html", statuses=REVIEW_STATUSES, notice=notice, query_args=query_args, **page)
 
 
 @web.post("/findings/<fingerprint>/review")
@@ -411,7 +415,9 @@ def review(fingerprint: str):
         return finding(fingerprint), 422
     reviewer = request.form.get("reviewer", "").strip()
     service().store.add_review(fingerprint, status, request.form.get("comment", ""), reviewer)
-    return _remember_reviewer(redirect(url_for("web.finding", fingerprint=fingerprint, saved=1), code=303), reviewer)
+    back = {k: v for k, v in request.args.lists() if k != "saved"}  # the list it was opened from
+    return _remember_reviewer(redirect(url_for("web.finding", fingerprint=fingerprint, **back, saved=1), code=303),
+                              reviewer)
 
 
 def _remember_reviewer(response, reviewer: str):
