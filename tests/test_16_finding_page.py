@@ -195,3 +195,11 @@ def test_the_real_lists_finding_pages(tmp_path, klmy_dir, laws_dir):
         assert 'id="compare"' in page
         with_text += '<div class="article">' in page
     assert with_text > 0
+
+
+def test_an_article_text_runs_to_the_next_article(mini_laws):
+    doc = LawLibrary(mini_laws).lookup("中华人民共和国安全生产法")
+    law = doc.path.read_text(encoding="utf-8").splitlines()
+    assert doc.article(1) == next(x for x in law if x.startswith("第一条"))
+    assert "第二条" not in doc.article(1) and doc.article(97).startswith("第九十七条 ")
+    assert doc.article(98) == ""  # the version has no such article
