@@ -16,7 +16,7 @@ from quanze.loaders.model import ROW_FATES
 from quanze.tables import Tables
 
 FOLD_FROM = 10  # a group of warnings longer than this is folded (every line stays on the page)
-_ROW = re.compile(r"^第(\d+)行(?:起的)?")
+_ROW = re.compile(r"^第(\d+)行(?:起)?的?")
 
 
 def _where(message: str) -> tuple[int | None, str]:
@@ -29,6 +29,7 @@ def _kind(message: str) -> str:
     """What a message says without its particulars (row numbers, quoted names): the group it goes in."""
     text = re.sub(r"「[^」]*」", "「…」", message)
     text = re.sub(r"“[^”]*”", "“…”", text)
+    text = re.sub(r"[A-Z]{1,3}列", "X列", text)
     return re.sub(r"\d+", "N", text)
 
 
@@ -39,7 +40,8 @@ def grouped(lines: list[dict]) -> list[dict]:
     for line in lines:
         g = groups.setdefault(_kind(line["message"]), {"example": line["message"], "lines": []})
         g["lines"].append(line)
-    out = [{**g, "count": len(g["lines"]), "fold": len(g["lines"]) > FOLD_FROM} for g in groups.values()]
+    out = [{**g, "count": len(g["lines"]), "fold": len(g["lines"]) > FOLD_FROM,
+            "alike": len({x["message"] for x in g["lines"]}) == 1} for g in groups.values()]
     return sorted(out, key=lambda g: -g["count"])
 
 
@@ -85,6 +87,7 @@ def reconciliation(report: dict) -> dict | None:
     totals = {key: sum(sh["row_fates"].get(key, 0) for sh in sheets) for key in ROW_FATES}
     return {"rows_read": sum(sh.get("rows_read", 0) for sh in sheets),
             "items": sum(sh.get("items", 0) for sh in sheets),
+            "main_items": sum(sh.get("main_items", 0) for sh in sheets),
             "reasons": [(key, ROW_FATES[key], n) for key, n in totals.items() if n]}
 
 

@@ -140,3 +140,13 @@ def test_the_real_lists_add_up(klmy):
     assert totals["items"] == report["items"]
     assert totals["rows_read"] == totals["items"] + sum(n for *_, n in totals["reasons"])
     assert totals["rows_read"] > totals["items"]
+
+
+def test_warnings_that_say_the_same_of_different_rows_or_columns_are_one_group():
+    from quanze.api.load_report import grouped
+
+    says = ["第16列（P列）「责任事项依据」与前面的列重复，已忽略", "第17列（Q列）「追责对象范围」与前面的列重复，已忽略",
+            "空工作表，已跳过", "空工作表，已跳过"]
+    groups = grouped([{"file": "a.xls", "sheet": "s", "row": None, "message": m} for m in says])
+    assert [(g["count"], g["alike"], g["example"]) for g in groups] == [(2, False, says[0]), (2, True, says[2])]
+    assert [x["message"] for g in groups for x in g["lines"]] == says  # every line kept, in order
