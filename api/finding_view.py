@@ -52,12 +52,13 @@ def _tokens(text: str) -> list[str]:
 
 
 def marked(text: str, others: list[str]) -> Markup:
-    """``text`` as HTML with the parts no other text has wrapped in ``<ins class="only">`` (difflib against
-    the most similar other text)."""
+    """``text`` as HTML with the parts the most similar other text lacks wrapped in ``<ins class="only">``
+    (difflib)."""
     if not others:
         return Markup(html.escape(text))
     mine = _tokens(text)
-    best = max(others, key=lambda o: difflib.SequenceMatcher(None, mine, _tokens(o), autojunk=False).ratio())
+    # the closest other text by the counts of shared tokens (linear), then one full comparison with it
+    best = max(others, key=lambda o: difflib.SequenceMatcher(None, mine, _tokens(o), autojunk=False).quick_ratio())
     matcher = difflib.SequenceMatcher(None, mine, _tokens(best), autojunk=False)
     parts = []
     for op, a0, a1, _b0, _b1 in matcher.get_opcodes():
