@@ -203,3 +203,26 @@ def test_an_article_text_runs_to_the_next_article(mini_laws):
     assert doc.article(1) == next(x for x in law if x.startswith("第一条"))
     assert "第二条" not in doc.article(1) and doc.article(97).startswith("第九十七条 ")
     assert doc.article(98) == ""  # the version has no such article
+
+
+@pytest.mark.slow
+def test_every_finding_page_of_the_real_lists_renders_with_plain_evidence(tmp_path, klmy_dir, laws_dir):
+    client = create_app(tmp_path, token="s3cret", laws=LawLibrary(laws_dir)).test_client()
+    ds = upload(client, sorted(klmy_dir.iterdir())).json["id"]
+    run = client.post(f"/api/datasets/{ds}/analyses", json={}, headers=TOKEN).json["id"]
+    assert wait(client, run, 900)["status"] == "完成"
+    findings, page_no = [], 1
+    while True:
+        batch = client.get(f"/api/analyses/{run}/findings?per_page=500&page={page_no}").json["findings"]
+        findings += batch
+        if len(batch) < 500:
+            break
+        page_no += 1
+    assert len(findings) > 500
+    for f in findings:
+        r = client.get(f"/findings/{f['fingerprint']}?run={run}")
+        assert r.status_code == 200, f["rule"]
+        m = re.search(r'<ul id="evidence">(.*?)</ul>', r.get_data(as_text=True), re.S)
+        if m:
+            text = unescape(m.group(1))
+            assert "#" not in text and "item:" not in text and not re.search(r"\['|'\]", text), (f["rule"], text)
