@@ -150,3 +150,13 @@ def test_warnings_that_say_the_same_of_different_rows_or_columns_are_one_group()
     groups = grouped([{"file": "a.xls", "sheet": "s", "row": None, "message": m} for m in says])
     assert [(g["count"], g["alike"], g["example"]) for g in groups] == [(2, False, says[0]), (2, True, says[2])]
     assert [x["message"] for g in groups for x in g["lines"]] == says  # every line kept, in order
+
+
+def test_a_report_kept_before_rows_were_counted_says_so():
+    from quanze.api.load_report import file_views, reconciliation
+
+    old = {"files": [{"file": "a.xlsx", "sheets": [{"sheet": "s", "rows_read": 5, "items": 3, "warnings": []}],
+                      "rejected": [], "warnings": []}]}
+    assert reconciliation(old) is None
+    sheet = file_views(old)[0]["sheets"][0]
+    assert sheet["reasons"] is None and not sheet["adds_up"]
