@@ -222,20 +222,16 @@ def pairs_in_blocks(X, blocks: Sequence, threshold: float, top_k: int,
         Xb = X[idx]
         for start in range(0, len(idx), CHUNK):
             dense = (Xb[start:start + CHUNK] @ Xb.T).toarray()
-            dense[np.arange(dense.shape[1])[None, :] <= np.arange(start, start + len(dense))[:, None]] = 0.0
-            rows, cols = np.nonzero(dense >= threshold)  # row by row, columns ascending
-            scores = np.round(dense[rows, cols], 4).tolist()
-            bounds = np.searchsorted(rows, np.arange(len(dense) + 1))
-            for r in np.flatnonzero(np.diff(bounds)).tolist():
-                lo, hi = bounds[r], bounds[r + 1]
-                cand, score = cols[lo:hi], scores[lo:hi]
-                if hi - lo > top_k:
-                    keep_k = np.argpartition(-dense[r, cand], top_k)[:top_k]
-                    cand, score = cand[keep_k], [score[k] for k in keep_k.tolist()]
-                a = int(idx[start + r])
-                for j, sc in zip(idx[cand].tolist(), score):
-                    if keep is None or keep(a, j):
-                        yield a, j, sc
+            for r, row in enumerate(dense):
+                i = start + r
+                row[: i + 1] = 0.0
+                cand = np.flatnonzero(row >= threshold)
+                if len(cand) > top_k:
+                    cand = cand[np.argpartition(-row[cand], top_k)[:top_k]]
+                for j in cand:
+                    a, b = int(idx[i]), int(idx[j])
+                    if keep is None or keep(a, b):
+                        yield a, b, float(round(row[j], 4))
 
 
 def best_match(X_left, X_right, left_blocks: Sequence, right_blocks: Sequence) -> tuple[np.ndarray, np.ndarray]:

@@ -65,6 +65,7 @@ class Similar(Primitive):
                                  choices=COLUMNS, optional=True),
         "candidate_threshold": Param("number", 0.5, "名称相似度达到多少的事项对交给模型打分（引用同一条文的总是打分）",
                                      min=0, max=1),
+        "candidate_top_k": Param("integer", 3, "每个事项最多把多少个名称最相近的事项交给模型打分", min=1, max=1000),
     }
 
     def evaluate(self, ctx, scope, params):
@@ -127,7 +128,7 @@ def _scored(ctx, X, pos, scope, found: dict, blocks, provisions, keep, params) -
     cand_blocks = blocks if columns is None else _block_labels(scope, columns)
     ids = scope["id"].to_numpy()
     candidates = {(a, b) for a, b, _ in pairs_in_blocks(X[pos], cand_blocks, params["candidate_threshold"],
-                                                        params["top_k"], keep)}
+                                                        params["candidate_top_k"], keep)}
     groups: dict[tuple, list[int]] = defaultdict(list)
     for k, item_id in enumerate(ids):
         for art in provisions.get(item_id, ()):
