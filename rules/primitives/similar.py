@@ -18,8 +18,8 @@ procedure are dropped (``textsim.may_overlap``).
 
 With ``model`` on, every pair is also given the learned pair score (``rules/pairscore.py``): the
 probability that the two are one matter, and what carried it, in Chinese.  A third way to qualify
-is then added: among the candidates of ``candidate_block`` (names at least ``candidate_threshold``
-alike, or one article cited by both), a pair whose probability reaches ``min_probability`` is
+is then added: among the candidates of ``candidate_block`` (one article cited by both, and, with
+``candidate_threshold`` set, names at least that alike), a pair whose probability reaches ``min_probability`` is
 reported whatever its name similarity: the same conduct worded differently, or a penalty in one
 department and a coercive measure in another.  With ``veto_probability`` set, a pair the textual
 tests found but the score puts below it is not reported (two names that are only references to the
@@ -30,7 +30,6 @@ library it is shown but vetoes nothing, and the evidence says so.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 
 import numpy as np
@@ -63,8 +62,8 @@ class Similar(Primitive):
                                   min=0, max=1, optional=True),
         "candidate_block": Param("list", None, "模型打分的候选对在这些字段相同的事项之间形成（null 同 block）",
                                  choices=COLUMNS, optional=True),
-        "candidate_threshold": Param("number", 0.5, "名称相似度达到多少的事项对交给模型打分（引用同一条文的总是打分）",
-                                     min=0, max=1),
+        "candidate_threshold": Param("number", None, "名称相似度达到多少的事项对也交给模型打分（null 为只给引用同一条文的打分）",
+                                     min=0, max=1, optional=True),
         "candidate_top_k": Param("integer", 3, "每个事项最多把多少个名称最相近的事项交给模型打分", min=1, max=1000),
     }
 
@@ -127,8 +126,10 @@ def _scored(ctx, X, pos, scope, found: dict, blocks, provisions, keep, params) -
     columns = params["candidate_block"]
     cand_blocks = blocks if columns is None else _block_labels(scope, columns)
     ids = scope["id"].to_numpy()
-    candidates = {(a, b) for a, b, _ in pairs_in_blocks(X[pos], cand_blocks, params["candidate_threshold"],
-                                                        params["candidate_top_k"], keep)}
+    candidates = set()
+    if params["candidate_threshold"] is not None:
+        candidates.update((a, b) for a, b, _ in pairs_in_blocks(X[pos], cand_blocks, params["candidate_threshold"],
+                                                                params["candidate_top_k"], keep))
     groups: dict[tuple, list[int]] = defaultdict(list)
     for k, item_id in enumerate(ids):
         for art in provisions.get(item_id, ()):
@@ -138,7 +139,6 @@ def _scored(ctx, X, pos, scope, found: dict, blocks, provisions, keep, params) -
     pairs = sorted(set(found) | candidates)
     if not pairs:
         return {}
-    started = time.perf_counter()
     model = pairscore.default_model()
     a, b = np.array(pairs).T
     p, features = pairscore.probabilities(ctx, pos[a], pos[b])
@@ -153,7 +153,7 @@ def _scored(ctx, X, pos, scope, found: dict, blocks, provisions, keep, params) -
     ctx.stats.setdefault("pair_score", []).append({
         "candidate_block": columns or params["block"], "pairs_scored": len(pairs), "blocks": len(per_block),
         "pairs_per_block_median": float(np.median(per_block)), "pairs_per_block_max": int(per_block.max()),
-        "added_by_score": len(new), "seconds": round(time.perf_counter() - started, 2)})
+        "added_by_score": len(new)})
     return {pairs[k]: (round(float(p[k]), 3), model.reasons(features[k], contributions[r]))
             for r, k in enumerate(kept)}
 
