@@ -81,7 +81,7 @@
         : p.data.name + "：涉及 " + p.data.value + " 个问题" + (p.data.page ? "（点击打开部门页面）" : "")},
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true, cursor: "pointer",
-        force: {repulsion: 260, edgeLength: [60, 180], gravity: 0.08},
+        force: {repulsion: 260, edgeLength: [60, 180], gravity: 0.08, layoutAnimation: false},
         label: {show: true, position: "right", formatter: p => p.data.name + "（" + p.data.value + "）"},
         emphasis: {focus: "adjacency", lineStyle: {width: 8}},
         data: d.nodes.map(n => ({...n, symbolSize: 12 + 36 * Math.sqrt(n.value / top),
