@@ -114,7 +114,7 @@ def sankey(result: dict) -> dict:
     rows = [{"from": o, "to": to, "moved": n, "split": split.get((o, to), 0)} for (o, to), n in flows.items()]
     nodes = [*origins, *shown.values(), *([STAYS] if any(stays.values()) else [])]
     return {"nodes": [{"name": n} for n in nodes], "links": links, "rows": rows,
-            "stays": [{"from": o, "items": before.get(o, 0), "moved": len(leaving[o]), "stays": stays[o]}
+            "stays": [{"from": o, "before": before.get(o, 0), "moved": len(leaving[o]), "stays": stays[o]}
                       for o in origins]}
 
 

@@ -190,6 +190,10 @@ def test_the_simulation_sankey_carries_its_moves_and_what_stays(checked):
     for origin in {m["from"] for m in result["moved"]}:
         left = before[origin] - len({m["id"] for m in result["moved"] if m["from"] == origin})
         assert stays.get(origin, 0) == left
+    kept = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td></tr>",
+                      re.search(r'<table id="sankey-stays">.*?</table>', text, re.S).group(0))
+    assert {o: (int(b), int(m), int(k)) for o, b, m, k in kept} == {
+        o: (before[o], before[o] - stays.get(o, 0), stays.get(o, 0)) for o in {m["from"] for m in result["moved"]}}
     table = re.search(r'<table id="sankey-table">.*?</table>', text, re.S).group(0)
     assert sum(int(n) for n in re.findall(r"<td>(\d+)</td><td>\d+</td></tr>", table)) == len(result["moved"])
 
