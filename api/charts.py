@@ -12,16 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
-from quanze.api.store import _LATEST_REVIEW, SEVERITY_ORDER, Store
+from quanze.api.store import SEVERITY_ORDER, Store
 
 STAYS = "留在原部门"  # the Sankey's sink for what the origin departments keep
 
 
 def _filtered(store: Store, run: str, rule: str | None) -> tuple[str, list]:
     """The run's findings (optionally only some rules, as the findings list reads ``rule``) as a subquery."""
-    where, args = store._finding_filter(run, rule, None, None, None, None)
-    return (f"select * from (select f.*, {_LATEST_REVIEW} as review from findings f where f.run_id = ?) "
-            f"where {' and '.join(where)}"), args
+    where, args = store._finding_filter(run, rule, None, None, None, None)  # no review status: not read
+    return f"select * from findings f where f.run_id = ? and {' and '.join(where)}", args
 
 
 def _department_rows(store: Store, run: str, rule: str | None) -> tuple[str, list]:
