@@ -335,8 +335,8 @@ def run(run_id: str, message: str = ""):
     sort_state = {**state, "sort": query["sort"], "order": query["order"]}
     return _page("web/run.html", run=job, findings=found, total=total, query=query, statuses=REVIEW_STATUSES,
                  charts=run_charts(run_id, titles) if job["status"] == "完成" else None,
-                 graph=chart_data.with_links(chart_data.overlap_graph(store, run_id), _findings_link(run_id))
-                 if job["status"] == "完成" else None,
+                 graph=_department_pages(job["dataset_id"], chart_data.with_links(
+                     chart_data.overlap_graph(store, run_id), _findings_link(run_id))) if job["status"] == "完成" else None,
                  page=page, pages=pages, per_page=per_page, state=state, sort_state=sort_state,
                  query_args=query_args, titles=titles, sorts=SORT_LABELS, notice=notice, message=message,
                  departments=store.finding_departments(run_id),
@@ -347,6 +347,15 @@ def run(run_id: str, message: str = ""):
 def _findings_link(run_id: str):
     """A chart element's filter → the address of its findings list."""
     return lambda f: url_for("web.run", run_id=run_id, **f) + "#findings"
+
+
+def _department_pages(dataset_id: str, graph: dict) -> dict:
+    """The overlap graph with each node's department page (``page``), but the graph's centre's own."""
+    ids = {d["name"]: d["id"] for d in views.departments(service().load(dataset_id).tables)}
+    for node in graph["nodes"]:
+        if node["name"] in ids and node["name"] != graph["center"]:
+            node["page"] = url_for("web.department", dataset_id=dataset_id, department_id=ids[node["name"]])
+    return graph
 
 
 def run_charts(run_id: str, titles: dict[str, str]) -> dict:
@@ -427,12 +436,9 @@ def department(dataset_id: str, department_id: str):
     own, graph, overlaps = 0, None, []
     if runs:
         own = svc.store.findings(runs[0]["id"], department=[name], limit=0)[0]
-        ids = {d["name"]: d["id"] for d in views.departments(svc.load(dataset_id).tables)}
-        graph = chart_data.with_links(chart_data.overlap_graph(svc.store, runs[0]["id"], ",".join(OVERLAP_RULES), name),
-                                      _findings_link(runs[0]["id"]))
-        for node in graph["nodes"]:
-            if node["name"] in ids and node["name"] != name:
-                node["page"] = url_for("web.department", dataset_id=dataset_id, department_id=ids[node["name"]])
+        graph = _department_pages(dataset_id, chart_data.with_links(
+            chart_data.overlap_graph(svc.store, runs[0]["id"], ",".join(OVERLAP_RULES), name),
+            _findings_link(runs[0]["id"])))
         # the departments this one shares overlap findings with, most first (the graph's edges from it)
         overlaps = [(e["target"] if e["source"] == name else e["source"], e["value"], e["href"])
                     for e in graph["edges"] if name in (e["source"], e["target"])]

@@ -69,6 +69,9 @@ def check_run_page(client, run: str, found: list[dict], follow_links: int | None
     assert {(e["source"], e["target"]): e["value"] for e in graph["edges"]} == dict(want["pairs"])
     linked = {d for pair in want["pairs"] for d in pair}
     assert {n["name"]: n["value"] for n in graph["nodes"]} == {d: want["per_dept"][d] for d in linked}
+    for n in graph["nodes"][:follow_links]:  # a node opens its department's page, and its findings list
+        assert f"<h1>{n['name']}</h1>" in page(client, n["page"])
+        assert total_at(client, n["href"]) == n["value"]
     # the plain tables carry the same numbers without scripts
     assert len(re.findall(r'<table id="heatmap-table">.*?</table>', text, re.S)) == 1
     edge_rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td><a href=\"[^\"]+\">(\d+)</a></td></tr>",
