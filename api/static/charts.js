@@ -60,7 +60,8 @@
       tooltip: {formatter: p => d.departments[p.data.value[1]] + " · " + d.rules[p.data.value[0]] + " " +
                                 (d.titles[p.data.value[0]] || "") + "：" + p.data.value[2] + " 个问题"},
       xAxis: {type: "category", data: d.rules, splitArea: {show: true}, axisLabel: {interval: 0, rotate: 45}},
-      yAxis: {type: "category", data: d.departments, inverse: true, splitArea: {show: true}},
+      yAxis: {type: "category", data: d.departments, inverse: true, splitArea: {show: true},
+              axisLabel: {width: 220, overflow: "truncate"}},
       visualMap: {min: 1, max: Math.max(d.max, 1), calculable: true, orient: "horizontal", left: "center", bottom: 0,
                   itemHeight: 120, text: ["多", "少"], inRange: {color: ["#e3edf7", "#7a9cc6", "#2e4a6b"]}},
       series: [{type: "heatmap", cursor: "pointer", label: {show: true}, data: d.cells}],
