@@ -8,11 +8,11 @@ items side by side, the source rows and the evidence, and review it.
 from __future__ import annotations
 
 import hmac
-from collections import Counter
 from urllib.parse import quote, unquote
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from quanze.api import charts as chart_data
 from quanze.api import views
 from quanze.api.endpoints import service
 from quanze.api.inputs import FIELDS, HELP, ROLES
@@ -363,11 +363,36 @@ def run(run_id: str, message: str = ""):
         state["per_page"] = per_page
     sort_state = {**state, "sort": query["sort"], "order": query["order"]}
     return _page("web/run.html", run=job, findings=found, total=total, query=query, statuses=REVIEW_STATUSES,
+                 charts=run_charts(run_id, titles) if job["status"] == "完成" else None,
+                 graph=_department_pages(job["dataset_id"], chart_data.with_links(
+                     chart_data.overlap_graph(store, run_id), _findings_link(run_id))) if job["status"] == "完成" else None,
                  page=page, pages=pages, per_page=per_page, state=state, sort_state=sort_state,
                  query_args=query_args, titles=titles, sorts=SORT_LABELS, notice=notice, message=message,
                  departments=store.finding_departments(run_id),
                  by_severity=[(s, counts["severity"][s]) for s in SEVERITY_ORDER if counts["severity"][s]],
                  by_rule=sorted(counts["rule"].items()), by_department=counts["department"].most_common())
+
+
+def _findings_link(run_id: str):
+    """A chart element's filter → the address of its findings list."""
+    return lambda f: url_for("web.run", run_id=run_id, **f) + "#findings"
+
+
+def _department_pages(dataset_id: str, graph: dict) -> dict:
+    """The overlap graph with each node's department page (``page``), but the graph's centre's own."""
+    ids = {d["name"]: d["id"] for d in views.departments(service().load(dataset_id).tables)}
+    for node in graph["nodes"]:
+        if node["name"] in ids and node["name"] != graph["center"]:
+            node["page"] = url_for("web.department", dataset_id=dataset_id, department_id=ids[node["name"]])
+    return graph
+
+
+def run_charts(run_id: str, titles: dict[str, str]) -> dict:
+    """The results page's charts (api/charts.py), each element with the link to its findings."""
+    store = service().store
+    return chart_data.with_links({"severity": chart_data.severity_counts(store, run_id),
+                                  "rules": chart_data.rule_counts(store, run_id, titles),
+                                  "heatmap": chart_data.heatmap(store, run_id, titles)}, _findings_link(run_id))
 
 
 @web.post("/analyses/<run_id>/reviews")
@@ -443,34 +468,18 @@ def department(dataset_id: str, department_id: str):
         return dataset(dataset_id, message=f"数据集中没有部门 {department_id}。"), 404
     name = page["name"]
     runs = [r for r in svc.store.runs(dataset_id) if r["status"] == "完成"]
-    overlaps: Counter = Counter()
-    own = 0
+    own, graph, overlaps = 0, None, []
     if runs:
         own = svc.store.findings(runs[0]["id"], department=[name], limit=0)[0]
-        for f in svc.store.findings(runs[0]["id"], rule=",".join(OVERLAP_RULES), department=[name], limit=10**9)[1]:
-            overlaps.update(d for d in dict.fromkeys(f["departments"]) if d != name)
+        graph = _department_pages(dataset_id, chart_data.with_links(
+            chart_data.overlap_graph(svc.store, runs[0]["id"], ",".join(OVERLAP_RULES), name),
+            _findings_link(runs[0]["id"])))
+        # the departments this one shares overlap findings with, most first (the graph's edges from it)
+        overlaps = [(e["target"] if e["source"] == name else e["source"], e["value"], e["href"])
+                    for e in graph["edges"] if name in (e["source"], e["target"])]
     return _page("web/department.html", name=name, dataset_id=dataset_id, total=page["total"], levels=page["levels"],
-                 table=page["table"], overlaps=overlaps.most_common(), run=runs[0] if runs else None, own=own,
-                 overlap_rules=",".join(OVERLAP_RULES), svg=_star(name, overlaps.most_common(12)))
-
-
-def _star(center: str, others: list[tuple[str, int]]) -> str:
-    """A small graph drawn on the server: the department in the middle, overlapping ones around it."""
-    import html
-    import math
-
-    w, h, r = 640, 360, 140
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" aria-label="交叉部门图">']
-    for k, (name, n) in enumerate(others):
-        a = 2 * math.pi * k / max(len(others), 1)
-        x, y = w / 2 + r * 1.6 * math.cos(a), h / 2 + r * math.sin(a)
-        parts.append(f'<line x1="{w / 2}" y1="{h / 2}" x2="{x:.0f}" y2="{y:.0f}" stroke="#7a9cc6" '
-                     f'stroke-width="{min(1 + n / 3, 10):.1f}"/>')
-        parts.append(f'<text x="{x:.0f}" y="{y:.0f}" font-size="12" text-anchor="middle">{html.escape(name)}（{n}）</text>')
-    parts.append(f'<circle cx="{w / 2}" cy="{h / 2}" r="8" fill="#2e4a6b"/>')
-    parts.append(f'<text x="{w / 2}" y="{h / 2 - 14}" font-size="14" font-weight="bold" text-anchor="middle">'
-                 f'{html.escape(center)}</text></svg>')
-    return "".join(parts)
+                 table=page["table"], overlaps=overlaps, run=runs[0] if runs else None, own=own,
+                 overlap_rules=",".join(OVERLAP_RULES), graph=graph)
 
 
 # ---- scenarios -----------------------------------------------------------------------------
@@ -520,7 +529,8 @@ def simulation(simulation_id: str):
         return scenarios(message=f"没有模拟 {simulation_id}。"), 404
     change = (sim["result"] or {}).get("findings_change", {})
     rules = sorted(set(change.get("added", {})) | set(change.get("removed", {})))
-    return _page("web/simulation.html", sim=sim, sections=SECTIONS, change_rules=rules)
+    return _page("web/simulation.html", sim=sim, sections=SECTIONS, change_rules=rules,
+                 sankey=chart_data.sankey(sim["result"]) if sim["result"] else None)
 
 
 @web.get("/docs")
