@@ -203,14 +203,25 @@ def test_R05_a_departments_own_matter_outweighs_wording_all_departments_share():
 
 
 def test_R05_a_shared_phrase_serves_though_the_violation_is_long():
-    """The duty names 导游人员: an item about them serves it, however long the violation after the name."""
+    """The duty names 殡仪服务机构 (a matter no sector of rules/data/duties.yaml names): an item about
+    them serves it, however long the violation after the name; a phrase made of the wording every
+    duty uses (监督管理) would not."""
+    civil = "明川县民政局"
+    duties = _duties([(civil, "民政局", "负责殡葬管理工作，依法对殡仪服务机构实施监督检查。")])
+    lists = [item("对殡仪服务机构未按照规定将服务项目和收费标准在经营场所醒目位置公示且拒不改正的处罚", dept=civil),
+             item("对殡仪服务机构的监督检查", "行政检查", dept=civil)]
+    assert findings(lists, "R05b", duties=duties) == []
+    assert subjects(findings(lists, "R05b", ["R05b.phrase=0"], duties=duties)) == [
+        {"对殡仪服务机构未按照规定将服务项目和收费标准在经营场所醒目位置公示且拒不改正的处罚"}]
+
+
+def test_R05_a_sector_serves_without_shared_words():
+    """导游人员 is in the sector 文化旅游 that the duty governs: the item serves it without a shared phrase."""
     tourism = "明川县文化和旅游局"
     duties = _duties([(tourism, "文化和旅游局", "负责旅游市场监督管理工作，依法对旅行社、导游人员实施监督检查。")])
     lists = [item("对导游人员未按照规定佩戴电子导游证且拒不接受旅游主管部门询问的处罚", dept=tourism),
              item("对旅行社的监督检查", "行政检查", dept=tourism)]
-    assert findings(lists, "R05b", duties=duties) == []
-    assert subjects(findings(lists, "R05b", ["R05b.phrase=0"], duties=duties)) == [
-        {"对导游人员未按照规定佩戴电子导游证且拒不接受旅游主管部门询问的处罚"}]
+    assert findings(lists, "R05b", ["R05b.phrase=0"], duties=duties) == []
 
 
 def test_R06_licence_nobody_supervises():
