@@ -117,7 +117,8 @@ def _spec() -> dict:
     laws = [(name, re.compile("|".join(map(re.escape, s["laws"])))) for name, s in spec["sectors"].items()
             if s.get("laws")]
     closing = re.compile(r"^(?:负责)?(?:完成.{0,20}交办的其他(?:任务|事项|工作)|职能转变|有关职责分工|与.{1,30}的(?:有关)?职责分工)")
-    return {"stops": stops, "stop_pattern": re.compile("|".join(map(re.escape, stops))), "terms": terms, "owners": owners, "laws": laws, "closing": closing,
+    parents = {name: s["parent"] for name, s in spec["sectors"].items() if s.get("parent")}
+    return {"parents": parents, "stops": stops, "stop_pattern": re.compile("|".join(map(re.escape, stops))), "terms": terms, "owners": owners, "laws": laws, "closing": closing,
             "enforcing": frozenset(spec["enforcement_categories"]),
             "cue": re.compile("|".join(map(re.escape, spec["enforcement_cues"]))),
             "cue_penalty": float(spec["cue_penalty"]),
@@ -148,8 +149,18 @@ def own_phrases(text: str, n: int) -> frozenset[str]:
 def sectors_of(text: str, documents: str = "") -> frozenset[str]:
     """The sectors ``text`` names, and those whose laws are among ``documents``."""
     spec = _spec()
-    named = {name for m in spec["terms"].finditer(text) for name in spec["owners"][m.group(0)]}
+    # every term, overlapping ones too (自然灾害 and 灾害救助 in 自然灾害救助), but not one inside a longer
+    # term (产品质量 inside 农产品质量安全)
+    spans = [(i, m.end(), m.group(0)) for i in range(len(text)) if (m := spec["terms"].match(text, i))]
+    named = {name for i, j, term in spans if not any(a <= i and j <= b and (a, b) != (i, j) for a, b, _ in spans)
+             for name in spec["owners"][term]}
     return frozenset(named) | law_sectors(documents)
+
+
+def with_parents(sectors: frozenset[str]) -> frozenset[str]:
+    """The sectors and the sectors they are part of (危险化学品 → 安全生产)."""
+    parents = _spec()["parents"]
+    return sectors | {parents[s] for s in sectors if s in parents}
 
 
 def law_sectors(documents: str) -> frozenset[str]:
@@ -194,7 +205,11 @@ def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int):
         texts = mine["duty"].tolist()
         at = rows[items.index].to_numpy()
         d_sectors = [sectors_of(t) for t in texts]
-        i_sectors = [sectors_of(names[k], documents[k]) for k in at]
+        governed = set().union(*d_sectors)
+        parents = spec["parents"]
+        # a part of a sector no duty names on its own (矿山 where only 安全生产 is) is the sector's
+        i_sectors = [frozenset(x for x in s if x in governed or parents.get(x) not in s)
+                     for s in (with_parents(sectors_of(names[k], documents[k])) for k in at)]
         score = _score(Xi[at], words, usable, texts, d_sectors, i_sectors)
         if phrase:  # a phrase of the item's matter in the duty (导游人员), weighed like a word
             frame = common_phrases(texts, phrase)
