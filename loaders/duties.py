@@ -55,6 +55,7 @@ def _read_sheet(file: str, sheet, region: str, rows: list, rejected: list) -> No
             for c in range(c0, c1):
                 if r < len(cells) and c < len(cells[r]):
                     cells[r][c] = cells[r0][c0]
+    numbers: dict[str, int] = {}  # a department's duties are numbered in the order of the table
     for r in range(header + 1, len(cells)):
         row = cells[r] + [None] * 2
         dept_raw, duty = normalise(row[dcol]), normalise(row[jcol])
@@ -64,10 +65,11 @@ def _read_sheet(file: str, sheet, region: str, rows: list, rejected: list) -> No
             rejected.append(Rejection(file, sheet.name, r + 1, "缺少职责内容" if not duty else "缺少部门名称"))
             continue
         name = resolve_department(dept_raw, region_hint=region)
+        numbers[dept_raw] = numbers.get(dept_raw, 0) + 1
         rows.append({"department_raw": dept_raw, "department": name.display if name else dept_raw,
                      "short_name": name.short_name if name else dept_raw, "region": name.region if name else region,
                      "duty": duty, "file": file, "sheet": sheet.name, "row": r + 1,
-                     "number": sum(x["department_raw"] == dept_raw and x["file"] == file for x in rows) + 1,
+                     "number": numbers[dept_raw],
                      "kind": "closing" if CLOSING.match(duty.removeprefix("负责")) else "duty"})
 
 

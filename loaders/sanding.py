@@ -26,6 +26,7 @@ from quanze.loaders.formats import FileFormatError
 from quanze.loaders.text import normalise
 
 PROSE_SUFFIXES = (".txt", ".md", ".docx")
+TEXT_SHEET = "正文"  # where a duty of a text is, as a sheet names it in a table: 「正文」第12行 is the file's 12th line
 TITLE = re.compile(r"^(?P<dept>.{2,60}?)(?:主要)?职能配置[、，,]?\s*内设机构(?:和|及|、)人员编制(?:规定|方案)")
 ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇]+条[\s　:：]*")
 INTRO = re.compile(r"主要职责(?:是|为|如下)?\s*[：:]|^[\s　#*]*(?:[一二三四五六七八九十]+[、.．]\s*)?主要职责\s*$")
@@ -203,5 +204,5 @@ def sanding_rows(path: Path, region: str, resolve) -> tuple[list[dict], list[Rej
     name = resolve(department, region_hint=region)
     return [{"department_raw": department, "department": name.display if name else department,
              "short_name": name.short_name if name else department, "region": name.region if name else region,
-             "duty": d.text, "file": path.name, "sheet": None, "row": d.line, "number": d.number, "kind": d.kind}
+             "duty": d.text, "file": path.name, "sheet": TEXT_SHEET, "row": d.line, "number": d.number, "kind": d.kind}
             for d in duties], []

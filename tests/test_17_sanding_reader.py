@@ -51,6 +51,7 @@ def test_numbered_duties_with_their_lines_and_the_closing_ones_marked(tmp_path):
     assert "推进应急管理信息化" in duties.iloc[5]["duty"]
     # 第四条 (内设机构) ends the enumeration: its （一）办公室 is no duty
     assert not duties["duty"].str.contains("办公室").any() and set(duties["file"]) == {"应急三定.txt"}
+    assert set(duties["sheet"]) == {"正文"}  # a finding's source reads 应急三定.txt「正文」第7行
 
 
 @pytest.mark.parametrize("marks", [("1.", "2.", "3."), ("①", "②", "③"), ("一、", "二、", "三、"), ("(一)", "(二)", "(三)")])
