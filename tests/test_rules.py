@@ -372,3 +372,31 @@ def test_R17_entrusted_without_naming_the_entrusting_body():
         item("对船舶管理业务经营者名义上接受委托的处罚", scope="负责本县"),
     ], "R17")
     assert subjects(found) == [{"对露天焚烧秸秆的处罚"}]
+
+
+def test_R05_a_matter_another_departments_三定_holds_is_not_served_by_a_sector_duty():
+    """民用爆炸物品 is 工业和信息化局's by its 三定: 商务局's reward for it is not served by 商务局's duty
+    of 商贸流通行业安全生产, though 民爆 safety is 安全生产; and a 规定's own 有关职责分工 that gives 煤矿 to
+    应急管理局 leaves 工信局's coal-mine inspection unserved by its 行业安全生产 duty."""
+    commerce, industry = "明川县商务和投资促进局", "明川县工业和信息化局"
+    duties = _duties([
+        (commerce, "商务和投资促进局", "负责商贸流通行业安全生产管理工作，指导商贸企业落实安全生产主体责任。"),
+        (commerce, "商务和投资促进局", "负责对外贸易管理工作，负责对外贸易经营者备案登记的有关工作。"),
+        (industry, "工业和信息化局", "负责民用爆炸物品生产、销售的安全监督管理。"),
+        (industry, "工业和信息化局", "负责工业和信息化领域行业安全生产管理工作。"),
+        (industry, "工业和信息化局", "有关职责分工。县应急管理局负责煤矿和工矿商贸行业安全生产综合监督管理。"),
+    ])
+    duties["kind"] = ["duty"] * 4 + ["closing"]
+    reward = item("对民用爆炸物品安全管理工作成绩显著的单位和个人的奖励", "行政奖励", dept=commerce,
+                  basis="【法规】《民用爆炸物品安全管理条例》\n第八条")
+    coal = item("对煤矿安全生产的监督检查", "行政检查", dept=industry, basis="【法律】《中华人民共和国煤炭法》\n第五十九条")
+    lists = [reward, coal, item("对外贸易经营者备案登记", "其他行政权力", dept=commerce,
+                                basis="【法律】《中华人民共和国对外贸易法》\n第九条"),
+             item("对民用爆炸物品销售企业的监督检查", "行政检查", dept=industry,
+                  basis="【法规】《民用爆炸物品安全管理条例》\n第四十四条")]
+    found = findings(lists, "R05b", duties=duties)
+    assert sorted(n for s in subjects(found) for n in s) == sorted([reward.name, coal.name])
+    assert all("其他部门" in f.evidence["reason"] for f in found)
+    # without 工信局's 三定 and its 分工, both are 安全生产 items their department's sector duty serves
+    alone = duties[~duties["short_name"].eq("工业和信息化局")]
+    assert subjects(findings(lists[:1] + lists[2:3], "R05b", duties=alone)) == []

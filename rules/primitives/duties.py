@@ -14,7 +14,9 @@ An item's score for a duty is the larger of
 each word and sector weighed by how few of the department's duties use it (安全生产 in ten
 duties of 应急管理局 tells them apart less than 危险化学品 in one), and the words also by how
 few kinds of department use them over the whole run.  An item whose sectors no duty of its
-department governs matches no duty, whatever words they share.  An enforcement item (处罚,
+department governs matches no duty, whatever words they share; so does an item whose own matter
+(by its law) another department's 三定 of the same government governs, or this 规定's 有关职责分工
+gives to another department (民用爆炸物品 with 工信局, not 商务局's 商贸流通行业安全生产).  An enforcement item (处罚,
 强制, 检查) scores half for a duty that neither supervises nor enforces (宣传教育、培训考核);
 a comprehensive-enforcement duty (综合行政执法) scores what the item's best other duty does.
 A phrase of ``phrase`` characters the item and the duty share (导游人员) counts as a word of
@@ -67,7 +69,7 @@ class DutyMatch(Primitive):
         # both directions read the same scores: computed once per run
         matches = ctx.cached(("duty_match", phrase, tuple(scope["id"])),
                              lambda: list(_matches(ctx, scope, duties, phrase)))
-        for dept_id, items, mine, score, ranked, item_sectors, duty_sectors in matches:
+        for dept_id, items, mine, score, ranked, item_sectors, duty_sectors, held in matches:
             department = items["department"].iloc[0]
             best = score.max(axis=1) if score.shape[1] else np.zeros(len(items))
             if params["direction"] == "duty":
@@ -93,12 +95,16 @@ class DutyMatch(Primitive):
                 for k in np.flatnonzero(~served):
                     ev = {"coverage": stats, "nearest_duty": mine["duty"].iloc[nearest[k]] if len(mine) else "",
                           "score": round(float(best[k]), 4), "item_sectors": sorted(item_sectors[k]),
-                          "reason": _reason(item_sectors[k], set().union(*duty_sectors) if duty_sectors else set())}
+                          "reason": _reason(item_sectors[k], set().union(*duty_sectors) if duty_sectors else set(),
+                                            held[k])}
                     yield Hit([items["id"].iloc[k]], ev)
 
 
-def _reason(item_sectors: frozenset, governed: set) -> str:
+def _reason(item_sectors: frozenset, governed: set, held: frozenset = frozenset()) -> str:
     """Why an item serves no duty, in words an analyst reads."""
+    if held:
+        return (f"事项所管的{'、'.join(sorted(held))}由其他部门的三定规定承担（或本部门三定的有关职责分工划归其他部门），"
+                "本部门职责未涉及")
     if item_sectors and not item_sectors & governed:
         return f"事项属于{'、'.join(sorted(item_sectors))}领域，部门三定职责未涉及该领域"
     return "事项所管的对象在部门三定职责中都没有提到"
@@ -163,6 +169,19 @@ def with_parents(sectors: frozenset[str]) -> frozenset[str]:
     return sectors | {parents[s] for s in sectors if s in parents}
 
 
+_BODY = re.compile(r"(?:[县市区省州旗]|自治[区州县])?([\u4e00-\u9fa5]{2,16}?(?:局|委员会|委|厅|办公室|中心))负责([^。；;]*)")
+
+
+def given_away(divisions: list[str], short: str) -> set[str]:
+    """Sectors a 规定's 有关职责分工 gives to another department (县应急管理局负责煤矿……安全生产……)."""
+    out: set[str] = set()
+    for text in divisions:
+        for m in _BODY.finditer(text):
+            if short not in m.group(1) and m.group(1) not in short:
+                out |= sectors_of(m.group(2))
+    return out
+
+
 def law_sectors(documents: str) -> frozenset[str]:
     """The sectors whose laws are among ``documents`` (the canonical titles an item cites)."""
     return frozenset(name for name, laws in _spec()["laws"] if laws.search(documents)) if documents else frozenset()
@@ -177,13 +196,20 @@ def _specificity(counts: np.ndarray, n: int) -> np.ndarray:
 
 
 def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int):
-    """(department id, its items, its duties, items × duties scores, item sectors, duty sectors) per department."""
+    """Per department: (id, its items, its duties, items × duties scores, the same ranked for serving, item
+    sectors, duty sectors, each item's sectors another department holds when that is why it matches none)."""
     if scope.empty or duties.empty:
         return
     spec = _spec()
     kinds = duties["kind"] if "kind" in duties else pd.Series("", index=duties.index)
     closing = kinds.eq("closing") | duties["duty"].map(lambda d: bool(spec["closing"].match(d)))
+    divisions = duties[closing]  # 有关职责分工: which matters the 规定 gives to other departments
     duties = duties[~closing]
+    # the sectors each department's duties govern, by government: a matter another department's
+    # 三定 names is that department's (农业农村局's 种子, 工业和信息化局's 民用爆炸物品)
+    sector_holders: dict[tuple[str, str], set[str]] = {}
+    for short, region, text in zip(duties["short_name"], duties["region"].fillna(""), duties["duty"]):
+        sector_holders.setdefault((region, short), set()).update(sectors_of(text))
     cores = [ctx.texts("core")[ctx.position[i]] for i in scope["id"]]
     names = [f"{n}{s or ''}" for n, s in zip(scope["name"], scope["sub_name"])]
     documents = scope["documents"].fillna("").astype(str).tolist() if "documents" in scope else [""] * len(scope)
@@ -207,6 +233,11 @@ def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int):
         d_sectors = [sectors_of(t) for t in texts]
         governed = set().union(*d_sectors)
         parents = spec["parents"]
+        elsewhere = set().union(*(v for (r, sh), v in sector_holders.items() if r in {"", region} and sh != short))
+        elsewhere |= given_away(divisions[divisions["short_name"].eq(short)]["duty"].tolist(), short)
+        elsewhere -= governed
+        specific = [with_parents(sectors_of(names[k], documents[k])) for k in at]
+        specific = [frozenset(x for x in s if x not in {parents.get(y) for y in s}) for s in specific]
         # a part of a sector no duty names on its own (矿山 where only 安全生产 is) is the sector's
         i_sectors = [frozenset(x for x in s if x in governed or parents.get(x) not in s)
                      for s in (with_parents(sectors_of(names[k], documents[k])) for k in at)]
@@ -231,6 +262,12 @@ def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int):
         # suggests do not shut it out: a conduct (未制定应急预案, 配备计量器具) is named in every sector
         gated = np.array([bool(law_sectors(documents[k])) and not any(s & d for d in d_sectors)
                           for k, s in zip(at, i_sectors)])
+        # an item whose own matters are all another department's (by that department's 三定, or by this
+        # one's 有关职责分工) is not served by this department's duty of the sector around them
+        # (the item's law says it is in those matters: names alone say conduct, 发包、安全评价, as above)
+        held = [h if h and not sp_ & governed and h <= elsewhere else frozenset()
+                for h, sp_ in ((sp_ & law_sectors(documents[k]), sp_) for k, sp_ in zip(at, specific))]
+        gated |= np.array([bool(h) for h in held], dtype=bool)
         score[gated] = 0.0
         # an item whose 部门职责 cell restates a duty serves it
         own_cells = [cells[k] for k in at]
@@ -248,7 +285,7 @@ def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int):
                 others = m[:, ~comprehensive].max(axis=1)
                 m[np.ix_(enforcing, comprehensive)] = np.maximum(m[np.ix_(enforcing, comprehensive)],
                                                                  others[enforcing, None])
-        yield dept_id, items, mine, score, ranked, i_sectors, d_sectors
+        yield dept_id, items, mine, score, ranked, i_sectors, d_sectors, held
 
 
 def _score(Xi, words: np.ndarray, usable: np.ndarray, texts: list[str], d_sectors: list, i_sectors: list) -> np.ndarray:
