@@ -152,6 +152,7 @@ def own_phrases(text: str, n: int) -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.lru_cache(maxsize=200_000)
 def sectors_of(text: str, documents: str = "") -> frozenset[str]:
     """The sectors ``text`` names, and those whose laws are among ``documents``."""
     spec = _spec()
@@ -207,9 +208,10 @@ def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int):
     duties = duties[~closing]
     # the sectors each department's duties govern, by government: a matter another department's
     # 三定 names is that department's (农业农村局's 种子, 工业和信息化局's 民用爆炸物品)
-    sector_holders: dict[tuple[str, str], set[str]] = {}
+    holders: dict[str, dict[str, set[str]]] = {}  # region → sector → departments whose duties govern it
     for short, region, text in zip(duties["short_name"], duties["region"].fillna(""), duties["duty"]):
-        sector_holders.setdefault((region, short), set()).update(sectors_of(text))
+        for sector in sectors_of(text):
+            holders.setdefault(region, {}).setdefault(sector, set()).add(short)
     cores = [ctx.texts("core")[ctx.position[i]] for i in scope["id"]]
     names = [f"{n}{s or ''}" for n, s in zip(scope["name"], scope["sub_name"])]
     documents = scope["documents"].fillna("").astype(str).tolist() if "documents" in scope else [""] * len(scope)
@@ -233,7 +235,7 @@ def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int):
         d_sectors = [sectors_of(t) for t in texts]
         governed = set().union(*d_sectors)
         parents = spec["parents"]
-        elsewhere = set().union(*(v for (r, sh), v in sector_holders.items() if r in {"", region} and sh != short))
+        elsewhere = {sector for r in {"", region} for sector, who in holders.get(r, {}).items() if who - {short}}
         elsewhere |= given_away(divisions[divisions["short_name"].eq(short)]["duty"].tolist(), short)
         elsewhere -= governed
         specific = [with_parents(sectors_of(names[k], documents[k])) for k in at]
