@@ -94,7 +94,7 @@ class DutyMatch(Primitive):
                 coverage.setdefault(department, {}).update(stats)
                 for k in np.flatnonzero(~served):
                     ev = {"coverage": stats, "nearest_duty": mine["duty"].iloc[nearest[k]] if len(mine) else "",
-                          "score": round(float(best[k]), 4), "item_sectors": sorted(item_sectors[k]),
+                          "duty_score": round(float(best[k]), 4), "item_sectors": sorted(item_sectors[k]),
                           "reason": _reason(item_sectors[k], set().union(*duty_sectors) if duty_sectors else set(),
                                             held[k])}
                     yield Hit([items["id"].iloc[k]], ev)
