@@ -54,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--catalogue", nargs="+", metavar="FILE", help="通用目录或指导目录（供 R07）")
     p.add_argument("--township", nargs="+", metavar="FILE", help="乡镇模板清单：法定目录加赋权目录（供 R14）")
     p.add_argument("--cancelled", nargs="+", metavar="FILE", help="已取消事项目录（供 R11）")
-    p.add_argument("--duties", nargs="+", metavar="FILE", help="三定职责表：部门、职责两列（供 R05）")
+    p.add_argument("--duties", nargs="+", metavar="FILE", help="三定：职责表（部门、职责两列），或“职能配置、内设机构和人员编制规定”全文 .txt/.md/.docx（供 R05）")
     p.add_argument("--lineage", nargs="+", metavar="FILE", help="本地机构沿革（YAML），叠加在内置的 2018 年机构改革之上（供 R18–R20）")
     p.add_argument("--out", action="append", required=True, metavar="FILE",
                    help="输出 findings.json、findings.xlsx 或 report.html（可多次使用）")

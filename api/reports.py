@@ -97,7 +97,9 @@ EVIDENCE_LABELS = {
     "duties": "职责数", "duties_with_items": "有事项承接的职责", "items": "事项数",
     "items_with_duty": "有职责对应的事项", "item": "事项",
     "probability": "为同一事项的概率", "reasons": "打分依据", "for": "支持", "against": "反对",
-    "probability_note": "说明"}
+    "probability_note": "说明",
+    "duty_number": "职责序号", "duty_score": "与最接近职责的相符度", "duty_sectors": "职责所管领域",
+    "item_sectors": "事项所属领域", "reason": "原因"}
 # evidence a person does not read: graph paths between internal keys
 HIDDEN_EVIDENCE = {"paths"}
 _DEPARTMENT_ID = re.compile(r"^([^|]+)\|[国省市县乡]\|([^|]+)$")

@@ -190,7 +190,7 @@ THEMES = [
     ("机构沿革", ("R18", "R19")),
     ("类别与规范", ("R13", "R15", "R16", "R17")),
 ]
-NEED_LABELS = {"laws": "法律法规库（启动服务时用 --laws 指定）", "duties": "三定职责表（含“部门”“职责”两列）",
+NEED_LABELS = {"laws": "法律法规库（启动服务时用 --laws 指定）", "duties": "三定职责表（含“部门”“职责”两列）或三定规定全文",
                "catalogue": "通用目录（或指导目录）", "cancelled": "已取消（或下放）事项目录",
                "township": "乡镇清单模板（法定目录加赋权目录）", "lineage": "本地机构沿革（YAML）"}
 EDITABLE = ("number", "integer", "text")
