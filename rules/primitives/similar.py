@@ -31,6 +31,7 @@ from quanze.rules.textsim import may_overlap, names_a_provision, pairs_in_blocks
 @register
 class Similar(Primitive):
     name = "similar"
+    run_vectors = True
     schema = {
         "text": Param("text", "core", "比较名称的哪种文字", choices=TEXTS),
         "block": Param("list", ["government"], "只在这些字段相同的事项之间比较", choices=COLUMNS),
