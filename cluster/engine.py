@@ -35,6 +35,7 @@ import pickle
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,9 +79,10 @@ def cluster(scheduler: str | None = None, workers: int = 2, memory_limit: str | 
     dd = require()
     if scheduler:
         try:
-            client = dd.Client(scheduler, timeout="30s")
-        except (OSError, TimeoutError) as e:
-            raise SystemExit(f"无法连接 Dask 调度器 {scheduler}：{e}")
+            client = dd.Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as e:
+            raise ConnectionError(f"无法连接 Dask 调度器 {scheduler}：{e}（请先启动 dask scheduler 与 dask worker，"
+                                  "地址写作 tcp://主机:8786）") from None
         with client:
             yield client
         return
@@ -126,7 +128,8 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
     if root.exists():
         shutil.rmtree(root)
     partitions = write_partitions(ready.tables, root)
-    inputs_path = work / "inputs.pickle"
+    # named for this run: a worker of a lasting cluster keeps the inputs it read, by their path
+    inputs_path = work / f"inputs-{uuid.uuid4().hex}.pickle"
     # the law library stays here (its citations are resolved in the tables); a rule only asks whether there is one
     shipped = {k: v for k, v in ready.inputs.items() if k != "laws"}
     if ready.inputs.get("laws"):
@@ -135,9 +138,12 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
 
     plan = plan_rules(rules)
     futures, labels = [], []
-    vectors = {key: client.submit(_vectors, str(root), partitions, *key, key=f"vectors-{key[0]}-{key[1]}-{id(work)}",
-                                  pure=False)
-               for key in plan["vectors"]}
+    vectors = {key: client.submit(_vectors, str(root), partitions, *key, pure=False) for key in plan["vectors"]}
+    # the gathered task first: it is the longest, and Dask runs what was submitted first first
+    if plan["whole"]:
+        futures.append(client.submit(_run_partitions, str(root), [p.folder for p in partitions], plan["whole"],
+                                     str(inputs_path), [], pure=False))
+        labels.append("whole")
     total_items = max(len(ready.tables), 1)
     for kind in ("government", "territory"):
         chosen = plan[kind]
@@ -145,17 +151,15 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
             continue
         for batch in batches(partitions, kind, total_items, n_workers * TASKS_PER_WORKER):
             positions = sorted(p for part in batch for p in part.positions)  # the order read_partitions gives
-            slices = [client.submit(_rows_of, vectors[key], positions, pure=False) for key in plan["vectors"]
-                      if any(key in _vector_keys(r) for r in chosen)]
             keys = [key for key in plan["vectors"] if any(key in _vector_keys(r) for r in chosen)]
+            slices = [client.submit(_rows_of, vectors[key], positions, pure=False) for key in keys]
             futures.append(client.submit(_run_partitions, str(root), [p.folder for p in batch], chosen,
                                          str(inputs_path), keys, *slices, pure=False))
             labels.append(kind)
-    if plan["whole"]:
-        futures.append(client.submit(_run_partitions, str(root), [p.folder for p in partitions], plan["whole"],
-                                     str(inputs_path), [], pure=False))
-        labels.append("whole")
-    results = _gather(client, futures, progress)
+    try:
+        results = _gather(client, futures, progress)
+    finally:
+        inputs_path.unlink(missing_ok=True)
     result = merge(rules, results)
     done = time.perf_counter()
     engine = {"engine": "dask", "scheduler": client.scheduler.address, "dashboard": client.dashboard_link,

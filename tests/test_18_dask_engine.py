@@ -89,6 +89,23 @@ def test_18_scheduler_without_the_dask_engine_is_refused(tmp_path):
         main(["analyze", str(EXAMPLE), "--scheduler", "tcp://127.0.0.1:8786", "--out", str(tmp_path / "f.json")])
 
 
+def test_18_dask_engine_without_dask_installed_says_how_to_install(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now raises ImportError
+    with pytest.raises(SystemExit, match=r"pip install 'quanze\[dask\]'"):
+        main(["analyze", str(EXAMPLE), "--engine", "dask", "--out", str(tmp_path / "f.json")])
+    assert not (tmp_path / "f.json").exists()
+
+
+@pytest.mark.slow
+def test_18_an_unreachable_scheduler_is_a_chinese_error(tmp_path):
+    pytest.importorskip("distributed")
+    with pytest.raises(SystemExit, match="无法连接 Dask 调度器 tcp://127.0.0.1:9"):
+        main(["analyze", str(EXAMPLE), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9",
+              "--out", str(tmp_path / "f.json")])
+
+
 # ---- on a LocalCluster of two worker processes ----------------------------------------------------------
 
 
