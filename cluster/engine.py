@@ -222,9 +222,9 @@ def _read_batch(jobs: list) -> list:
     from quanze.loaders.pipeline import read_one
 
     out = []
-    for path, region, overrides in jobs:
-        report, items = read_one((Path(path).resolve(), region, overrides))
-        report.path = str(path)
+    for path, given, region, overrides in jobs:
+        report, items = read_one((Path(path), region, overrides))
+        report.path = given
         out.append((report, items))
     return out
 
@@ -242,7 +242,9 @@ def _read_on_cluster(client, n_workers: int, progress, jobs: list):
             size = 0
         groups[-1].append(job)
         size += s
-    futures = [client.submit(_read_batch, [(str(p), r, o) for p, r, o in g], pure=False) for g in groups if g]
+    # absolute here: a worker elsewhere does not share this process's working folder
+    futures = [client.submit(_read_batch, [(str(Path(p).resolve()), str(p), r, o) for p, r, o in g], pure=False)
+               for g in groups if g]
     _watch(futures, progress, "集群读取任务")
     for future in futures:
         yield from future.result()
