@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from quanze.api import views
 from quanze.api.endpoints import service
 from quanze.api.inputs import FIELDS, HELP, ROLES
-from quanze.api.reports import beijing, evidence_text
+from quanze.api.reports import beijing
 from quanze.api.service import AliasError, NothingToLoad, StillRunning
 from quanze.api.store import LISTS, REVIEW_STATUSES, SEVERITY_ORDER, SORTS, NotFound
 from quanze.loaders.departments import find_region
@@ -132,6 +132,35 @@ def dataset(dataset_id: str, message: str = ""):
     return _page("web/dataset.html", ds=ds, runs=store.runs(dataset_id), message=message, roles=INPUT_ROLES,
                  departments=[(d["id"], d["name"], d["items"]) for d in depts],
                  loaded_departments=[(d["name"], d["items"]) for d in loaded], aliases=ds["aliases"], notice=notice)
+
+
+@web.get("/datasets/<dataset_id>/report")
+def load_report(dataset_id: str):
+    """The load report: per-sheet warnings, the column mapping, why rows read exceed items, the law check."""
+    from quanze.api.load_report import context
+
+    ds = service().store.dataset(dataset_id)
+    if ds is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    entry = service().load(dataset_id)
+    return _page("web/load_report.html", ds=ds, **context(ds["report"] or {}, entry.tables, service().laws))
+
+
+@web.get("/datasets/<dataset_id>/items/<item_id>")
+def item(dataset_id: str, item_id: str):
+    """An item: all its fields, its source row, its citations and its findings in the latest check."""
+    from quanze.api.finding_view import item_context
+
+    svc = service()
+    ds = svc.store.dataset(dataset_id)
+    if ds is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    page = item_context(svc.load(dataset_id).tables, item_id, svc.laws)
+    if page is None:
+        return dataset(dataset_id, message=f"数据集中没有事项 {item_id}。"), 404
+    runs = [r for r in svc.store.runs(dataset_id) if r["status"] == "完成"]
+    found = svc.store.item_findings(runs[0]["id"], item_id) if runs else []
+    return _page("web/item.html", ds=ds, run=runs[0] if runs else None, findings=found, **page)
 
 
 @web.post("/datasets/<dataset_id>/aliases")
@@ -365,12 +394,16 @@ def bulk_review(run_id: str):
 
 @web.get("/findings/<fingerprint>")
 def finding(fingerprint: str):
-    found = service().store.finding(fingerprint)
-    if found is None:
+    """A finding: its items side by side with their differences marked, the provisions they share with the
+    article's text, the evidence, and the previous/next finding of the list it was opened from (``run`` and
+    that list's filters and sort in the query string)."""
+    from quanze.api.finding_view import finding_page
+
+    page = finding_page(service(), fingerprint, request.args, finding_query(request.args))
+    if page is None:
         return datasets(message=f"没有问题 {fingerprint}。"), 404
     notice = "核查已保存。" if request.args.get("saved") else ""
-    return _page("web/finding.html", f=found, evidence=evidence_text(found["evidence"]), statuses=REVIEW_STATUSES,
-                 notice=notice)
+    return _page("web/finding.html", statuses=REVIEW_STATUSES, notice=notice, query_args=query_args, **page)
 
 
 @web.post("/findings/<fingerprint>/review")
@@ -382,7 +415,9 @@ def review(fingerprint: str):
         return finding(fingerprint), 422
     reviewer = request.form.get("reviewer", "").strip()
     service().store.add_review(fingerprint, status, request.form.get("comment", ""), reviewer)
-    return _remember_reviewer(redirect(url_for("web.finding", fingerprint=fingerprint, saved=1), code=303), reviewer)
+    back = {k: v for k, v in request.args.lists() if k != "saved"}  # the list it was opened from
+    return _remember_reviewer(redirect(url_for("web.finding", fingerprint=fingerprint, **back, saved=1), code=303),
+                              reviewer)
 
 
 def _remember_reviewer(response, reviewer: str):

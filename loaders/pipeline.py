@@ -209,6 +209,7 @@ def _accept(item: PowerItem, seen: dict[str, PowerItem], report: FileReport) -> 
     if compact(first.basis_text) == compact(item.basis_text):
         report.reject(item.source.sheet, item.source.rows[0],
                       f"重复事项「{item.title[:40]}」：与{first.source}的事项相同（部门、类别、名称、子项、层级和依据均相同），未重复导入")
+        report.count(item.source.sheet, "duplicate")
         return False
     item.id = stable_id(item.id, compact(item.basis_text))
     if item.main_id == first.id:
