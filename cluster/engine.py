@@ -12,10 +12,11 @@
    - ``government`` rules: one task per batch of whole governments;
    - ``territory`` rules: one task per batch of whole territories;
    - ``province`` and ``national`` rules, and rules whose primitive depends on every item of the run
-     (``Primitive.whole_run``: a classifier trained on all items, 三定 weights over every item): one task
-     that gathers the tables of every partition, in the run's row order, and runs them there.
+     (``Primitive.runs_whole``: a classifier trained on all items, 三定 weights over every item, the pair
+     score of R01b/R03 with its bigram weights over every item): one task that gathers the tables of every
+     partition, in the run's row order, and runs them there.
 
-   A primitive that reads the run's TF-IDF vectors (``Primitive.run_vectors``: R01b, R03, R10, R06) still runs
+   A primitive that reads the run's TF-IDF vectors (``Primitive.run_vectors``: R10, R06) still runs
    in partitions: the vectors are fitted once, in a task that gathers only the text columns of every partition,
    and each partition task is given its rows of them — the same rows the single process reads.
    The wider rules are not Dask group-bys: their primitives are the same Python as the single process (a
@@ -130,10 +131,11 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
     partitions = write_partitions(ready.tables, root)
     # named for this run: a worker of a lasting cluster keeps the inputs it read, by their path
     inputs_path = work / f"inputs-{uuid.uuid4().hex}.pickle"
-    # the law library stays here (its citations are resolved in the tables); a rule only asks whether there is one
+    # the law library by its folder (its citations are already resolved in the tables; the pair score reads
+    # article texts from it): each worker opens it where it runs
     shipped = {k: v for k, v in ready.inputs.items() if k != "laws"}
     if ready.inputs.get("laws"):
-        shipped["laws"] = True
+        shipped["laws"] = str(Path(ready.inputs["laws"].root).resolve())
     inputs_path.write_bytes(pickle.dumps(shipped))
 
     plan = plan_rules(rules)
@@ -179,7 +181,8 @@ def plan_rules(rules: list[Rule]) -> dict:
     plan: dict = {"government": [], "territory": [], "whole": [], "vectors": []}
     for rule in rules:
         primitive = REGISTRY.get(rule.check)
-        if primitive is None or primitive.whole_run or rule.partition not in ("government", "territory"):
+        if primitive is None or primitive.runs_whole({**primitive.defaults, **rule.params}) \
+                or rule.partition not in ("government", "territory"):
             plan["whole"].append(rule)
         else:
             plan[rule.partition].append(rule)
@@ -266,7 +269,12 @@ def _rows_of(matrix, positions: list[int]):
 
 @functools.lru_cache(maxsize=4)
 def _inputs(path: str) -> dict:
-    return pickle.loads(Path(path).read_bytes())
+    inputs = pickle.loads(Path(path).read_bytes())
+    if inputs.get("laws"):
+        from quanze.loaders import LawLibrary
+
+        inputs["laws"] = LawLibrary(inputs["laws"])
+    return inputs
 
 
 def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_path: str, keys: list, *slices):

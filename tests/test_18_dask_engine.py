@@ -65,11 +65,15 @@ def test_18_partitions_read_together_are_the_whole_tables(tmp_path):
 def test_18_rules_run_where_their_partition_and_primitive_allow():
     plan = plan_rules(load_catalogue())
     for rule in plan["government"] + plan["territory"]:
-        assert not REGISTRY[rule.check].whole_run and rule.partition in ("government", "territory")
-    assert {r.id for r in plan["whole"]} >= {"R13", "R16"}  # a classifier of every item; peers across governments
+        primitive = REGISTRY[rule.check]
+        assert not primitive.runs_whole({**primitive.defaults, **rule.params})
+        assert rule.partition in ("government", "territory")
+    # a classifier of every item; peers across governments; the pair score's weights over every item
+    assert {r.id for r in plan["whole"]} >= {"R13", "R16", "R01b", "R03"}
     assert all(r.partition == "territory" for r in plan["territory"])
-    # the TF-IDF rules stay in partitions, given the run's vectors
-    assert {"R01b", "R03", "R10"} <= {r.id for r in plan["government"]} and ("core", 1.0) in plan["vectors"]
+    # the TF-IDF rules without the pair score stay in partitions, given the run's vectors
+    assert "R10" in {r.id for r in plan["government"]} and "R06" in {r.id for r in plan["territory"]}
+    assert ("core", 1.0) in plan["vectors"]
 
 
 def test_18_batches_keep_territories_whole(tmp_path):

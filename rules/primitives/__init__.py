@@ -134,6 +134,10 @@ class Primitive:
     def evaluate(self, ctx: RunContext, scope: pd.DataFrame, params: dict) -> Iterable[Hit]:
         raise NotImplementedError
 
+    def runs_whole(self, params: dict) -> bool:
+        """Whether, with these parameters, a hit depends on every item of the run (``whole_run``)."""
+        return self.whole_run
+
 
 def register(cls: type[Primitive]) -> type[Primitive]:
     cls.defaults = {k: p.default for k, p in cls.schema.items()}
