@@ -138,7 +138,7 @@ def main() -> None:
     lines += ["", "What the figures say: the client still loads every list and holds the whole tables (the per-file parse "
               "runs on the workers, the cross-file steps and the law library here), so its peak is the single "
               "process's load peak; the rules of one government or territory run in parallel on the workers, while "
-              "R05a/R05b, R13 and R16 run in one task over the gathered tables, which bounds what a second worker "
+              "R01b/R03 (the pair score), R05a/R05b, R13 and R16 run in one task over the gathered tables, which bounds what a second worker "
               "can gain. No shuffle: partitions go to workers as Parquet files in the work folder, and the TF-IDF "
               "rows each partition task is given come from one vectors task."]
     text = "\n".join(lines) + "\n"
