@@ -43,6 +43,7 @@ from quanze.rules.textsim import may_overlap, names_a_provision, pairs_in_blocks
 @register
 class Similar(Primitive):
     name = "similar"
+    run_vectors = True
     schema = {
         "text": Param("text", "core", "比较名称的哪种文字", choices=TEXTS),
         "block": Param("list", ["government"], "只在这些字段相同的事项之间比较", choices=COLUMNS),
@@ -66,6 +67,10 @@ class Similar(Primitive):
                                      min=0, max=1, optional=True),
         "candidate_top_k": Param("integer", 3, "每个事项最多把多少个名称最相近的事项交给模型打分", min=1, max=1000),
     }
+
+    def runs_whole(self, params: dict) -> bool:
+        # the pair score's signals weigh character bigrams over every item of the run and read the law library
+        return bool(params.get("model"))
 
     def evaluate(self, ctx, scope, params):
         X = ctx.vectors(params["text"], params["max_df"])
