@@ -54,13 +54,14 @@ class Analysis(Prepared):
 
 def prepare(files, laws: str | Path | LawLibrary | None = None, catalogue=None, township=None, cancelled=None,
             duties=None, lineage=None, region: str | None = None,
-            progress: Callable[[str, int, int], None] | None = None, columns=None) -> Prepared:
+            progress: Callable[[str, int, int], None] | None = None, columns=None, reader=None) -> Prepared:
     """Load ``files`` and the optional reference inputs, as a rule run or a simulation needs them.
 
-    ``columns`` is an analyst's column mapping for the lists (``--columns``).
+    ``columns`` is an analyst's column mapping for the lists (``--columns``); ``reader`` reads the files
+    elsewhere (``load_files``).
     """
     library = LawLibrary(laws) if isinstance(laws, (str, Path)) else laws
-    loaded = load_files(files, laws=library, region=region, progress=progress, columns=columns)
+    loaded = load_files(files, laws=library, region=region, progress=progress, columns=columns, reader=reader)
     if progress:
         progress("建立数据表", 0, 1)
     tables = build_tables(loaded.items)

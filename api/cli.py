@@ -54,10 +54,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--catalogue", nargs="+", metavar="FILE", help="通用目录或指导目录（供 R07）")
     p.add_argument("--township", nargs="+", metavar="FILE", help="乡镇模板清单：法定目录加赋权目录（供 R14）")
     p.add_argument("--cancelled", nargs="+", metavar="FILE", help="已取消事项目录（供 R11）")
-    p.add_argument("--duties", nargs="+", metavar="FILE", help="三定职责表：部门、职责两列（供 R05）")
+    p.add_argument("--duties", nargs="+", metavar="FILE", help="三定：职责表（部门、职责两列），或“职能配置、内设机构和人员编制规定”全文 .txt/.md/.docx（供 R05）")
     p.add_argument("--lineage", nargs="+", metavar="FILE", help="本地机构沿革（YAML），叠加在内置的 2018 年机构改革之上（供 R18–R20）")
     p.add_argument("--out", action="append", required=True, metavar="FILE",
                    help="输出 findings.json、findings.xlsx 或 report.html（可多次使用）")
+    p.add_argument("--engine", choices=["process", "dask"], default="process",
+                   help="运行方式：process（默认，本进程）或 dask（Dask 集群：按地域、本级政府分区并行，结果与本进程相同）")
+    p.add_argument("--scheduler", metavar="tcp://HOST:8786", help="已有 Dask 集群的调度器地址（不写则在本机启动工作进程）")
+    p.add_argument("--workers", type=int, default=2, metavar="N", help="本机启动的 Dask 工作进程数（默认 2）")
+    p.add_argument("--memory-limit", metavar="4GB", help="本机每个 Dask 工作进程的内存上限（默认按本机内存平分）")
+    p.add_argument("--work-dir", metavar="DIR",
+                   help="Dask 的工作目录（Parquet 分区）；用远程集群时须是各工作节点都能读到的共享目录（默认临时目录，用完删除）")
 
     p = sub.add_parser("simulate", help="模拟划转方案：划入行政审批局、综合行政执法局或赋权乡镇")
     _common(p)
@@ -163,22 +170,40 @@ def cmd_analyze(args) -> int:
     from quanze.api.reports import FORMATS, write_findings
     from quanze.loaders.yamlfile import InputFileError
     from quanze.rules.catalogue import CatalogueError, SettingError
+    from quanze.cluster.engine import DaskUnavailable  # dask itself is imported only by --engine dask
 
     for out in args.out:
         if Path(out).suffix.lower() not in FORMATS:
             raise SystemExit(f"不支持的输出格式 {out}：请用 {'、'.join(FORMATS)}")
+    engine = {}
+    if args.engine == "dask":
+        from quanze.cluster.engine import analyze as analyze_on_dask
+
+        engine = {"scheduler": args.scheduler, "workers": max(args.workers, 1), "memory_limit": args.memory_limit,
+                  "work_dir": args.work_dir, "say": lambda line: print(line, flush=True)}
+    elif args.scheduler or args.work_dir:
+        raise SystemExit("--scheduler 与 --work-dir 只用于 --engine dask")
     try:
         with terminal_progress() as progress:
-            done = analyze(args.files, laws=args.laws, selection=args.rules, settings=args.set,
-                           catalogue=args.catalogue, township=args.township, cancelled=args.cancelled,
-                           duties=args.duties, lineage=args.lineage, region=args.region, progress=progress,
-                           columns=_columns(args))
+            done = (analyze_on_dask if engine else analyze)(
+                args.files, laws=args.laws, selection=args.rules, settings=args.set,
+                catalogue=args.catalogue, township=args.township, cancelled=args.cancelled,
+                duties=args.duties, lineage=args.lineage, region=args.region, progress=progress,
+                columns=_columns(args), **engine)
     except SettingError as e:  # a bad --set is a usage error, refused before anything is read
         print(e, file=sys.stderr)
         return 2
     except (CatalogueError, InputFileError, FileNotFoundError, OSError) as e:
         raise SystemExit(str(e))
+    except DaskUnavailable as e:
+        raise SystemExit(str(e))
     print(load_summary(done.load, brief=True))
+    if engine:
+        e = done.engine
+        print(f"Dask：{e['workers']} 个工作进程，{e['partitions']} 个分区，任务 "
+              + "、".join(f"{ {'government': '按本级政府', 'territory': '按地域', 'whole': '汇总'}[k]} {v} 个"
+                         for k, v in e["tasks"].items())
+              + f"；读取 {e['seconds']['load']} 秒，规则 {e['seconds']['rules']} 秒")
     for r in done.input_rejections:
         print(f"  × {r}")
     print(findings_summary(done.result))

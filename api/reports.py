@@ -85,7 +85,7 @@ def _json(result: RunResult, path: Path, title: str) -> None:
 
 
 EVIDENCE_LABELS = {
-    "score": "相似度", "compared": "比较的核心表述", "shared_documents": "共同依据", "key": "分组",
+    "score": "名称相似度", "compared": "比较的核心表述", "shared_documents": "共同依据", "key": "分组",
     "missing": "缺少", "missing_stages": "缺少环节", "why": "理由", "suggested": "建议类别",
     "model_probability": "模型判断为该类别的概率", "citations": "依据", "kind": "类型", "reference_item": "目录事项",
     "differences": "差异", "duty": "职责", "nearest": "最接近", "nearest_duty": "最接近的职责",
@@ -95,7 +95,11 @@ EVIDENCE_LABELS = {
     "successors": "承继机构", "body": "原机构", "phrase": "依据中的表述", "reference_category": "目录类别",
     "present_stages": "已有环节", "model_says": "模型判断", "by": "相同的", "peer_counts": "同类部门事项数",
     "duties": "职责数", "duties_with_items": "有事项承接的职责", "items": "事项数",
-    "items_with_duty": "有职责对应的事项", "item": "事项"}
+    "items_with_duty": "有职责对应的事项", "item": "事项",
+    "probability": "为同一事项的概率", "reasons": "打分依据", "for": "支持", "against": "反对",
+    "probability_note": "说明",
+    "duty_number": "职责序号", "duty_score": "与最接近职责的相符度", "duty_sectors": "职责所管领域",
+    "item_sectors": "事项所属领域", "reason": "原因"}
 # evidence a person does not read: graph paths between internal keys
 HIDDEN_EVIDENCE = {"paths"}
 _DEPARTMENT_ID = re.compile(r"^([^|]+)\|[国省市县乡]\|([^|]+)$")
@@ -126,7 +130,7 @@ def _plain(value, key: str = "") -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        if key == "model_probability":
+        if key in ("model_probability", "probability"):
             return f"{value:.0%}"
         return f"{value:.2f}".rstrip("0").rstrip(".") if key != "score" else f"{value:.2f}"
     if isinstance(value, (list, tuple)):

@@ -13,6 +13,9 @@ from quanze.rules.catalogue import load_catalogue
 from quanze.rules.engine import INPUT_LABELS
 from quanze.rules.model import SEVERITIES
 
+PARTITION_LABELS = {"government": "同一本级政府之内", "territory": "同一地域（县或市及其乡镇）之内",
+                    "province": "同一省之内", "national": "全部载入的清单"}
+
 def render(laws=None) -> str:
     done = analyze([EXAMPLES / "mingchuan"], laws=laws, **example_inputs())
     first = {}
@@ -40,6 +43,7 @@ def render(laws=None) -> str:
             lines.append(f"回应的实践问题：{'、'.join(rule.answers)}（见 field reports）。")
         if rule.needs:
             lines.append(f"需要输入：{'、'.join(INPUT_LABELS.get(n, n) for n in rule.needs)}。")
+        lines.append(f"比较范围（partition）：{rule.partition}（{PARTITION_LABELS[rule.partition]}）。")
         lines += [f"建议处置：{'、'.join(rule.advice)}。", "", f"检查方法 `{rule.check}`，参数：", "", "```yaml"]
         lines += [f"{k}: {v}" for k, v in rule.params.items()] or ["（无）"]
         if rule.applies_to:

@@ -475,13 +475,46 @@ class Store:
         return {"severity": Counter(r["severity"] for r in rows), "rule": Counter(r["rule"] for r in rows),
                 "department": Counter(d for r in rows for d in (r["departments"] or "").split("、") if d)}
 
-    def finding(self, fingerprint: str) -> dict | None:
-        rows = self._read("select f.data from findings f join runs r on r.id = f.run_id where f.fingerprint = ? "
-                          "order by r.created desc limit 1", (fingerprint,))
+    def item_findings(self, run: str, item_id: str) -> list[dict]:
+        """The findings of a run that concern the item ``item_id``, 红 → 黄 → 蓝 then by rule."""
+        rows = self._read(f"select data, {_LATEST_REVIEW} as review from findings f where run_id = ? and exists "
+                          "(select 1 from json_each(f.data, '$.subjects') s where json_extract(s.value, '$.id') = ?) "
+                          f"order by {_SEV_RANK}, rule, rowid", (run, item_id))
+        return [{**json.loads(r["data"]), "review": r["review"]} for r in rows]
+
+    def neighbours(self, run: str, fingerprint: str, rule=None, severity=None, department=None, status=None,
+                   q=None, sort: str | None = None, order: str = "asc") -> dict | None:
+        """Where a finding stands in a run's findings list filtered and sorted as :meth:`findings` does:
+        its position (1-based), the total, and the fingerprints before and after it (None at an end), found
+        in SQL with a window over the filtered list; None when the finding is not in that list."""
+        where, args = self._finding_filter(run, rule, severity, department, status, q)
+        keys = ["sev_rank", "rule", "seq"]
+        if sort in SORTS:
+            keys = [f"{SORTS[sort]} {'desc' if order == 'desc' else 'asc'}"] + [k for k in keys if k != SORTS[sort]]
+        window = f"over (order by {', '.join(keys)})"
+        rows = self._read(
+            f"select position, total, prev, next from (select fingerprint, row_number() {window} as position, "
+            f"count(*) over () as total, lag(fingerprint) {window} as prev, lead(fingerprint) {window} as next "
+            f"from (select f.rowid as seq, f.*, {_SEV_RANK} as sev_rank, {_LATEST_REVIEW} as review "
+            f"from findings f where f.run_id = ?) where {' and '.join(where)}) where fingerprint = ?",
+            (*args, fingerprint))
+        return dict(rows[0]) if rows else None
+
+    def run_finding(self, run: str, fingerprint: str) -> dict | None:
+        """A finding as one run found it, with its review status and history."""
+        rows = self._read("select data from findings where run_id = ? and fingerprint = ?", (run, fingerprint))
         if not rows:
             return None
         return {**json.loads(rows[0]["data"]), "review": self.review_status(fingerprint),
-                "reviews": self.reviews(fingerprint)}
+                "reviews": self.reviews(fingerprint), "run_id": run}
+
+    def finding(self, fingerprint: str) -> dict | None:
+        rows = self._read("select f.data, f.run_id from findings f join runs r on r.id = f.run_id "
+                          "where f.fingerprint = ? order by r.created desc limit 1", (fingerprint,))
+        if not rows:
+            return None
+        return {**json.loads(rows[0]["data"]), "review": self.review_status(fingerprint),
+                "reviews": self.reviews(fingerprint), "run_id": rows[0]["run_id"]}
 
     # ---- scenarios and simulations -------------------------------------------------------
 

@@ -8,15 +8,15 @@ items side by side, the source rows and the evidence, and review it.
 from __future__ import annotations
 
 import hmac
-from collections import Counter
 from urllib.parse import quote, unquote
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from quanze.api import charts as chart_data
 from quanze.api import scenario_form, views
 from quanze.api.endpoints import service
 from quanze.api.inputs import FIELDS, HELP, ROLES
-from quanze.api.reports import beijing, evidence_text
+from quanze.api.reports import beijing
 from quanze.api.service import AliasError, NothingToLoad, StillRunning
 from quanze.api.store import LISTS, REVIEW_STATUSES, SEVERITY_ORDER, SORTS, NotFound
 from quanze.loaders.departments import find_region
@@ -134,6 +134,35 @@ def dataset(dataset_id: str, message: str = ""):
                  loaded_departments=[(d["name"], d["items"]) for d in loaded], aliases=ds["aliases"], notice=notice)
 
 
+@web.get("/datasets/<dataset_id>/report")
+def load_report(dataset_id: str):
+    """The load report: per-sheet warnings, the column mapping, why rows read exceed items, the law check."""
+    from quanze.api.load_report import context
+
+    ds = service().store.dataset(dataset_id)
+    if ds is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    entry = service().load(dataset_id)
+    return _page("web/load_report.html", ds=ds, **context(ds["report"] or {}, entry.tables, service().laws))
+
+
+@web.get("/datasets/<dataset_id>/items/<item_id>")
+def item(dataset_id: str, item_id: str):
+    """An item: all its fields, its source row, its citations and its findings in the latest check."""
+    from quanze.api.finding_view import item_context
+
+    svc = service()
+    ds = svc.store.dataset(dataset_id)
+    if ds is None:
+        return datasets(message=f"没有数据集 {dataset_id}。"), 404
+    page = item_context(svc.load(dataset_id).tables, item_id, svc.laws)
+    if page is None:
+        return dataset(dataset_id, message=f"数据集中没有事项 {item_id}。"), 404
+    runs = [r for r in svc.store.runs(dataset_id) if r["status"] == "完成"]
+    found = svc.store.item_findings(runs[0]["id"], item_id) if runs else []
+    return _page("web/item.html", ds=ds, run=runs[0] if runs else None, findings=found, **page)
+
+
 @web.post("/datasets/<dataset_id>/aliases")
 def aliases(dataset_id: str):
     """Correct or merge department names: each row of the form names a department as loaded and its new name
@@ -161,7 +190,7 @@ THEMES = [
     ("机构沿革", ("R18", "R19")),
     ("类别与规范", ("R13", "R15", "R16", "R17")),
 ]
-NEED_LABELS = {"laws": "法律法规库（启动服务时用 --laws 指定）", "duties": "三定职责表（含“部门”“职责”两列）",
+NEED_LABELS = {"laws": "法律法规库（启动服务时用 --laws 指定）", "duties": "三定职责表（含“部门”“职责”两列）或三定规定全文",
                "catalogue": "通用目录（或指导目录）", "cancelled": "已取消（或下放）事项目录",
                "township": "乡镇清单模板（法定目录加赋权目录）", "lineage": "本地机构沿革（YAML）"}
 EDITABLE = ("number", "integer", "text")
@@ -334,11 +363,36 @@ def run(run_id: str, message: str = ""):
         state["per_page"] = per_page
     sort_state = {**state, "sort": query["sort"], "order": query["order"]}
     return _page("web/run.html", run=job, findings=found, total=total, query=query, statuses=REVIEW_STATUSES,
+                 charts=run_charts(run_id, titles) if job["status"] == "完成" else None,
+                 graph=_department_pages(job["dataset_id"], chart_data.with_links(
+                     chart_data.overlap_graph(store, run_id), _findings_link(run_id))) if job["status"] == "完成" else None,
                  page=page, pages=pages, per_page=per_page, state=state, sort_state=sort_state,
                  query_args=query_args, titles=titles, sorts=SORT_LABELS, notice=notice, message=message,
                  departments=store.finding_departments(run_id),
                  by_severity=[(s, counts["severity"][s]) for s in SEVERITY_ORDER if counts["severity"][s]],
                  by_rule=sorted(counts["rule"].items()), by_department=counts["department"].most_common())
+
+
+def _findings_link(run_id: str):
+    """A chart element's filter → the address of its findings list."""
+    return lambda f: url_for("web.run", run_id=run_id, **f) + "#findings"
+
+
+def _department_pages(dataset_id: str, graph: dict) -> dict:
+    """The overlap graph with each node's department page (``page``), but the graph's centre's own."""
+    ids = {d["name"]: d["id"] for d in views.departments(service().load(dataset_id).tables)}
+    for node in graph["nodes"]:
+        if node["name"] in ids and node["name"] != graph["center"]:
+            node["page"] = url_for("web.department", dataset_id=dataset_id, department_id=ids[node["name"]])
+    return graph
+
+
+def run_charts(run_id: str, titles: dict[str, str]) -> dict:
+    """The results page's charts (api/charts.py), each element with the link to its findings."""
+    store = service().store
+    return chart_data.with_links({"severity": chart_data.severity_counts(store, run_id),
+                                  "rules": chart_data.rule_counts(store, run_id, titles),
+                                  "heatmap": chart_data.heatmap(store, run_id, titles)}, _findings_link(run_id))
 
 
 @web.post("/analyses/<run_id>/reviews")
@@ -365,12 +419,16 @@ def bulk_review(run_id: str):
 
 @web.get("/findings/<fingerprint>")
 def finding(fingerprint: str):
-    found = service().store.finding(fingerprint)
-    if found is None:
+    """A finding: its items side by side with their differences marked, the provisions they share with the
+    article's text, the evidence, and the previous/next finding of the list it was opened from (``run`` and
+    that list's filters and sort in the query string)."""
+    from quanze.api.finding_view import finding_page
+
+    page = finding_page(service(), fingerprint, request.args, finding_query(request.args))
+    if page is None:
         return datasets(message=f"没有问题 {fingerprint}。"), 404
     notice = "核查已保存。" if request.args.get("saved") else ""
-    return _page("web/finding.html", f=found, evidence=evidence_text(found["evidence"]), statuses=REVIEW_STATUSES,
-                 notice=notice)
+    return _page("web/finding.html", statuses=REVIEW_STATUSES, notice=notice, query_args=query_args, **page)
 
 
 @web.post("/findings/<fingerprint>/review")
@@ -382,7 +440,9 @@ def review(fingerprint: str):
         return finding(fingerprint), 422
     reviewer = request.form.get("reviewer", "").strip()
     service().store.add_review(fingerprint, status, request.form.get("comment", ""), reviewer)
-    return _remember_reviewer(redirect(url_for("web.finding", fingerprint=fingerprint, saved=1), code=303), reviewer)
+    back = {k: v for k, v in request.args.lists() if k != "saved"}  # the list it was opened from
+    return _remember_reviewer(redirect(url_for("web.finding", fingerprint=fingerprint, **back, saved=1), code=303),
+                              reviewer)
 
 
 def _remember_reviewer(response, reviewer: str):
@@ -408,34 +468,18 @@ def department(dataset_id: str, department_id: str):
         return dataset(dataset_id, message=f"数据集中没有部门 {department_id}。"), 404
     name = page["name"]
     runs = [r for r in svc.store.runs(dataset_id) if r["status"] == "完成"]
-    overlaps: Counter = Counter()
-    own = 0
+    own, graph, overlaps = 0, None, []
     if runs:
         own = svc.store.findings(runs[0]["id"], department=[name], limit=0)[0]
-        for f in svc.store.findings(runs[0]["id"], rule=",".join(OVERLAP_RULES), department=[name], limit=10**9)[1]:
-            overlaps.update(d for d in dict.fromkeys(f["departments"]) if d != name)
+        graph = _department_pages(dataset_id, chart_data.with_links(
+            chart_data.overlap_graph(svc.store, runs[0]["id"], ",".join(OVERLAP_RULES), name),
+            _findings_link(runs[0]["id"])))
+        # the departments this one shares overlap findings with, most first (the graph's edges from it)
+        overlaps = [(e["target"] if e["source"] == name else e["source"], e["value"], e["href"])
+                    for e in graph["edges"] if name in (e["source"], e["target"])]
     return _page("web/department.html", name=name, dataset_id=dataset_id, total=page["total"], levels=page["levels"],
-                 table=page["table"], overlaps=overlaps.most_common(), run=runs[0] if runs else None, own=own,
-                 overlap_rules=",".join(OVERLAP_RULES), svg=_star(name, overlaps.most_common(12)))
-
-
-def _star(center: str, others: list[tuple[str, int]]) -> str:
-    """A small graph drawn on the server: the department in the middle, overlapping ones around it."""
-    import html
-    import math
-
-    w, h, r = 640, 360, 140
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" aria-label="交叉部门图">']
-    for k, (name, n) in enumerate(others):
-        a = 2 * math.pi * k / max(len(others), 1)
-        x, y = w / 2 + r * 1.6 * math.cos(a), h / 2 + r * math.sin(a)
-        parts.append(f'<line x1="{w / 2}" y1="{h / 2}" x2="{x:.0f}" y2="{y:.0f}" stroke="#7a9cc6" '
-                     f'stroke-width="{min(1 + n / 3, 10):.1f}"/>')
-        parts.append(f'<text x="{x:.0f}" y="{y:.0f}" font-size="12" text-anchor="middle">{html.escape(name)}（{n}）</text>')
-    parts.append(f'<circle cx="{w / 2}" cy="{h / 2}" r="8" fill="#2e4a6b"/>')
-    parts.append(f'<text x="{w / 2}" y="{h / 2 - 14}" font-size="14" font-weight="bold" text-anchor="middle">'
-                 f'{html.escape(center)}</text></svg>')
-    return "".join(parts)
+                 table=page["table"], overlaps=overlaps, run=runs[0] if runs else None, own=own,
+                 overlap_rules=",".join(OVERLAP_RULES), graph=graph)
 
 
 # ---- scenarios -----------------------------------------------------------------------------
@@ -491,6 +535,7 @@ def simulation(simulation_id: str):
     rules = sorted(set(change.get("added", {})) | set(change.get("removed", {})))
     done = sim["status"] == "完成" and sim["result"]
     return _page("web/simulation.html", sim=sim, sections=SECTIONS, change_rules=rules,
+                 sankey=chart_data.sankey(sim["result"]) if sim["result"] else None,
                  scenario=service().store.scenario(sim["scenario_id"]),
                  counts=scenario_form.simulation_counts(sim["result"]) if done else None,
                  moved=scenario_form.moved_rows(sim["result"]) if done else [])

@@ -24,8 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from quanze.loaders import load_files
-from quanze.rules.engine import run
+from quanze.pipeline import analyze
 from quanze.rules.evaluation import predicted_pairs, read_pairs, score
 
 from common import add_shared, interval, real_lists, replace_section  # a sibling module of these scripts
@@ -102,10 +101,12 @@ def labelled_pairs(path: Path = PAIRS) -> list[dict]:
     return pairs
 
 
-def evaluate(klmy: Path, settings: list[str] | None = None) -> dict:
-    items = load_files([klmy]).items
+def evaluate(klmy: Path, settings: list[str] | None = None, laws: Path | None = None) -> dict:
+    """The rules over the real lists, with the law library when given (the pair score reads the
+    cited articles' texts from it, as it did when trained)."""
     rules = sorted(set().union(*MEASURED.values()))
-    result = run(items, selection=[*rules, "R13"], settings=settings)
+    analysis = analyze([klmy], laws=laws, selection=[*rules, "R13"], settings=settings)
+    items, result = analysis.load.items, analysis.result
     pairs = labelled_pairs()
     known = {it.id for it in items}
     missing = [p for p in pairs if p["a_id"] not in known or p["b_id"] not in known]
@@ -162,7 +163,8 @@ def main() -> int:
     klmy = real_lists(args)
     if klmy is None:
         return 2
-    text = report(evaluate(klmy, args.set))
+    laws = klmy.parent / "laws"
+    text = report(evaluate(klmy, args.set, laws if laws.is_dir() else None))
     print(text)
     if args.write:
         replace_section(text, SECTION)

@@ -71,6 +71,9 @@ from common import add_shared, real_lists  # a sibling module of these scripts
 REPO = Path(__file__).resolve().parent.parent
 PAIRS = REPO / "tests" / "eval" / "overlap_pairs.csv"
 PROPOSING = ["R01a", "R01b", "R02", "R03", "R10"]
+# the rules as they were when the set was drawn (before the pair score proposed pairs of its own):
+# the `rules` stratum is theirs, so that drawing again gives the same set
+AS_DRAWN = ["R01b.model=false", "R03.model=false"]
 ENFORCEMENT = ("行政处罚", "行政强制", "行政检查")
 COLUMNS = ["pair_id", "a_id", "b_id", "a_source", "b_source", "same_matter", "note", "stratum", "inclusion_prob",
            "weight", "holdout", "name_sim", "relation", "law_sim", "obj_match"]
@@ -215,7 +218,7 @@ def _row(pop: dict[str, np.ndarray], k: int) -> dict:
 
 
 def proposed(prep) -> set[frozenset[str]]:
-    result = run(prep.tables, selection=PROPOSING)
+    result = run(prep.tables, selection=PROPOSING, settings=AS_DRAWN)
     return predicted_pairs(result.findings, set(PROPOSING))
 
 

@@ -34,6 +34,26 @@ class LawDocument:
     expired: bool
     path: Path | None
     _articles: set[int] | None = field(default=None, repr=False)
+    _texts: dict[int, str] | None = field(default=None, repr=False)
+
+    def article(self, number: int) -> str:
+        """The text of 第number条 in this version, from its line to the next article or heading ('' when no
+        text is stored or the version has no such article)."""
+        if self._texts is None:
+            texts: dict[int, list[str]] = {}
+            current: list[str] | None = None
+            if self.path is not None and self.path.exists():
+                for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
+                    m = _ARTICLE_LINE.match(line)
+                    if m:
+                        n = None if m.group(2) else chinese_number(m.group(1))
+                        current = texts.setdefault(n, []) if n is not None and n not in texts else None
+                    elif line.lstrip().startswith(("#", "<!--")):
+                        current = None
+                    if current is not None and line.strip():
+                        current.append(line.strip())
+            self._texts = {n: "\n".join(lines) for n, lines in texts.items()}
+        return self._texts.get(number, "")
 
     def articles(self) -> set[int]:
         """Article numbers present in this version's text (empty when no text is stored)."""

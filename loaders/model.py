@@ -166,6 +166,17 @@ class Rejection:
         return f"{where}：{self.reason}"
 
 
+# what became of a row read that is not an item's first row, in the order the load report lists them
+ROW_FATES = {
+    "continuation": "续行（同一事项的后续行，已合并到上面的事项）",
+    "section": "分类标题行（如“一、行政许可”）",
+    "note": "说明文字行（注：……）",
+    "header": "重复的表头行（分页打印时重复）",
+    "rejected": "未导入的行（原因见“未导入”）",
+    "duplicate": "重复事项（与已导入的事项完全相同）",
+}
+
+
 @dataclass
 class SheetReport:
     sheet: str
@@ -179,6 +190,12 @@ class SheetReport:
     mapping: list[dict] = field(default_factory=list)
     ignored: list[dict] = field(default_factory=list)  # columns not imported: letter and header
     tables: list[dict] = field(default_factory=list)  # when a sheet holds more than one table
+    # why rows read exceed items: rows_read == items + sum(row_fates.values()) (see ROW_FATES)
+    row_fates: dict[str, int] = field(default_factory=dict)
+
+    def count(self, fate: str, n: int = 1) -> None:
+        if n:
+            self.row_fates[fate] = self.row_fates.get(fate, 0) + n
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -214,6 +231,13 @@ class FileReport:
         for s in self.sheets:
             if s.sheet == sheet:
                 s.warnings.append(message)
+                return
+
+    def count(self, sheet: str, fate: str) -> None:
+        """One more row of ``sheet`` that became no item, for the reason ``fate`` (a key of ROW_FATES)."""
+        for s in self.sheets:
+            if s.sheet == sheet:
+                s.count(fate)
                 return
 
     def to_dict(self) -> dict:

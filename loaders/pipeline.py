@@ -28,6 +28,7 @@ from quanze.loaders.text import compact
 
 SUPPORTED_SUFFIXES = {".xls", ".xlsx", ".xlsm", ".csv", ".tsv", ".json", ".jsonl", ".txt", ".html", ".htm", ".jsp", ".php"}
 Progress = Callable[[str, int, int], None]
+Reader = Callable[[list[tuple[Path, str, "list | None"]]], Iterable[tuple[FileReport, list[PowerItem]]]]
 PARALLEL_FROM = 32  # files; fewer are read in this process (starting workers costs more)
 
 
@@ -117,19 +118,24 @@ def _owner(texts: list[str], region: str):
 
 def load_files(paths: Iterable[str | Path], laws: LawLibrary | None = None, region: str | None = None,
                progress: Progress | None = None, workers: int | None = None,
-               columns: str | Path | list | None = None) -> LoadResult:
+               columns: str | Path | list | None = None, reader: Reader | None = None) -> LoadResult:
     """Load every file; ``region`` names the government when the files do not.
 
     Files are taken in the order of their names, whatever the order given, so
     the same files always give the same items and reports.  Many files are read
     by ``workers`` processes (default: one per core); the results are taken in
     that order, so the outcome does not depend on them.  ``columns`` is an
-    analyst's column mapping (``--columns``, see :func:`header.load_overrides`).
+    analyst's column mapping (``--columns``, see :func:`header.load_overrides`).  ``reader`` reads the
+    files elsewhere (the Dask engine: one task per batch of files) and yields what ``read_one`` gives for
+    each job ``(path, region, overrides)``, in the order of the jobs; all that follows reads every file's
+    result, so it runs here.
     """
     files = sorted(expand_paths(paths), key=lambda p: (p.name, str(p)))
     overrides = load_overrides(columns) if isinstance(columns, (str, Path)) else columns
     loaded: list[tuple[FileReport, list[PowerItem]]] = []
-    for n, (report, items) in enumerate(_read_all(files, region or "", workers, overrides)):
+    read = _read_all(files, region or "", workers, overrides) if reader is None else \
+        reader([(p, region or "", overrides) for p in files])
+    for n, (report, items) in enumerate(read):
         if progress:
             progress("读取清单", n, len(files))
         loaded.append((report, items))
@@ -203,6 +209,7 @@ def _accept(item: PowerItem, seen: dict[str, PowerItem], report: FileReport) -> 
     if compact(first.basis_text) == compact(item.basis_text):
         report.reject(item.source.sheet, item.source.rows[0],
                       f"重复事项「{item.title[:40]}」：与{first.source}的事项相同（部门、类别、名称、子项、层级和依据均相同），未重复导入")
+        report.count(item.source.sheet, "duplicate")
         return False
     item.id = stable_id(item.id, compact(item.basis_text))
     if item.main_id == first.id:
@@ -217,6 +224,11 @@ def _count(report: FileReport, items: list[PowerItem]) -> None:
         mine = [it for it in items if it.source.sheet == sheet.sheet]
         sheet.items = len(mine)
         sheet.main_items = len({it.main_id for it in mine})
+
+
+def read_one(job: tuple[Path, str, list | None]) -> tuple[FileReport, list[PowerItem]]:
+    """One file's report and items, read with nothing of the other files (``load_files`` does the rest)."""
+    return _read_one(job)
 
 
 def _read_one(job: tuple[Path, str, list | None]) -> tuple[FileReport, list[PowerItem]]:

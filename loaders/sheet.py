@@ -51,9 +51,11 @@ class _Leaf:
     values: dict[str, list[str]] = field(default_factory=dict)
     category_raw: list[str] = field(default_factory=list)
     section: str = ""  # the category of a section row (一、行政许可) above the item
+    rows: int = 0  # rows read into this leaf (its first row and its continuation rows)
 
     def add(self, row_no: int, cells: dict[str, str], section: str = "") -> None:
         self.last_row = row_no
+        self.rows += 1
         for k, v in cells.items():
             if v and k in TEXT_FIELDS and v not in self.values.setdefault(k, []):
                 self.values[k].append(v)
@@ -136,7 +138,10 @@ def parse_sheet(raw: RawSheet, ctx: FileContext, report: FileReport) -> list[Pow
             sheet.warnings.append(f"第{table.row + 1}行表头下的表格没有「权力类型」列，工作表名和标题也没有写明权力类别，"
                                   "类别将从文件名或按事项名称推断，并在事项上注明来源")
         leaves = _group_rows(rows, raw, table, name, sheet, report)
-        items.extend(it for group in leaves for it in _build_items(group, name, titles, ctx, report))
+        made = [it for group in leaves for it in _build_items(group, name, titles, ctx, report)]
+        sheet.count("continuation", sum(leaf.rows - 1 for group in leaves for leaf in group))
+        sheet.count("rejected", sum(len(group) for group in leaves) - len(made))  # one item a leaf, or none
+        items.extend(made)
     return items
 
 
@@ -165,16 +170,21 @@ def _group_rows(rows, raw: RawSheet, header: HeaderMap, sheet_name: str, sheet: 
         single = len(set(values)) == 1 and values[0] != cells.get("name")
         if _NOTE.match(values[0]) and (single or not cells.get("name")):  # 注：…, 备注：… below the table
             sheet.warnings.append(f"第{row_no}行为说明文字，未作为事项导入")
+            sheet.count("note")
             continue
         if single:
             if normalise_category(values[0]):
                 section_category = values[0]  # a section row such as 一、行政许可（11项）
+                sheet.count("section")
             else:
                 report.reject(sheet_name, row_no, f"只有一格有内容（「{values[0][:30]}」），不是完整的事项行")
+                sheet.count("rejected")
             continue
         if field_of(cells.get("name")) == "name" or is_repeated_header(row, header):
+            sheet.count("header")
             continue  # header repeated on a printed page
         if uncached and _formula_cells(r, row_no, header, uncached, cells, sheet_name, sheet, report):
+            sheet.count("rejected")
             continue
         name, seq = compact(cells.get("name")), compact(cells.get("seq"))
         current = groups[-1] if groups else None
@@ -189,6 +199,7 @@ def _group_rows(rows, raw: RawSheet, header: HeaderMap, sheet_name: str, sheet: 
                                       "已合并为一个事项；如为两个事项，请填写不同的序号或子项名称")
         elif current is None or (seq and seq != current[0].seq):
             report.reject(sheet_name, row_no, "事项名称为空" + (f"（序号 {seq}）" if seq else "") + "，该行未导入")
+            sheet.count("rejected")
             continue
         _continue_group(current, row_no, cells, section_category)
     return groups

@@ -21,7 +21,10 @@ from quanze.rules.model import SEVERITIES, Rule
 CATALOG_DIR = Path(__file__).with_name("catalog")
 DATA_DIR = Path(__file__).with_name("data")
 REQUIRED = ("id", "title", "severity", "check", "message", "advice")
-KEYS = (*REQUIRED, "description", "answers", "needs", "applies_to")
+KEYS = (*REQUIRED, "description", "answers", "needs", "applies_to", "partition")
+# the widest unit a rule compares inside: a government's own rows, a territory (a county or city with its
+# townships), a province, or every list loaded; the Dask engine runs a rule inside partitions of that key
+PARTITIONS = ("government", "territory", "province", "national")
 APPLIES_TO = ("categories", "levels", "admin_levels", "where")
 
 
@@ -68,6 +71,10 @@ def read_rule(path: Path) -> Rule:
         raise CatalogueError(f"规则文件 {path.name} 的 check.primitive {primitive!r} 不是已有的检查方法；"
                              f"可用：{'、'.join(sorted(REGISTRY))}")
     _check_applies_to(doc.get("applies_to") or {}, path.name)
+    partition = doc.get("partition", "national")
+    if partition not in PARTITIONS:
+        raise CatalogueError(f"规则文件 {path.name} 的 partition 应为 {'、'.join(PARTITIONS)} 之一"
+                             f"（规则比较的范围：本级政府、地域、省或全国），而不是 {partition!r}")
     _check_needs(doc.get("needs") or [], path.name)
     for name, value in check.items():
         check_param(str(primitive), name, value, f"规则文件 {path.name} 的 check")
@@ -76,7 +83,8 @@ def read_rule(path: Path) -> Rule:
         id=str(doc["id"]), title=doc["title"], severity=doc["severity"], check=primitive, params=check,
         message=doc["message"], advice=[advice] if isinstance(advice, str) else list(advice),
         description=doc.get("description", "").strip(), applies_to=doc.get("applies_to") or {},
-        needs=list(doc.get("needs") or []), answers=list(doc.get("answers") or []), path=str(path))
+        needs=list(doc.get("needs") or []), answers=list(doc.get("answers") or []), path=str(path),
+        partition=str(partition), declared_partition="partition" in doc)
 
 
 @functools.cache

@@ -75,16 +75,18 @@ class RunResult:
 
 def run(tables, selection: str | list[str] | None = None, settings: list[str] | dict | None = None,
         inputs: dict | None = None, rules: list[Rule] | None = None,
-        progress: Callable[[str, int, int], None] | None = None, only: set[str] | None = None) -> RunResult:
+        progress: Callable[[str, int, int], None] | None = None, only: set[str] | None = None,
+        cache: dict | None = None) -> RunResult:
     """Evaluate the selected rules over ``tables`` (Tables, or a graph view or items they are made from);
     ``settings`` override parameters (``R03.threshold=0.6``).
 
     ``only`` limits the rules whose primitive is local (one item's rows make its hit) to those items;
-    the other rules run over every item.
+    the other rules run over every item.  ``cache`` starts the run's shared caches (``RunContext.cached``):
+    the Dask engine gives a partition the rows of the TF-IDF vectors fitted over the whole run.
     """
     rules = select(rules if rules is not None else load_catalogue(), selection)
     override(rules, settings, defaults())
-    ctx = RunContext(as_tables(tables), inputs or {})
+    ctx = RunContext(as_tables(tables), inputs or {}, cache=dict(cache or {}))
     runs, findings = [], []
     for done, rule in enumerate(rules):
         if progress:

@@ -28,6 +28,9 @@ class Rule:
     needs: list[str] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     path: str = ""
+    # what the rule compares inside (rules/catalogue.py PARTITIONS); a file that names none is national
+    partition: str = "national"
+    declared_partition: bool = False
 
     def summary(self) -> dict:
         return {"id": self.id, "title": self.title, "severity": self.severity}

@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from quanze.loaders.citations import canonical_title
 from quanze.loaders.text import chinese_number, normalise
@@ -150,19 +150,32 @@ def library_texts(citations: pd.DataFrame, ids, library) -> list[str]:
 
 
 def _bigrams(texts: list[str]):
-    """L2-normalised character-bigram TF-IDF rows (zero rows for empty texts)."""
+    """L2-normalised character-bigram TF-IDF rows (zero rows for empty texts).
+
+    sklearn's ``TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True)`` over
+    ``texts``, value for value, but each distinct text is counted once: names repeat from one
+    government's list to the next, and counting is the slow part."""
     if not any(texts):
         return sp.csr_matrix((len(texts), 1))
-    return TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True).fit_transform(texts).tocsr()
+    codes, distinct = pd.factorize(pd.Series(texts, dtype=object))
+    counts = CountVectorizer(analyzer="char", ngram_range=(2, 2)).fit_transform(distinct).tocsr()
+    weights = TfidfTransformer(sublinear_tf=True).fit(counts[codes])  # document frequencies over every text
+    return weights.transform(counts).tocsr()[codes]
 
 
-def _incidence(keys_of: list[set[str]], vocab: dict[str, int]) -> sp.csr_matrix:
-    rows, cols = [], []
-    for r, keys in enumerate(keys_of):
-        for k in keys:
-            rows.append(r)
-            cols.append(vocab.setdefault(k, len(vocab)))
-    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(keys_of), max(len(vocab), 1)))
+def _per_text(values, compute) -> list:
+    """``compute`` of each value, evaluated once per distinct value."""
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object).fillna(""))
+    done = [compute(v) for v in distinct]
+    return [done[c] for c in codes]
+
+
+def _binary(rows: np.ndarray, cols: np.ndarray, height: int, width: int) -> sp.csr_matrix:
+    """The 0/1 incidence matrix with a 1 at each (row, col) given (repeats count once)."""
+    m = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(height, width))
+    m.sum_duplicates()
+    m.data[:] = 1.0
+    return m
 
 
 @dataclass
@@ -192,31 +205,29 @@ def item_signals(tables: Tables, library=None, context: RunContext | None = None
     ctx = context or RunContext(tables, {})
     items = tables.items
     ids = items["id"].tolist()
-    c = tables.citations
-    c = c[~c["document"].isin(textsim.generic_documents()) & c["article"].notna()]
-    at = {i: k for k, i in enumerate(ids)}
-    arts: list[set[str]] = [set() for _ in ids]
-    near: list[set[str]] = [set() for _ in ids]
-    docs: list[set[str]] = [set() for _ in ids]
-    for item_id, doc, art in zip(c["item_id"], c["document"], c["article"]):
-        k, a = at.get(item_id), int(art)
-        if k is None:
-            continue
-        arts[k].add(f"{doc}#{a}")
-        docs[k].add(doc)
-        near[k].update(f"{doc}#{a + d}" for d in range(-ADJACENT, ADJACENT + 1) if d)
-    for item_id, doc in zip(tables.citations["item_id"], tables.citations["document"]):
-        k = at.get(item_id)
-        if k is not None and doc not in textsim.generic_documents():
-            docs[k].add(doc)
-    refs = [reference_of(n) for n in items["name"]]
-    vocab: dict[str, int] = {}
-    articles = _incidence(arts, vocab)
-    references = _incidence([{r} if r else set() for r in refs], vocab)
-    neighbours = _incidence(near, vocab)
-    width = len(vocab)
-    articles, references, neighbours = (sp.csr_matrix((m.data, m.indices, m.indptr), shape=(len(ids), width))
-                                        for m in (articles, references, neighbours))
+    generic = textsim.generic_documents()
+    cited = tables.citations[~tables.citations["document"].isin(generic)]
+    rows = cited["item_id"].map(tables.position)
+    cited, rows = cited[rows.notna()], rows[rows.notna()].astype(np.int64).to_numpy()
+    c = cited[cited["article"].notna()]
+    at = tables.position
+    art_rows = rows[cited["article"].notna().to_numpy()]
+    article = c["article"].astype(np.int64)
+    refs = _per_text(items["name"], reference_of)
+    ref_rows = np.flatnonzero([bool(r) for r in refs])
+    # one column numbering for articles, the articles a name refers to, and neighbouring articles
+    near = [(c["document"] + "#" + (article + d).astype(str)).to_numpy(dtype=object)
+            for d in range(-ADJACENT, ADJACENT + 1) if d]
+    keys = np.concatenate([(c["document"] + "#" + article.astype(str)).to_numpy(dtype=object),
+                           np.array([refs[k] for k in ref_rows], dtype=object), *near])
+    codes, vocab = pd.factorize(keys)
+    split = np.cumsum([len(c), len(ref_rows)])
+    width = max(len(vocab), 1)
+    articles = _binary(art_rows, codes[:split[0]], len(ids), width)
+    references = _binary(ref_rows, codes[split[0]:split[1]], len(ids), width)
+    neighbours = _binary(np.tile(art_rows, len(near)), codes[split[1]:], len(ids), width)
+    doc_codes, documents = pd.factorize(cited["document"])
+    documents = _binary(rows, doc_codes, len(ids), max(len(documents), 1))
     names = ctx.vectors("core")
     if names is None:
         names = sp.csr_matrix((len(ids), 1))
@@ -224,14 +235,14 @@ def item_signals(tables: Tables, library=None, context: RunContext | None = None
     cores = ctx.texts("core")
     return ItemSignals(
         position=at, names=sp.csr_matrix(names), chars=_bigrams(cores),
-        grams=[textsim.phrases(c, 2) for c in cores], lists=np.array([lists_cases(n) for n in items["name"]]),
+        grams=_per_text(cores, lambda t: textsim.phrases(t, 2)), lists=np.array(_per_text(items["name"], lists_cases)),
         laws=_bigrams(library_texts(c, ids, library)),
-        quotes=_bigrams([quoted_text(b) for b in items["basis_text"]]),
-        articles=articles, neighbours=neighbours, documents=_incidence(docs, {}), references=references,
-        objects=np.array([name_object(n) for n in items["name"]], dtype=object),
+        quotes=_bigrams(_per_text(items["basis_text"], quoted_text)),
+        articles=articles, neighbours=neighbours, documents=documents, references=references,
+        objects=np.array(_per_text(items["name"], name_object), dtype=object),
         types=np.array([POWER_TYPES.get(x, "其他") for x in items["category"].fillna("")], dtype=object),
-        sectors=[textsim.sectors(t) for t in full],
-        own=np.array([textsim.own_procedure(t) for t in full]),
+        sectors=_per_text(full, textsim.sectors),
+        own=np.array(_per_text(full, textsim.own_procedure)),
         ref=np.array([bool(r) for r in refs]),
     )
 

@@ -10,17 +10,21 @@ part.  Nothing is unpickled: the artefact is read as numbers and evaluated here.
     model = PairModel.load()
     p = model.probability(features)          # pairs × FEATURES → probabilities
     model.evidence(features[k])              # [(label, contribution)], what carried the score
+
+In a rule run, ``probabilities(ctx, i, j)`` scores pairs of item positions with the run's signals
+(computed once per run, shared by the rules that score pairs).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from quanze.rules.pairfeatures import FEATURES, LABELS
+from quanze.rules.pairfeatures import FEATURES, LABELS, item_signals, pair_features
 
 MODEL_PATH = Path(__file__).with_name("data") / "pair_model.json"
 
@@ -30,17 +34,43 @@ def _sigmoid_calibrated(decision: np.ndarray, a: float, b: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(a * decision + b))
 
 
-def _tree_values(tree: dict, X: np.ndarray) -> np.ndarray:
-    feature, threshold = np.asarray(tree["feature"]), np.asarray(tree["threshold"])
-    left, right, value = np.asarray(tree["left"]), np.asarray(tree["right"]), np.asarray(tree["value"])
-    node = np.zeros(len(X), dtype=np.int64)
-    while True:
-        inner = left[node] >= 0
-        if not inner.any():
-            return value[node]
-        k = np.flatnonzero(inner)
-        go_left = X[k, feature[node[k]]] <= threshold[node[k]]
-        node[k] = np.where(go_left, left[node[k]], right[node[k]])
+def _packed(member: dict) -> tuple[np.ndarray, ...]:
+    """A boosted member's trees as (trees × nodes) arrays, padded with leaves, so all trees are walked at once."""
+    if "_packed" not in member:
+        trees = member["trees"]
+        width = max(len(t["feature"]) for t in trees)
+
+        def stack(key: str, fill, dtype):
+            out = np.full((len(trees), width), fill, dtype=dtype)
+            for k, t in enumerate(trees):
+                out[k, :len(t[key])] = t[key]
+            return out
+
+        member["_packed"] = (stack("feature", 0, np.int64), stack("threshold", 0.0, np.float64),
+                             stack("left", -1, np.int64), stack("right", -1, np.int64), stack("value", 0.0, np.float64))
+    return member["_packed"]
+
+
+def _boosted(member: dict, X: np.ndarray, rows: int = 8192) -> np.ndarray:
+    """init + learning_rate · Σ trees(X), the trees added in their order (as sklearn adds them)."""
+    feature, threshold, left, right, value = _packed(member)
+    trees = np.arange(len(feature))[:, None]
+    raw = np.full(len(X), member["init"], dtype=np.float64)
+    for start in range(0, len(X), rows):
+        part = X[start:start + rows]
+        node = np.zeros((len(feature), len(part)), dtype=np.int64)
+        cols = np.arange(len(part))[None, :]
+        while True:
+            inner = left[trees, node] >= 0
+            if not inner.any():
+                break
+            go_left = part[cols, feature[trees, node]] <= threshold[trees, node]
+            node = np.where(inner, np.where(go_left, left[trees, node], right[trees, node]), node)
+        leaves = value[trees, node]
+        acc = raw[start:start + rows]
+        for t in range(len(feature)):
+            acc += member["learning_rate"] * leaves[t]
+    return raw
 
 
 @dataclass
@@ -61,10 +91,7 @@ class PairModel:
     def decision(self, member: dict, X: np.ndarray) -> np.ndarray:
         if self.kind == "logistic":
             return X @ np.asarray(member["coef"]) + member["intercept"]
-        raw = np.full(len(X), member["init"])
-        for tree in member["trees"]:
-            raw += member["learning_rate"] * _tree_values(tree, X)
-        return raw
+        return _boosted(member, X)
 
     def probability(self, X: np.ndarray) -> np.ndarray:
         """The calibrated probability of each row of ``X`` (pairs × ``FEATURES``), the ensemble's mean."""
@@ -72,31 +99,56 @@ class PairModel:
         return np.mean([_sigmoid_calibrated(self.decision(m, X), m["calibration"]["a"], m["calibration"]["b"])
                         for m in self.members], axis=0)
 
-    def evidence(self, x: np.ndarray, least: float = 0.05) -> list[tuple[str, float]]:
-        """What carried the score of one pair: (Chinese label, contribution to the log-odds), strongest
-        first, positive (for one matter) and negative (against) alike, those of magnitude ≥ ``least``.
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """What each feature adds to the log-odds of each row of ``X`` (pairs × ``FEATURES``).
 
-        For a logistic model the contribution of a feature is its coefficient times its value (the
-        absent feature, 0, contributes nothing); for a boosted one, how much the log-odds fall when
-        the feature is set to 0."""
-        x = np.asarray(x, dtype=np.float64)
+        For a logistic model a feature's contribution is its coefficient times its value (the absent
+        feature, 0, contributes nothing); for a boosted one, how much the log-odds fall when the
+        feature is set to 0.  Computed for all rows at once, one feature at a time."""
+        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
         if self.kind == "logistic":
-            coef = np.mean([m["coef"] for m in self.members], axis=0)
-            contrib = coef * x
-        else:
-            base = np.mean([self.decision(m, x[None, :])[0] for m in self.members])
-            contrib = np.zeros(len(x))
-            for k in np.flatnonzero(x):
-                off = x.copy()
-                off[k] = 0.0
-                contrib[k] = base - np.mean([self.decision(m, off[None, :])[0] for m in self.members])
+            return X * np.mean([m["coef"] for m in self.members], axis=0)
+
+        def log_odds(Z: np.ndarray) -> np.ndarray:
+            return np.mean([self.decision(m, Z) for m in self.members], axis=0)
+
+        base = log_odds(X)
+        out = np.zeros_like(X)
+        for k in np.flatnonzero(X.any(axis=0)):
+            rows = np.flatnonzero(X[:, k])
+            off = X[rows].copy()
+            off[:, k] = 0.0
+            out[rows, k] = base[rows] - log_odds(off)
+        return out
+
+    def evidence(self, x: np.ndarray, least: float = 0.05, contributions: np.ndarray | None = None
+                 ) -> list[tuple[str, float]]:
+        """What carried the score of one pair: (Chinese label, contribution to the log-odds), strongest
+        first, positive (for one matter) and negative (against) alike, those of magnitude ≥ ``least``."""
+        contrib = self.contributions(x)[0] if contributions is None else contributions
         order = np.argsort(-np.abs(contrib), kind="stable")
         return [(LABELS[self.features[k]], round(float(contrib[k]), 3)) for k in order if abs(contrib[k]) >= least]
 
+    def reasons(self, x: np.ndarray, contributions: np.ndarray | None = None) -> dict[str, list[str]]:
+        """What spoke for one matter and what against it, by the features' Chinese labels."""
+        ev = self.evidence(x, contributions=contributions)
+        return {"for": [label for label, c in ev if c > 0], "against": [label for label, c in ev if c < 0]}
+
     def reason(self, x: np.ndarray) -> str:
         """The evidence as one Chinese sentence an analyst can read."""
-        ev = self.evidence(x)
-        pro = "、".join(label for label, c in ev if c > 0)
-        con = "、".join(label for label, c in ev if c < 0)
-        parts = [f"支持：{pro}" if pro else "", f"反对：{con}" if con else ""]
+        r = self.reasons(x)
+        parts = [f"支持：{'、'.join(r['for'])}" if r["for"] else "", f"反对：{'、'.join(r['against'])}" if r["against"] else ""]
         return "；".join(p for p in parts if p) or "无明显依据"
+
+
+@functools.cache
+def default_model() -> PairModel:
+    return PairModel.load()
+
+
+def probabilities(ctx, i, j) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities, features) of the pairs of item positions ``i[k]``, ``j[k]`` of a run
+    (``ctx``: its RunContext; the law library's article texts when the run has the library)."""
+    signals = ctx.cached(("pair-signals",), lambda: item_signals(ctx.tables, ctx.inputs.get("laws"), ctx))
+    features = pair_features(signals, i, j)
+    return default_model().probability(features), features

@@ -409,9 +409,11 @@ def item_outside_duties(p: Planting, n: int) -> None:
     for k in range(min(n, len(govs) * len(objects))):
         gov, obj = govs[k % len(govs)], objects[(k // len(govs)) % len(objects)]
         dept = p.rng.choice([d for d in p.departments(gov) if d != TOWNSHIP])
-        law = p.by_dept[(gov.region, dept)][0].law
+        # under a law of no sector the department's duties govern: an item under the department's own
+        # law is in that law's sector, which its 三定 duty governs however the object is named
+        law, articles = next(iter(data("vocabulary")["duties"]["off_duty_law"].items()))
         it = p.add(SynthItem(gov, dept, "行政检查", f"对{obj}的监督检查", law,
-                             [p.rng.randint(1, _article_count(law))], obj=obj))
+                             [p.rng.randint(1, articles)], obj=obj))
         p.off_duty.add(id(it))
         p.record("R05b", [it])
 

@@ -14,7 +14,7 @@ from conftest import EXAMPLE
 from helpers import TOKEN, analysed_example
 
 
-FINDING_LINK = re.compile(r'href="/findings/([0-9a-f]{16})"')
+FINDING_LINK = re.compile(r'href="/findings/([0-9a-f]{16})[?"]')  # the list's query string follows (issue 16 finding page)
 SEVERITY_RANK = {"红": 0, "黄": 1, "蓝": 2}
 
 

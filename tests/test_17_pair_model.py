@@ -66,3 +66,28 @@ def test_the_artefact_rebuilds_identically_from_the_labelled_set(klmy_dir, laws_
     artefact, figures = train(klmy_dir.parent.parent)
     assert MODEL_PATH.read_text(encoding="utf-8") == dump(artefact)
     assert FIGURES_PATH.read_text(encoding="utf-8") == figures
+
+
+@pytest.mark.parametrize("kind", ["logistic", "boosting"])
+def test_either_kind_read_back_gives_sklearns_probabilities(kind):
+    """Whichever kind training keeps, the artefact evaluated without sklearn (boosted trees walked
+    all at once) gives the calibrated model's own probabilities."""
+    from train_pair_model import base_model, export
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import KFold
+
+    rng = np.random.default_rng(5)
+    X = rng.random((300, len(pairfeatures.FEATURES))) * (rng.random((300, len(pairfeatures.FEATURES))) > 0.5)
+    y = (X[:, 0] + X[:, 3] + rng.normal(0, 0.3, 300) > 0.8).astype(int)
+    fitted = CalibratedClassifierCV(base_model(kind), method="sigmoid", cv=KFold(3)).fit(X, y)
+    model = PairModel(kind, pairfeatures.FEATURES, export(kind, fitted), 0.5, {})
+    assert np.allclose(model.probability(X), fitted.predict_proba(X)[:, 1], atol=1e-6)
+    # all rows at once, as by definition: the fall of the log-odds when the feature is set to 0
+    batched = model.contributions(X[:20])
+    for k in range(20):
+        base = np.mean([model.decision(m, X[k:k + 1])[0] for m in model.members])
+        for j in np.flatnonzero(X[k]):
+            off = X[k:k + 1].copy()
+            off[0, j] = 0.0
+            alone = base - np.mean([model.decision(m, off)[0] for m in model.members])
+            assert batched[k, j] == pytest.approx(alone, abs=1e-9)

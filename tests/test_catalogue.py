@@ -11,7 +11,7 @@ import yaml
 from rulekit import findings, item
 
 from quanze.graph import build_graph
-from quanze.rules.catalogue import CatalogueError, load_catalogue, read_rule, select
+from quanze.rules.catalogue import PARTITIONS, CatalogueError, load_catalogue, read_rule, select
 from quanze.rules.conditions import mask
 from quanze.rules.engine import INPUT_LABELS, run, scope_conditions
 from quanze.rules.model import SEVERITIES
@@ -48,6 +48,21 @@ def test_rule_has_a_test(rule):
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_rule_declares_its_partition(rule):
+    assert rule.declared_partition, f"{rule.id} declares no partition: (government | territory | province | national)"
+    assert rule.partition in PARTITIONS
+
+
+def test_a_partition_outside_the_keys_is_refused_with_the_file_name(tmp_path):
+    path = tmp_path / "R96.yaml"
+    path.write_text(yaml.safe_dump({"id": "R96", "title": "范围有误", "severity": "蓝", "message": "x", "advice": "无",
+                                    "partition": "city", "check": {"primitive": "predicate", "where": []}},
+                                   allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="R96.yaml 的 partition 应为"):
+        read_rule(path)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_rule_is_documented_with_an_example(rule):
     text = DOCS.read_text(encoding="utf-8")
     section = text.split(f"\n## {rule.id}\n", 1)
@@ -56,6 +71,7 @@ def test_rule_is_documented_with_an_example(rule):
     assert rule.title in body and f"`{rule.check}`" in body
     assert all(f"{k}: {v}" in body for k, v in rule.params.items()), f"docs for {rule.id} are out of date"
     assert "示例（明川县）" in body, f"{rule.id} has no example finding on the bundled example"
+    assert f"比较范围（partition）：{rule.partition}（" in body, f"docs for {rule.id} do not show its partition"
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))

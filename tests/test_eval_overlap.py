@@ -82,8 +82,8 @@ def test_labelled_items_exist_and_belong_to_two_departments(klmy):
         assert a.department_id != b.department_id, r["pair_id"]
 
 
-def test_overlap_rules_keep_their_figures(klmy_dir):
-    out = evaluate(klmy_dir)
+def test_overlap_rules_keep_their_figures(klmy_dir, laws_dir):
+    out = evaluate(klmy_dir, laws=laws_dir)
     assert out["missing"] == 0, "labelled item ids no longer exist: the loader changed item identity"
     assert out["pairs"] == len(labelled_pairs()) and out["positives"] >= 150
     for part in ("调优部分", "留出部分"):

@@ -203,14 +203,25 @@ def test_R05_a_departments_own_matter_outweighs_wording_all_departments_share():
 
 
 def test_R05_a_shared_phrase_serves_though_the_violation_is_long():
-    """The duty names 导游人员: an item about them serves it, however long the violation after the name."""
+    """The duty names 殡仪服务机构 (a matter no sector of rules/data/duties.yaml names): an item about
+    them serves it, however long the violation after the name; a phrase made of the wording every
+    duty uses (监督管理) would not."""
+    civil = "明川县民政局"
+    duties = _duties([(civil, "民政局", "负责殡葬管理工作，依法对殡仪服务机构实施监督检查。")])
+    lists = [item("对殡仪服务机构未按照规定将服务项目和收费标准在经营场所醒目位置公示且拒不改正的处罚", dept=civil),
+             item("对殡仪服务机构的监督检查", "行政检查", dept=civil)]
+    assert findings(lists, "R05b", duties=duties) == []
+    assert subjects(findings(lists, "R05b", ["R05b.phrase=0"], duties=duties)) == [
+        {"对殡仪服务机构未按照规定将服务项目和收费标准在经营场所醒目位置公示且拒不改正的处罚"}]
+
+
+def test_R05_a_sector_serves_without_shared_words():
+    """导游人员 is in the sector 文化旅游 that the duty governs: the item serves it without a shared phrase."""
     tourism = "明川县文化和旅游局"
     duties = _duties([(tourism, "文化和旅游局", "负责旅游市场监督管理工作，依法对旅行社、导游人员实施监督检查。")])
     lists = [item("对导游人员未按照规定佩戴电子导游证且拒不接受旅游主管部门询问的处罚", dept=tourism),
              item("对旅行社的监督检查", "行政检查", dept=tourism)]
-    assert findings(lists, "R05b", duties=duties) == []
-    assert subjects(findings(lists, "R05b", ["R05b.phrase=0"], duties=duties)) == [
-        {"对导游人员未按照规定佩戴电子导游证且拒不接受旅游主管部门询问的处罚"}]
+    assert findings(lists, "R05b", ["R05b.phrase=0"], duties=duties) == []
 
 
 def test_R06_licence_nobody_supervises():
@@ -361,3 +372,31 @@ def test_R17_entrusted_without_naming_the_entrusting_body():
         item("对船舶管理业务经营者名义上接受委托的处罚", scope="负责本县"),
     ], "R17")
     assert subjects(found) == [{"对露天焚烧秸秆的处罚"}]
+
+
+def test_R05_a_matter_another_departments_三定_holds_is_not_served_by_a_sector_duty():
+    """民用爆炸物品 is 工业和信息化局's by its 三定: 商务局's reward for it is not served by 商务局's duty
+    of 商贸流通行业安全生产, though 民爆 safety is 安全生产; and a 规定's own 有关职责分工 that gives 煤矿 to
+    应急管理局 leaves 工信局's coal-mine inspection unserved by its 行业安全生产 duty."""
+    commerce, industry = "明川县商务和投资促进局", "明川县工业和信息化局"
+    duties = _duties([
+        (commerce, "商务和投资促进局", "负责商贸流通行业安全生产管理工作，指导商贸企业落实安全生产主体责任。"),
+        (commerce, "商务和投资促进局", "负责对外贸易管理工作，负责对外贸易经营者备案登记的有关工作。"),
+        (industry, "工业和信息化局", "负责民用爆炸物品生产、销售的安全监督管理。"),
+        (industry, "工业和信息化局", "负责工业和信息化领域行业安全生产管理工作。"),
+        (industry, "工业和信息化局", "有关职责分工。县应急管理局负责煤矿和工矿商贸行业安全生产综合监督管理。"),
+    ])
+    duties["kind"] = ["duty"] * 4 + ["closing"]
+    reward = item("对民用爆炸物品安全管理工作成绩显著的单位和个人的奖励", "行政奖励", dept=commerce,
+                  basis="【法规】《民用爆炸物品安全管理条例》\n第八条")
+    coal = item("对煤矿安全生产的监督检查", "行政检查", dept=industry, basis="【法律】《中华人民共和国煤炭法》\n第五十九条")
+    lists = [reward, coal, item("对外贸易经营者备案登记", "其他行政权力", dept=commerce,
+                                basis="【法律】《中华人民共和国对外贸易法》\n第九条"),
+             item("对民用爆炸物品销售企业的监督检查", "行政检查", dept=industry,
+                  basis="【法规】《民用爆炸物品安全管理条例》\n第四十四条")]
+    found = findings(lists, "R05b", duties=duties)
+    assert sorted(n for s in subjects(found) for n in s) == sorted([reward.name, coal.name])
+    assert all("其他部门" in f.evidence["reason"] for f in found)
+    # without 工信局's 三定 and its 分工, both are 安全生产 items their department's sector duty serves
+    alone = duties[~duties["short_name"].eq("工业和信息化局")]
+    assert subjects(findings(lists[:1] + lists[2:3], "R05b", duties=alone)) == []

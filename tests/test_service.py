@@ -186,7 +186,7 @@ def test_pages_for_departments_scenarios_and_docs(loaded):
     run = client.post(f"/api/datasets/{ds}/analyses", json={"rules": "R01,R03"}, headers=TOKEN).json["id"]
     wait(client, run)
     page = client.get(f"/datasets/{ds}/departments/{quote('明川县|县|应急管理局')}").get_data(as_text=True)
-    assert "按类别和层级" in page and "<svg" in page and "明川县交通运输局" in page
+    assert "按类别和层级" in page and 'id="overlap-data"' in page and "明川县交通运输局" in page
     assert client.get("/docs").get_data(as_text=True).count("<code>/api/") >= 15
     body = (EXAMPLE.parent / "scenarios" / "township-delegation.yaml").read_text(encoding="utf-8")
     r = client.post("/scenarios", data={"body": body, "token": "s3cret"})

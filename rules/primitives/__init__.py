@@ -123,9 +123,20 @@ class Primitive:
     # True when a hit names one item and depends on that item's rows and the inputs only: after a
     # change to some items (a simulated transfer) the rule needs to run again on those items alone
     local: ClassVar[bool] = False
+    # True when a hit depends on every item of the run, whatever the rule's partition: a model trained on
+    # all loaded items, weights or scores over the whole run that the run cannot hand to a partition
+    # (the Dask engine runs such a rule once, over the gathered tables)
+    whole_run: ClassVar[bool] = False
+    # True when the primitive reads the run's TF-IDF vectors (``RunContext.vectors``, its params ``text`` and
+    # ``max_df``) at its scope's rows only: a partition given those rows of the whole run's vectors gives its hits
+    run_vectors: ClassVar[bool] = False
 
     def evaluate(self, ctx: RunContext, scope: pd.DataFrame, params: dict) -> Iterable[Hit]:
         raise NotImplementedError
+
+    def runs_whole(self, params: dict) -> bool:
+        """Whether, with these parameters, a hit depends on every item of the run (``whole_run``)."""
+        return self.whole_run
 
 
 def register(cls: type[Primitive]) -> type[Primitive]:

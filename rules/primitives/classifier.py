@@ -26,6 +26,7 @@ from quanze.rules.textsim import vectorise
 @register
 class CategoryCheck(Primitive):
     name = "category_check"
+    whole_run = True
     schema = {
         "signals": Param("text", "category_signals", "名称关键词表（rules/data 下的文件名）"),
         "min_probability": Param("number", 0.9, "模型认定另一类别的最低概率", min=0, max=1),

@@ -19,6 +19,7 @@ from quanze.rules.textsim import best_match
 @register
 class Coverage(Primitive):
     name = "coverage"
+    run_vectors = True
     schema = {
         "counterpart": Param("conditions", [], "哪些事项算作对应事项（如检查、处罚）"),
         "block": Param("text", "territory", "在哪个范围内找对应事项（字段名）", choices=COLUMNS),

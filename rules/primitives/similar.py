@@ -15,6 +15,17 @@ Two ways a pair qualifies:
 
 With ``filters`` on, pairs split by sector or concerning each department's own
 procedure are dropped (``textsim.may_overlap``).
+
+With ``model`` on, every pair is also given the learned pair score (``rules/pairscore.py``): the
+probability that the two are one matter, and what carried it, in Chinese.  A third way to qualify
+is then added: among the candidates of ``candidate_block`` (one article cited by both, and, with
+``candidate_threshold`` set, names at least that alike), a pair whose probability reaches ``min_probability`` is
+reported whatever its name similarity: the same conduct worded differently, or a penalty in one
+department and a coercive measure in another.  With ``veto_probability`` set, a pair the textual
+tests found but the score puts below it is not reported (two names that are only references to the
+fourteenth article of two different documents; one side restricted to a sector the other does not
+name).  The score was learned with the cited articles' texts from the law library: without the
+library it is shown but vetoes nothing, and the evidence says so.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from quanze.rules import pairscore
 from quanze.rules.model import Hit
 from quanze.rules.primitives import COLUMNS, TEXTS, Param, Primitive, register
 from quanze.rules.textsim import may_overlap, names_a_provision, pairs_in_blocks
@@ -31,6 +43,7 @@ from quanze.rules.textsim import may_overlap, names_a_provision, pairs_in_blocks
 @register
 class Similar(Primitive):
     name = "similar"
+    run_vectors = True
     schema = {
         "text": Param("text", "core", "比较名称的哪种文字", choices=TEXTS),
         "block": Param("list", ["government"], "只在这些字段相同的事项之间比较", choices=COLUMNS),
@@ -43,7 +56,21 @@ class Similar(Primitive):
                                      min=0, max=1, optional=True),
         "mutual_best": Param("boolean", True, "引用同一条文且彼此最相近即报告"),
         "filters": Param("boolean", True, "是否排除按行业分开、各管本部门程序的事项对"),
+        "model": Param("boolean", False, "是否用配对模型给每一对打分（两项为同一事项的概率及其依据）"),
+        "min_probability": Param("number", None, "模型概率达到多少即报告，不论名称相似度（null 为模型自带的阈值）",
+                                 min=0, max=1, optional=True),
+        "veto_probability": Param("number", None, "名称或条文相近、但模型概率低于此值的事项对不报告（null 为不否决；未提供法律库时不否决）",
+                                  min=0, max=1, optional=True),
+        "candidate_block": Param("list", None, "模型打分的候选对在这些字段相同的事项之间形成（null 同 block）",
+                                 choices=COLUMNS, optional=True),
+        "candidate_threshold": Param("number", None, "名称相似度达到多少的事项对也交给模型打分（null 为只给引用同一条文的打分）",
+                                     min=0, max=1, optional=True),
+        "candidate_top_k": Param("integer", 3, "每个事项最多把多少个名称最相近的事项交给模型打分", min=1, max=1000),
     }
+
+    def runs_whole(self, params: dict) -> bool:
+        # the pair score's signals weigh character bigrams over every item of the run and read the law library
+        return bool(params.get("model"))
 
     def evaluate(self, ctx, scope, params):
         X = ctx.vectors(params["text"], params["max_df"])
@@ -77,15 +104,72 @@ class Similar(Primitive):
                                                   params).items():
                 if (a, b) not in found and keep(a, b):
                     found[(a, b)] = score
+        scored = _scored(ctx, X, pos, scope, found, blocks, provisions, keep, params) if params["model"] else {}
+        library = bool(ctx.inputs.get("laws"))
+        if params["model"] and params["veto_probability"] is not None and library:
+            found = {pair: score for pair, score in found.items() if scored[pair][0] >= params["veto_probability"]}
         for (a, b), score in sorted(found.items()):
             ev = {"score": score, "compared": [texts[pos[a]], texts[pos[b]]]}
+            probability, reasons = scored.get((a, b), (None, None))
+            if probability is not None:
+                ev["probability"], ev["reasons"] = probability, reasons
+                if not library:
+                    ev["probability_note"] = "未提供法律库：所引条文的内容未参与打分，概率偏低，也未据此排除事项对"
             common = sorted(shared(a, b))
             if common:
                 ev["shared_provisions"] = [_show(p) for p in common]
                 ev["paths"] = [ctx.provision_path(ids[a], ids[b], p) for p in common]
             fields = {"score": f"{score:.2f}", "matter": texts[pos[a]],
+                      "probability": _probability_clause(probability, reasons),
                       "provisions": f"，共同依据{'、'.join(ev['shared_provisions'])}" if common else ""}
             yield Hit([ids[a], ids[b]], ev, fields=fields)
+
+
+def _scored(ctx, X, pos, scope, found: dict, blocks, provisions, keep, params) -> dict:
+    """The pair score of every pair ``found`` and of the model's own candidates; candidates reaching
+    ``min_probability`` are added to ``found``.  Returns (a, b) → (probability, reasons)."""
+    columns = params["candidate_block"]
+    cand_blocks = blocks if columns is None else _block_labels(scope, columns)
+    ids = scope["id"].to_numpy()
+    candidates = set()
+    if params["candidate_threshold"] is not None:
+        candidates.update((a, b) for a, b, _ in pairs_in_blocks(X[pos], cand_blocks, params["candidate_threshold"],
+                                                                params["candidate_top_k"], keep))
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for k, item_id in enumerate(ids):
+        for art in provisions.get(item_id, ()):
+            groups[(cand_blocks[k], art)].append(k)
+    candidates.update((m, n) for members in groups.values() for k, m in enumerate(members)
+                      for n in members[k + 1:] if keep(m, n))
+    pairs = sorted(set(found) | candidates)
+    if not pairs:
+        return {}
+    model = pairscore.default_model()
+    a, b = np.array(pairs).T
+    p, features = pairscore.probabilities(ctx, pos[a], pos[b])
+    least = model.threshold if params["min_probability"] is None else params["min_probability"]
+    new = [(pairs[k], k) for k in np.flatnonzero(p >= least) if pairs[k] not in found]
+    if new:
+        cosines = _pair_scores(X[pos], [pair for pair, _ in new])
+        found.update({pair: float(round(cosines[pair], 4)) for pair, _ in new})
+    kept = [k for k, pair in enumerate(pairs) if pair in found]
+    contributions = model.contributions(features[kept])
+    per_block = np.bincount(np.unique(cand_blocks[a], return_inverse=True)[1])
+    ctx.stats.setdefault("pair_score", []).append({
+        "candidate_block": columns or params["block"], "pairs_scored": len(pairs), "blocks": len(per_block),
+        "pairs_per_block_median": float(np.median(per_block)), "pairs_per_block_max": int(per_block.max()),
+        "added_by_score": len(new)})
+    return {pairs[k]: (round(float(p[k]), 3), model.reasons(features[k], contributions[r]))
+            for r, k in enumerate(kept)}
+
+
+def _probability_clause(probability: float | None, reasons: dict | None, strongest: int = 3) -> str:
+    """为同一事项的概率 83%（共用条款、条文内容相近）， — the strongest reasons (all are in the
+    evidence), or nothing without the model."""
+    if probability is None:
+        return ""
+    carried = "、".join(reasons["for"][:strongest]) or "无明显支持依据"
+    return f"为同一事项的概率 {probability:.0%}（{carried}），"
 
 
 def _provision_pairs(X, blocks, ids, owner, names, provisions, same: bool, params) -> dict[tuple[int, int], float]:

@@ -15,6 +15,7 @@ from quanze.rules.primitives import Param, Primitive, register
 @register
 class Sparql(Primitive):
     name = "sparql"
+    whole_run = True
     schema = {"query": Param("text", "", "SPARQL 查询，须绑定 ?item")}
 
     def evaluate(self, ctx, scope, params):

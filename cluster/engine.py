@@ -1,0 +1,340 @@
+"""``quanze analyze --engine dask``: the pipeline's load and rule run as Dask tasks, with the single process's findings.
+
+1. **Load**: one task per batch of files reads them (``loaders.pipeline.read_one``, the parsing that needs
+   nothing of the other files); what needs every file's result — the region they agree on, the category
+   model, duplicates across files, the law library — then runs here, as in the single process, so the load
+   report is gathered whole.
+2. **Partition**: the tables are written as Parquet, one folder per government under its territory
+   (``partitions.py``); the work folder must be one every worker reads (the same machine, or shared storage).
+3. **Rules**: each rule runs where its ``partition`` key lets it, with the same primitive code as the single
+   process (``rules.engine.run``):
+
+   - ``government`` rules: one task per batch of whole governments;
+   - ``territory`` rules: one task per batch of whole territories;
+   - ``province`` and ``national`` rules, and rules whose primitive depends on every item of the run
+     (``Primitive.runs_whole``: a classifier trained on all items, 三定 weights over every item, the pair
+     score of R01b/R03 with its bigram weights over every item): one task that gathers the tables of every
+     partition, in the run's row order, and runs them there.
+
+   A primitive that reads the run's TF-IDF vectors (``Primitive.run_vectors``: R10, R06) still runs
+   in partitions: the vectors are fitted once, in a task that gathers only the text columns of every partition,
+   and each partition task is given its rows of them — the same rows the single process reads.
+   The wider rules are not Dask group-bys: their primitives are the same Python as the single process (a
+   group-by on dask.dataframe would be a second implementation of each, to keep equal), and today they are
+   the lighter part of a run; the gathered task is where a 31-province run would outgrow one worker first.
+
+Dask retries the tasks of a worker lost mid-run (every task reads its input from the work folder, so a retry
+reads the same rows), so a lost worker does not change the findings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import pickle
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quanze.cluster.partitions import Partition, read_columns, read_partitions, write_partitions
+from quanze.pipeline import Analysis, prepare
+from quanze.rules.catalogue import load_catalogue, override, select
+from quanze.rules.engine import RuleRun, RunResult, _dedupe, run
+from quanze.rules.model import Rule
+from quanze.rules.primitives import REGISTRY
+
+# a task's share of the items: several tasks per worker, so a lost or slow worker costs a part of its share
+TASKS_PER_WORKER = 3
+
+
+class DaskUnavailable(RuntimeError):
+    """dask or distributed is not installed."""
+
+
+def require():
+    try:
+        import dask  # noqa: F401
+        import distributed
+    except ImportError as e:
+        raise DaskUnavailable("使用 --engine dask 需要安装 dask 与 distributed：pip install 'quanze[dask]'"
+                              f"（{e}）") from None
+    return distributed
+
+
+@dataclass
+class DaskAnalysis(Analysis):
+    """An analysis made on a cluster, and how: workers, tasks, partitions, the dashboard."""
+
+    engine: dict = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def cluster(scheduler: str | None = None, workers: int = 2, memory_limit: str | None = None):
+    """A Client: to the scheduler at ``scheduler`` (``tcp://host:8786``), or to a LocalCluster of
+    ``workers`` processes (one thread each; ``memory_limit`` per worker, e.g. ``4GB``) started here."""
+    dd = require()
+    if scheduler:
+        try:
+            client = dd.Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as e:
+            raise ConnectionError(f"无法连接 Dask 调度器 {scheduler}：{e}（请先启动 dask scheduler 与 dask worker，"
+                                  "地址写作 tcp://主机:8786）") from None
+        with client:
+            yield client
+        return
+    with dd.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                         memory_limit=memory_limit or "auto", dashboard_address=":0") as local, \
+            dd.Client(local) as client:
+        yield client
+
+
+def analyze(files, laws=None, selection=None, settings=None, progress: Callable[[str, int, int], None] | None = None,
+            client=None, scheduler: str | None = None, workers: int = 2, memory_limit: str | None = None,
+            work_dir: str | Path | None = None, say: Callable[[str], None] | None = None, **inputs) -> DaskAnalysis:
+    """``pipeline.analyze`` on a Dask cluster: ``client``, or one made by :func:`cluster`.
+
+    The selection and settings are checked first, as in the single process.  ``work_dir`` holds the Parquet
+    partitions (a temporary folder, removed afterwards, when not given).
+    """
+    rules = select(load_catalogue(), selection)
+    override(rules, settings)
+    require()
+    own = contextlib.nullcontext(client) if client is not None else cluster(scheduler, workers, memory_limit)
+    temporary = work_dir is None
+    work = Path(tempfile.mkdtemp(prefix="quanze-dask-") if temporary else work_dir).resolve()
+    try:
+        with own as client:
+            if say:
+                say(f"Dask 集群：{client.scheduler.address}，{_n_workers(client)} 个工作进程；"
+                    f"监控面板：{client.dashboard_link}")
+            return _analyze(client, files, laws, rules, progress, work, inputs)
+    finally:
+        if temporary:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, inputs: dict) -> DaskAnalysis:
+    started = time.perf_counter()
+    n_workers = _n_workers(client)
+    reader = functools.partial(_read_on_cluster, client, n_workers, progress)
+    ready = prepare(files, laws=laws, progress=progress, reader=reader, **inputs)
+    loaded_at = time.perf_counter()
+
+    root = work / "tables"
+    if root.exists():
+        shutil.rmtree(root)
+    partitions = write_partitions(ready.tables, root)
+    # named for this run: a worker of a lasting cluster keeps the inputs it read, by their path
+    inputs_path = work / f"inputs-{uuid.uuid4().hex}.pickle"
+    # the law library by its folder (its citations are already resolved in the tables; the pair score reads
+    # article texts from it): each worker opens it where it runs
+    shipped = {k: v for k, v in ready.inputs.items() if k != "laws"}
+    if ready.inputs.get("laws"):
+        shipped["laws"] = str(Path(ready.inputs["laws"].root).resolve())
+    inputs_path.write_bytes(pickle.dumps(shipped))
+
+    plan = plan_rules(rules)
+    futures, labels = [], []
+    vectors = {key: client.submit(_vectors, str(root), partitions, *key, pure=False) for key in plan["vectors"]}
+    # the gathered task first: it is the longest, and Dask runs what was submitted first first
+    if plan["whole"]:
+        futures.append(client.submit(_run_partitions, str(root), [p.folder for p in partitions], plan["whole"],
+                                     str(inputs_path), [], pure=False))
+        labels.append("whole")
+    total_items = max(len(ready.tables), 1)
+    for kind in ("government", "territory"):
+        chosen = plan[kind]
+        if not chosen:
+            continue
+        for batch in batches(partitions, kind, total_items, n_workers * TASKS_PER_WORKER):
+            positions = sorted(p for part in batch for p in part.positions)  # the order read_partitions gives
+            keys = [key for key in plan["vectors"] if any(key in _vector_keys(r) for r in chosen)]
+            slices = [client.submit(_rows_of, vectors[key], positions, pure=False) for key in keys]
+            futures.append(client.submit(_run_partitions, str(root), [p.folder for p in batch], chosen,
+                                         str(inputs_path), keys, *slices, pure=False))
+            labels.append(kind)
+    try:
+        results = _gather(client, futures, progress)
+    finally:
+        inputs_path.unlink(missing_ok=True)
+    result = merge(rules, results)
+    done = time.perf_counter()
+    engine = {"engine": "dask", "scheduler": client.scheduler.address, "dashboard": client.dashboard_link,
+              "workers": n_workers, "partitions": len(partitions),
+              "tasks": {k: labels.count(k) for k in ("government", "territory", "whole") if k in labels},
+              "rules": {k: [r.id for r in plan[k]] for k in ("government", "territory", "whole")},
+              "seconds": {"load": round(loaded_at - started, 2), "rules": round(done - loaded_at, 2)}}
+    return DaskAnalysis(ready.load, ready.tables, ready.inputs, ready.input_rejections, result, engine)
+
+
+def _n_workers(client) -> int:
+    return max(len(client.scheduler_info().get("workers", {})), 1)
+
+
+def plan_rules(rules: list[Rule]) -> dict:
+    """Which rules run per government, per territory, and over the gathered tables; which vectors they need."""
+    plan: dict = {"government": [], "territory": [], "whole": [], "vectors": []}
+    for rule in rules:
+        primitive = REGISTRY.get(rule.check)
+        if primitive is None or primitive.runs_whole({**primitive.defaults, **rule.params}) \
+                or rule.partition not in ("government", "territory"):
+            plan["whole"].append(rule)
+        else:
+            plan[rule.partition].append(rule)
+            plan["vectors"].extend(k for k in _vector_keys(rule) if k not in plan["vectors"])
+    return plan
+
+
+def _vector_keys(rule: Rule) -> list[tuple[str, float]]:
+    """The (text, max_df) of the run's vectors the rule's primitive reads (``RunContext.vectors``)."""
+    primitive = REGISTRY.get(rule.check)
+    if primitive is None or not primitive.run_vectors:
+        return []
+    params = {**primitive.defaults, **rule.params}
+    return [(params.get("text", "core"), float(params.get("max_df", 1.0)))]
+
+
+def batches(partitions: list[Partition], kind: str, total_items: int, tasks: int) -> list[list[Partition]]:
+    """Whole governments (or whole territories), in source order, grouped into about ``tasks`` batches of
+    similar item counts."""
+    units: dict[str, list[Partition]] = {}
+    for p in partitions:
+        units.setdefault(p.government if kind == "government" else p.territory, []).append(p)
+    share = total_items / max(tasks, 1)
+    out: list[list[Partition]] = [[]]
+    size = 0
+    for unit in units.values():
+        if out[-1] and size >= share:
+            out.append([])
+            size = 0
+        out[-1].extend(unit)
+        size += sum(p.items for p in unit)
+    return [b for b in out if b]
+
+
+# ---- on the workers ------------------------------------------------------------------------------
+
+
+def _read_batch(jobs: list) -> list:
+    """Read a batch of files on a worker (``loaders.pipeline.read_one``), each report naming the path as given."""
+    from quanze.loaders.pipeline import read_one
+
+    out = []
+    for path, given, region, overrides in jobs:
+        report, items = read_one((Path(path), region, overrides))
+        report.path = given
+        out.append((report, items))
+    return out
+
+
+def _read_on_cluster(client, n_workers: int, progress, jobs: list):
+    """``load_files``'s reader: one task per batch of files (balanced by size), results in file order."""
+    n = min(len(jobs), n_workers * TASKS_PER_WORKER) or 1
+    sizes = [Path(p).stat().st_size if Path(p).exists() else 0 for p, _, _ in jobs]
+    share = sum(sizes) / n
+    groups: list[list] = [[]]
+    size = 0
+    for job, s in zip(jobs, sizes):
+        if groups[-1] and size >= share:
+            groups.append([])
+            size = 0
+        groups[-1].append(job)
+        size += s
+    # absolute here: a worker elsewhere does not share this process's working folder
+    futures = [client.submit(_read_batch, [(str(Path(p).resolve()), str(p), r, o) for p, r, o in g], pure=False)
+               for g in groups if g]
+    _watch(futures, progress, "集群读取任务")
+    for future in futures:
+        yield from future.result()
+
+
+def _vectors(root: str, partitions: list[Partition], text: str, max_df: float):
+    """The run's TF-IDF vectors of ``text``, from only the columns it is made of, gathered from every partition."""
+    from quanze.rules.context import RunContext
+    from quanze.tables import Tables
+
+    columns = ["name", "sub_name"] if text == "core" else [text]
+    items = read_columns(root, partitions, columns)
+    return RunContext(Tables(items, None, None, None)).vectors(text, max_df)
+
+
+def _rows_of(matrix, positions: list[int]):
+    return None if matrix is None else matrix[positions]
+
+
+@functools.lru_cache(maxsize=4)
+def _inputs(path: str) -> dict:
+    inputs = pickle.loads(Path(path).read_bytes())
+    if inputs.get("laws"):
+        from quanze.loaders import LawLibrary
+
+        inputs["laws"] = LawLibrary(inputs["laws"])
+    return inputs
+
+
+def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_path: str, keys: list, *slices):
+    """The rules over some partitions' tables (in the run's row order), with the run's vectors of their rows."""
+    tables = read_partitions(root, folders)
+    cache = {("vectors", text, max_df): rows for (text, max_df), rows in zip(keys, slices)}
+    result = run(tables, rules=rules, inputs=_inputs(inputs_path), cache=cache)
+    return os.getpid(), result
+
+
+# ---- back here -----------------------------------------------------------------------------------
+
+
+def _watch(futures: list, progress, stage: str) -> None:
+    if not progress:
+        return
+    from distributed import as_completed
+
+    progress(stage, 0, len(futures))
+    for n, _ in enumerate(as_completed(futures), 1):
+        progress(stage, n, len(futures))
+
+
+def _gather(client, futures: list, progress) -> list[RunResult]:
+    _watch(futures, progress, "集群规则任务")
+    return [f.result()[1] for f in futures]
+
+
+def merge(rules: list[Rule], results: list[RunResult]) -> RunResult:
+    """One result of the partitions' results: each rule's findings in task order (the order of the partitions'
+    first rows), its status the worst of its tasks (an error, else ok, else skipped), its time summed."""
+    runs, findings, stats = [], [], {}
+    by_rule: dict[str, list[RuleRun]] = {}
+    found: dict[str, list] = {}
+    for res in results:
+        for rr in res.runs:
+            by_rule.setdefault(rr.rule.id, []).append(rr)
+        for f in res.findings:
+            found.setdefault(f.rule, []).append(f)
+        _merge_stats(stats, res.stats)
+    for rule in rules:
+        parts = by_rule.get(rule.id, [])
+        rr = RuleRun(rule)
+        errors = [p for p in parts if p.status == "error"]
+        oks = [p for p in parts if p.status == "ok"]
+        if errors:
+            rr.status, rr.reason = "error", errors[0].reason
+        elif not oks and parts:
+            rr.status, rr.reason = "skipped", parts[0].reason
+        rr.seconds = sum(p.seconds for p in parts)
+        mine = found.get(rule.id, [])
+        rr.findings = len(mine)
+        findings.extend(mine)
+        runs.append(rr)
+    return RunResult(runs, _dedupe(findings), stats)
+
+
+def _merge_stats(into: dict, more: dict) -> None:
+    for k, v in more.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _merge_stats(into[k], v)
+        else:
+            into[k] = v

@@ -1,0 +1,195 @@
+"""Issue 18: ``quanze analyze --engine dask`` gives exactly the single process's findings.
+
+The partition tests need neither dask nor a cluster; the engine tests start one LocalCluster of two
+worker processes for the module (skipped when dask is not installed) and compare the findings of the
+county preset and of the bundled example with the single process's, also with a worker killed mid-run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from conftest import EXAMPLE, LAWS
+
+from quanze.api.cli import main
+from quanze.cluster.engine import batches, plan_rules
+from quanze.cluster.partitions import read_columns, read_partitions, write_partitions
+from quanze.pipeline import analyze, example_inputs, prepare
+from quanze.rules.catalogue import load_catalogue
+from quanze.rules.primitives import REGISTRY
+
+LAWS_DIR = LAWS if LAWS.is_dir() else None
+
+
+def _key(f) -> tuple:
+    dump = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)  # noqa: E731
+    return f.rule, f.fingerprint, dump(f.subjects), dump(f.sources)
+
+
+def _same_findings(one, two) -> None:
+    a, b = sorted(map(_key, one.result.findings)), sorted(map(_key, two.result.findings))
+    assert len(a) == len(set(a)) and a == b
+    # and the rest of each finding (message, evidence, departments) as well
+    full = lambda r: sorted(json.dumps(f.to_dict(), ensure_ascii=False, sort_keys=True) for f in r.findings)  # noqa: E731
+    assert full(one.result) == full(two.result)
+    assert [(r.rule.id, r.status, r.findings) for r in one.result.runs] == \
+        [(r.rule.id, r.status, r.findings) for r in two.result.runs]
+
+
+# ---- partitions: no cluster needed ------------------------------------------------------------------
+
+
+def test_18_partitions_read_together_are_the_whole_tables(tmp_path):
+    tables = prepare([EXAMPLE], **example_inputs()).tables
+    parts = write_partitions(tables, tmp_path)
+    assert len(parts) == tables.items["government"].nunique() > 1
+    assert sum(p.items for p in parts) == len(tables)
+    for p in parts:  # each folder holds whole governments of one territory, and only their rows
+        one = read_partitions(tmp_path, [p.folder])
+        assert set(one.items["government"]) == {p.government} and set(one.items["territory"]) == {p.territory}
+        assert set(one.citations["item_id"]) <= set(one.items["id"])
+    whole = read_partitions(tmp_path, [p.folder for p in reversed(parts)])  # any order: read back in the run's
+    for name in ("items", "citations", "clauses", "departments"):
+        pd.testing.assert_frame_equal(getattr(whole, name), getattr(tables, name).reset_index(drop=True))
+    cols = read_columns(tmp_path, parts[::-1], ["name", "sub_name"])
+    pd.testing.assert_frame_equal(cols, tables.items[["name", "sub_name"]].reset_index(drop=True))
+
+
+def test_18_rules_run_where_their_partition_and_primitive_allow():
+    plan = plan_rules(load_catalogue())
+    for rule in plan["government"] + plan["territory"]:
+        primitive = REGISTRY[rule.check]
+        assert not primitive.runs_whole({**primitive.defaults, **rule.params})
+        assert rule.partition in ("government", "territory")
+    # a classifier of every item; peers across governments; the pair score's weights over every item
+    assert {r.id for r in plan["whole"]} >= {"R13", "R16", "R01b", "R03"}
+    assert all(r.partition == "territory" for r in plan["territory"])
+    # the TF-IDF rules without the pair score stay in partitions, given the run's vectors
+    assert "R10" in {r.id for r in plan["government"]} and "R06" in {r.id for r in plan["territory"]}
+    assert ("core", 1.0) in plan["vectors"]
+
+
+def test_18_batches_keep_territories_whole(tmp_path):
+    tables = prepare([EXAMPLE]).tables
+    parts = write_partitions(tables, tmp_path)
+    for kind, key in (("government", "government"), ("territory", "territory")):
+        groups = batches(parts, kind, len(tables), 4)
+        assert [p for b in groups for p in b] == parts
+        owners = {}
+        for n, b in enumerate(groups):
+            for p in b:
+                assert owners.setdefault(getattr(p, key), n) == n
+
+
+def test_18_scheduler_without_the_dask_engine_is_refused(tmp_path):
+    with pytest.raises(SystemExit, match="只用于 --engine dask"):
+        main(["analyze", str(EXAMPLE), "--scheduler", "tcp://127.0.0.1:8786", "--out", str(tmp_path / "f.json")])
+
+
+def test_18_dask_engine_without_dask_installed_says_how_to_install(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now raises ImportError
+    with pytest.raises(SystemExit, match=r"pip install 'quanze\[dask\]'"):
+        main(["analyze", str(EXAMPLE), "--engine", "dask", "--out", str(tmp_path / "f.json")])
+    assert not (tmp_path / "f.json").exists()
+
+
+@pytest.mark.slow
+def test_18_an_unreachable_scheduler_is_a_chinese_error(tmp_path):
+    pytest.importorskip("distributed")
+    with pytest.raises(SystemExit, match="无法连接 Dask 调度器 tcp://127.0.0.1:9"):
+        main(["analyze", str(EXAMPLE), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9",
+              "--out", str(tmp_path / "f.json")])
+
+
+# ---- on a LocalCluster of two worker processes ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client():
+    dd = pytest.importorskip("distributed")
+    with dd.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            dd.Client(cluster) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    from quanze.synth import synthesise
+
+    out = tmp_path_factory.mktemp("county")
+    summary = synthesise("county", 1, out)
+    return out / "lists", {k: [out / v] for k, v in summary["inputs"].items()}
+
+
+@pytest.mark.slow
+def test_18_dask_engine_gives_the_single_process_findings_on_the_example(client):
+    from quanze.cluster.engine import analyze as on_dask
+
+    one = analyze([EXAMPLE], laws=LAWS_DIR, **example_inputs())
+    two = on_dask([EXAMPLE], laws=LAWS_DIR, client=client, **example_inputs())
+    assert two.engine["workers"] == 2 and two.engine["partitions"] > 1
+    _same_findings(one, two)
+    assert one.load.report() == two.load.report()
+
+
+@pytest.mark.slow
+def test_18_dask_engine_gives_the_single_process_findings_on_the_county_preset(client, county):
+    from quanze.cluster.engine import analyze as on_dask
+
+    lists, inputs = county
+    one = analyze([lists], laws=LAWS_DIR, **inputs)
+    two = on_dask([lists], laws=LAWS_DIR, client=client, **inputs)
+    assert len(one.result.findings) > 100
+    _same_findings(one, two)
+    assert one.load.report() == two.load.report()
+    assert two.engine["tasks"]["government"] >= 2  # the partition rules ran in more than one task
+
+
+@pytest.mark.slow
+def test_18_a_worker_killed_mid_run_does_not_change_the_findings(client, county):
+    from quanze.cluster.engine import analyze as on_dask
+
+    lists, inputs = county
+    one = analyze([lists], laws=LAWS_DIR, **inputs)
+    pids = client.run(os.getpid)  # worker address → its process
+    killed: list[int] = []
+
+    def kill_one_running_rule_task():
+        deadline = time.time() + 120
+        while time.time() < deadline and not killed:
+            for address, keys in client.processing().items():
+                if any("run_partitions" in str(k) for k in keys) and address in pids:
+                    os.kill(pids[address], signal.SIGKILL)
+                    killed.append(pids[address])
+                    return
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=kill_one_running_rule_task)
+    watcher.start()
+    two = on_dask([lists], laws=LAWS_DIR, client=client, **inputs)
+    watcher.join()
+    assert killed, "no rule task was seen running"
+    assert killed[0] not in client.run(os.getpid).values()  # that process is gone; its tasks ran again elsewhere
+    _same_findings(one, two)
+
+
+@pytest.mark.slow
+def test_18_cli_runs_on_an_existing_scheduler(client, tmp_path, capsys):
+    out = tmp_path / "findings.json"
+    code = main(["analyze", str(EXAMPLE), "--engine", "dask", "--scheduler", client.scheduler.address,
+                 "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert client.scheduler.address in printed and "监控面板" in printed
+    single = analyze([EXAMPLE]).result.to_dict()["findings"]
+    assert sorted((f["rule"], f["fingerprint"]) for f in json.loads(out.read_text(encoding="utf-8"))["findings"]) == \
+        sorted((f["rule"], f["fingerprint"]) for f in single)
