@@ -17,6 +17,7 @@ import os
 import resource
 import signal
 import sys
+import tempfile
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -284,14 +285,15 @@ class Service:
             path.write_text(row["body"], encoding="utf-8")
         return path
 
-    def add_scenario(self, body: str, ds: str = "") -> str:
-        """Check and keep a scenario; raises InputFileError (with lines) when it has mistakes, or, given a
-        dataset, when its departments, target or selectors do not fit that dataset."""
+    def _checked_scenario(self, body: str, ds: str = ""):
+        """The scenario ``body`` describes; raises InputFileError (with lines) when it has mistakes, or, given a
+        dataset, when its departments, target or selectors do not fit that dataset.  Each call reads its own
+        draft file, so two analysts saving at once do not read each other's."""
         folder = self.store.folder / "scenarios"
         folder.mkdir(exist_ok=True)
-        draft = folder / "待检查.yaml"
-        draft.write_text(body, encoding="utf-8")
-        try:
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".draft-") as tmp:
+            draft = Path(tmp) / "待检查.yaml"
+            draft.write_text(body, encoding="utf-8")
             scenario = read_scenario(draft)
             if ds:
                 from quanze.api.scenario_form import check_body
@@ -302,24 +304,20 @@ class Service:
                     problems = [f"数据集：没有数据集 {ds}"]
                 if problems:
                     raise InputFileError(draft, problems)
-        finally:
-            draft.unlink(missing_ok=True)
+        return scenario
+
+    def add_scenario(self, body: str, ds: str = "") -> str:
+        """Check (see ``_checked_scenario``) and keep a scenario."""
+        scenario = self._checked_scenario(body, ds)
         sid = self.store.add_scenario(scenario.name, body)
-        (folder / f"{sid}.yaml").write_text(body, encoding="utf-8")
+        (self.store.folder / "scenarios" / f"{sid}.yaml").write_text(body, encoding="utf-8")
         return sid
 
     def update_scenario(self, sid: str, body: str) -> None:
         """Replace a scenario's text after the same checks as add_scenario (nothing changes when it has mistakes)."""
-        folder = self.store.folder / "scenarios"
-        folder.mkdir(exist_ok=True)
-        draft = folder / "待检查.yaml"
-        draft.write_text(body, encoding="utf-8")
-        try:
-            scenario = read_scenario(draft)
-        finally:
-            draft.unlink(missing_ok=True)
+        scenario = self._checked_scenario(body)
         self.store.update_scenario(sid, scenario.name, body)
-        (folder / f"{sid}.yaml").write_text(body, encoding="utf-8")
+        (self.store.folder / "scenarios" / f"{sid}.yaml").write_text(body, encoding="utf-8")
 
     def delete_scenario(self, sid: str) -> None:
         self.store.delete_scenario(sid)

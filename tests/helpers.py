@@ -126,3 +126,41 @@ class Server:
 
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=10)
+
+
+def served(data: Path, *args: str):
+    """A started ``Server`` for a fixture to yield; stopped afterwards unless a test killed it."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def running():
+        srv = Server(data, *args).start()
+        try:
+            yield srv
+        finally:
+            if srv.proc.poll() is None:
+                srv.stop()
+
+    return running()
+
+
+SHOTS = Path(__import__("os").environ.get("QUANZE_SCREENSHOTS", Path(__file__).resolve().parent.parent / "build"
+                                          / "screenshots"))
+
+
+def screenshot(page, name: str) -> None:
+    """A full-page screenshot into build/screenshots/ (or $QUANZE_SCREENSHOTS), which the run leaves behind."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def listed_total(page) -> int:
+    """The N of 共 N 条 on a findings list."""
+    import re
+
+    return int(re.search(r"共 (\d+) 条", page.inner_text("#total")).group(1))
+
+
+def foreign_requests(requested: list[str], server: Server) -> list[str]:
+    """The requests a page made to any host other than the service (data: and blob: URLs are the page's own)."""
+    return [u for u in requested if not u.startswith(server.url) and not u.startswith(("data:", "blob:"))]

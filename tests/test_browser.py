@@ -4,11 +4,10 @@ check, open a finding, review it, restart the service, and find the review still
 Skipped when Chromium or Playwright is missing; `.ci/run` installs both.
 """
 
-
 import pytest
 
 from conftest import EXAMPLE
-from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, Server
+from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, served
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
@@ -16,11 +15,8 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not instal
 
 @pytest.fixture()
 def server(tmp_path):
-    srv = Server(tmp_path / "data")
-    srv.start()
-    yield srv
-    if srv.proc.poll() is None:
-        srv.stop()
+    with served(tmp_path / "data") as srv:
+        yield srv
 
 
 def test_analyst_reviews_a_finding_and_it_survives_a_restart(server):

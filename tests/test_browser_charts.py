@@ -10,38 +10,27 @@ Skipped when Chromium or Playwright is missing; `.ci/run` installs both.
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from conftest import EXAMPLE, REPO
-from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, Server
+from conftest import EXAMPLE
+from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, served, screenshot, listed_total, foreign_requests
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
-SHOTS = Path(os.environ.get("QUANZE_SCREENSHOTS", REPO / "build" / "screenshots"))
 CHARTS = ("#severity-chart", "#rule-chart", "#heatmap-chart", "#overlap-chart")
 
 
 @pytest.fixture()
 def server(tmp_path):
-    srv = Server(tmp_path / "data")
-    srv.start()
-    yield srv
-    if srv.proc.poll() is None:
-        srv.stop()
+    with served(tmp_path / "data") as srv:
+        yield srv
 
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"charts-{name}.png"), full_page=True)
-
-
-def total(page) -> int:
-    return int(re.search(r"共 (\d+) 条", page.inner_text("#total")).group(1))
+    screenshot(page, f"charts-{name}")
 
 
 def data(page, name: str):
@@ -100,7 +89,7 @@ def test_charts_render_and_lead_to_their_findings(server):
         page.mouse.click(*pixel(page, "#rule-chart", [rules[biggest]["value"] / 2, biggest]))
         page.wait_for_selector("#total")
         assert parse_qs(urlparse(page.url).query)["rule"] == [rules[biggest]["name"]]
-        assert total(page) == rules[biggest]["value"]
+        assert listed_total(page) == rules[biggest]["value"]
         shot(page, "2-rule-bar-clicked")
 
         # a heatmap cell → the findings of that department and rule
@@ -114,7 +103,7 @@ def test_charts_render_and_lead_to_their_findings(server):
         query = parse_qs(urlparse(page.url).query)
         assert query["rule"] == [heat["rules"][cell["value"][0]]]
         assert query["department"] == [heat["departments"][cell["value"][1]]]
-        assert total(page) == cell["value"][2]
+        assert listed_total(page) == cell["value"][2]
         shot(page, "3-heatmap-cell-clicked")
 
         # an edge of the overlap graph → the findings that concern both departments
@@ -138,7 +127,7 @@ def test_charts_render_and_lead_to_their_findings(server):
         page.mouse.click(box["x"] + mx, box["y"] + my)
         page.wait_for_selector("#total")
         assert sorted(parse_qs(urlparse(page.url).query)["department"]) == sorted([edge["source"], edge["target"]])
-        assert total(page) == edge["value"]
+        assert listed_total(page) == edge["value"]
         shot(page, "4-edge-clicked")
 
         # the department page's graph, in place of the static star
@@ -165,5 +154,4 @@ def test_charts_render_and_lead_to_their_findings(server):
         browser.close()
     # no script error; the browser's own request for /favicon.ico aside, nothing a page names is missing
     assert [e for e in errors if not e.endswith("/favicon.ico")] == [] and missing == []
-    foreign = [u for u in requested if not u.startswith(server.url) and not u.startswith(("data:", "blob:"))]
-    assert not foreign, foreign
+    assert not foreign_requests(requested, server), foreign_requests(requested, server)

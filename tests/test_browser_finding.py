@@ -8,32 +8,23 @@ Skipped when Chromium or Playwright is missing; `.ci/run` installs both.
 
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
-
 import pytest
 
-from conftest import EXAMPLE, REPO
-from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, Server
+from conftest import EXAMPLE
+from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, served, screenshot, foreign_requests
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
-SHOTS = Path(os.environ.get("QUANZE_SCREENSHOTS", REPO / "build" / "screenshots"))
 
 
 @pytest.fixture()
 def server(tmp_path, mini_laws):
-    srv = Server(tmp_path / "data", "--token", "s3cret", "--laws", str(mini_laws))
-    srv.start()
-    yield srv
-    if srv.proc.poll() is None:
-        srv.stop()
+    with served(tmp_path / "data", "--token", "s3cret", "--laws", str(mini_laws)) as srv:
+        yield srv
 
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"finding-{name}.png"), full_page=True)
+    screenshot(page, f"finding-{name}")
 
 
 def test_an_analyst_reads_the_load_report_and_walks_the_findings(server, mini_laws):
@@ -107,5 +98,4 @@ def test_an_analyst_reads_the_load_report_and_walks_the_findings(server, mini_la
         page.wait_for_selector("h1")
         shot(page, "5-department")
         browser.close()
-    foreign = [u for u in requested if not u.startswith(server.url) and not u.startswith(("data:", "blob:"))]
-    assert not foreign, foreign
+    assert not foreign_requests(requested, server), foreign_requests(requested, server)

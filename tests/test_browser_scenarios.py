@@ -6,33 +6,24 @@ Skipped when Chromium or Playwright is missing; `.ci/run` installs both.
 
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
-
 import openpyxl
 import pytest
 
-from conftest import EXAMPLE, REPO
-from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, Server
+from conftest import EXAMPLE
+from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, served, screenshot, foreign_requests
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
-SHOTS = Path(os.environ.get("QUANZE_SCREENSHOTS", REPO / "build" / "screenshots"))
 
 
 @pytest.fixture()
 def server(tmp_path):
-    srv = Server(tmp_path / "data", "--token", "s3cret")
-    srv.start()
-    yield srv
-    if srv.proc.poll() is None:
-        srv.stop()
+    with served(tmp_path / "data", "--token", "s3cret") as srv:
+        yield srv
 
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"scenarios-{name}.png"), full_page=True)
+    screenshot(page, f"scenarios-{name}")
 
 
 def run(page) -> dict[str, int]:
@@ -123,5 +114,4 @@ def test_an_analyst_builds_previews_saves_runs_and_compares_scenarios(server, tm
         page.wait_for_selector("text=已删除方案")
         assert "（副本）" not in page.inner_text("#scenario-list")
         browser.close()
-    foreign = [u for u in requested if not u.startswith(server.url) and not u.startswith(("data:", "blob:"))]
-    assert not foreign, foreign
+    assert not foreign_requests(requested, server), foreign_requests(requested, server)

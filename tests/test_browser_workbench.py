@@ -8,37 +8,24 @@ Skipped when Chromium or Playwright is missing; `.ci/run` installs both.
 
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
-
 import openpyxl
 import pytest
 
-from conftest import EXAMPLE, REPO
-from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, Server
+from conftest import EXAMPLE
+from helpers import CHROMIUM, CHROMIUM_FLAGS as FLAGS, served, screenshot, listed_total, foreign_requests
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
-SHOTS = Path(os.environ.get("QUANZE_SCREENSHOTS", REPO / "build" / "screenshots"))
 
 
 @pytest.fixture()
 def server(tmp_path):
-    srv = Server(tmp_path / "data", "--token", "s3cret")
-    srv.start()
-    yield srv
-    if srv.proc.poll() is None:
-        srv.stop()
+    with served(tmp_path / "data", "--token", "s3cret") as srv:
+        yield srv
 
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"workbench-{name}.png"), full_page=True)
-
-
-def total(page) -> int:
-    return int(re.search(r"共 (\d+) 条", page.inner_text("#total")).group(1))
+    screenshot(page, f"workbench-{name}")
 
 
 def test_an_analyst_uploads_checks_filters_reviews_and_exports(server, tmp_path):
@@ -74,7 +61,7 @@ def test_an_analyst_uploads_checks_filters_reviews_and_exports(server, tmp_path)
         shot(page, "3-check")
         page.click("text=开始检查")
         page.wait_for_selector("text=概况", timeout=90_000)
-        everything = total(page)
+        everything = listed_total(page)
         assert everything > 30
         shot(page, "4-results")
 
@@ -83,7 +70,7 @@ def test_an_analyst_uploads_checks_filters_reviews_and_exports(server, tmp_path)
         n = int(link.inner_text())
         link.click()
         page.wait_for_selector("#total")
-        assert total(page) == n
+        assert listed_total(page) == n
         with page.expect_download() as download:
             page.click("#export")
         saved = tmp_path / "export.xlsx"
@@ -113,5 +100,4 @@ def test_an_analyst_uploads_checks_filters_reviews_and_exports(server, tmp_path)
         assert "未找到" in page.inner_text("h1") and "数据集列表" in page.inner_text("main")
         shot(page, "6-not-found")
         browser.close()
-    foreign = [u for u in requested if not u.startswith(server.url) and not u.startswith(("data:", "blob:"))]
-    assert not foreign, foreign
+    assert not foreign_requests(requested, server), foreign_requests(requested, server)
