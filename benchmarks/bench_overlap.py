@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import replace_section  # a sibling module of these scripts
+from common import emit  # a sibling module of these scripts
 
 RULES = ["R01b", "R03"]  # the rules that score pairs
 OVERLAP = ["R01a", "R01b", "R02", "R03", "R10"]  # every rule about overlaps (what the time is compared on)
@@ -94,9 +94,7 @@ def main() -> int:
     m = measure(tables, args.repeat)
     print(json.dumps(m, ensure_ascii=False, indent=1), file=sys.stderr)
     text = report(f"合成数据 {args.preset.name}", m)
-    print(text)
-    if args.write:
-        replace_section(text, SECTION)
+    emit(text, SECTION, args.write)
     return 0
 
 

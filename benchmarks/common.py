@@ -44,6 +44,13 @@ def replace_section(text: str, heading: str, path: Path = RESULTS) -> None:
     path.write_text(new if n else old.rstrip() + "\n\n" + text, encoding="utf-8")
 
 
+def emit(text: str, heading: str, write: bool) -> None:
+    """Print a section, and with ``write`` put it in place in results.md."""
+    print(text)
+    if write:
+        replace_section(text, heading)
+
+
 def interval(ci) -> str:
     """A 95 % interval as written in results.md (— when there is none)."""
     return f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "—"

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from eval_category_sample import ITEMS, population, read  # a sibling module of these scripts
-from common import add_shared, interval, real_lists, replace_section
+from common import add_shared, emit, interval, real_lists
 
 BOOTSTRAP = 2000
 SEED = 13
@@ -155,9 +155,7 @@ def main() -> int:
     if klmy is None:
         return 2
     text = report(evaluate(klmy, args.set))
-    print(text)
-    if args.write:
-        replace_section(text, SECTION)
+    emit(text, SECTION, args.write)
     return 0
 
 

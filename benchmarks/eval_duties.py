@@ -30,7 +30,7 @@ from quanze.pipeline import EXAMPLES, prepare
 from quanze.rules.engine import run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SHARED, interval, replace_section  # noqa: E402  (a sibling module of these scripts)
+from common import SHARED, emit, interval  # noqa: E402  (a sibling module of these scripts)
 
 REPO = Path(__file__).resolve().parent.parent
 LINKS = REPO / "tests" / "eval" / "duty_links.csv"
@@ -182,9 +182,7 @@ def main() -> int:
     out = evaluate(args.set)
     out["real"] = real_case(Path(args.shared), args.set)
     text = report(out)
-    print(text)
-    if args.write:
-        replace_section(text, SECTION)
+    emit(text, SECTION, args.write)
     return 0
 
 

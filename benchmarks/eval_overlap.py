@@ -27,7 +27,7 @@ import numpy as np
 from quanze.pipeline import analyze
 from quanze.rules.evaluation import predicted_pairs, read_pairs, score
 
-from common import add_shared, interval, real_lists, replace_section  # a sibling module of these scripts
+from common import add_shared, emit, interval, real_lists  # a sibling module of these scripts
 
 REPO = Path(__file__).resolve().parent.parent
 PAIRS = REPO / "tests" / "eval" / "overlap_pairs.csv"
@@ -165,9 +165,7 @@ def main() -> int:
         return 2
     laws = klmy.parent / "laws"
     text = report(evaluate(klmy, args.set, laws if laws.is_dir() else None))
-    print(text)
-    if args.write:
-        replace_section(text, SECTION)
+    emit(text, SECTION, args.write)
     return 0
 
 
