@@ -7,6 +7,8 @@ import contextlib
 import re
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,3 +77,43 @@ def two_versions(rev: str, tmp: Path) -> Iterator[dict[str, tuple[Path, Path]]]:
         yield {"this": (REPO, _shim(REPO, tmp / "s-this")), "old": (old, _shim(old, tmp / "s-old"))}
     finally:
         subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(old)], check=False)
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(c) for c in task.read_text().split())
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    """A process's proportional set size: pages shared with a forked parent count once over the two."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    return 0
+
+
+def run_sampled(cmd: list[str], every: float = 0.2) -> tuple[str, float]:
+    """Run ``cmd``; its standard output and the peak memory of its whole process tree (MB, summed PSS,
+    sampled every ``every`` seconds): the loader's and the rule run's worker processes count too."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        peak = 0
+        try:
+            while proc.poll() is None:
+                peak = max(peak, sum(_pss_kb(p) for p in _tree(proc.pid)))
+                time.sleep(every)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        out.seek(0), err.seek(0)
+        if proc.returncode:
+            raise subprocess.CalledProcessError(proc.returncode, cmd, out.read(), err.read())
+        return out.read(), peak / 1024

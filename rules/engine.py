@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from quanze.rules import parallel
 from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.conditions import mask
 from quanze.rules.context import RunContext
@@ -29,6 +30,8 @@ INPUT_LABELS = {
     "township": "乡镇模板清单（--township，法定目录加赋权目录）",
 }
 MAX_NAMES = 5
+# what a finding reads of each subject's row: what it shows of the item, and where the row came from
+SUBJECT_FIELDS = ("id", "name", "sub_name", "department", "category", "title", "file", "sheet", "row", "row_last")
 
 
 @dataclass
@@ -76,45 +79,69 @@ class RunResult:
 def run(tables, selection: str | list[str] | None = None, settings: list[str] | dict | None = None,
         inputs: dict | None = None, rules: list[Rule] | None = None,
         progress: Callable[[str, int, int], None] | None = None, only: set[str] | None = None,
-        cache: dict | None = None) -> RunResult:
+        cache: dict | None = None, workers: int | None = None) -> RunResult:
     """Evaluate the selected rules over ``tables`` (Tables, or a graph view or items they are made from);
     ``settings`` override parameters (``R03.threshold=0.6``).
 
     ``only`` limits the rules whose primitive is local (one item's rows make its hit) to those items;
     the other rules run over every item.  ``cache`` starts the run's shared caches (``RunContext.cached``):
     the Dask engine gives a partition the rows of the TF-IDF vectors fitted over the whole run.
+    ``workers`` processes (default: one per core) share the rules of a large run (``parallel``).
     """
     rules = select(rules if rules is not None else load_catalogue(), selection)
     override(rules, settings, defaults())
     ctx = RunContext(as_tables(tables), inputs or {}, cache=dict(cache or {}))
-    runs, findings = [], []
-    for done, rule in enumerate(rules):
-        if progress:
-            progress("规则检查", done, len(rules))
-        rr = RuleRun(rule)
-        started = time.perf_counter()
-        primitive = REGISTRY.get(rule.check)
-        missing = [n for n in dict.fromkeys((*rule.needs, *(primitive.needs if primitive else ()))) if not ctx.has(n)]
-        if primitive is None:
-            rr.status, rr.reason = "error", f"未知的检查方法 {rule.check!r}；可用：{'、'.join(sorted(REGISTRY))}"
-        elif missing:
-            rr.status, rr.reason = "skipped", "缺少输入：" + "、".join(INPUT_LABELS.get(n, n) for n in missing)
-        else:
-            try:
-                params = {**primitive.defaults, **rule.params}
-                scope = ctx.items[mask(ctx.items, scope_conditions(rule.applies_to))]
-                if only is not None and primitive.local:
-                    scope = scope[scope["id"].isin(only)]
-                new = [finding(ctx, rule, h) for h in primitive.evaluate(ctx, scope, params)]
-                findings.extend(new)
-                rr.findings = len(new)
-            except Exception as e:  # one broken rule must not stop the others
-                rr.status, rr.reason = "error", f"{type(e).__name__}: {e}"
-        rr.seconds = time.perf_counter() - started
-        runs.append(rr)
+    count = parallel.worker_count(workers, len(ctx.items))
+    units = parallel.units(rules, REGISTRY) if count > 1 else []
+    if len(units) > 1:
+        done, stats = parallel.run_units(units, lambda unit: _run_unit(ctx, rules, unit, only),
+                                         min(count, len(units)), progress, len(rules))
+        for part in stats:
+            ctx.stats.update(part)
+    else:
+        done = {}
+        for n, rule in enumerate(rules):
+            if progress:
+                progress("规则检查", n, len(rules))
+            done[n] = _run_rule(ctx, rule, only)
     if progress:
         progress("规则检查", len(rules), len(rules))
+    runs, findings = [], []
+    for n, rule in enumerate(rules):  # catalogue order, whichever process ran the rule
+        rr, new = done[n]
+        rr.rule = rule
+        runs.append(rr)
+        findings.extend(new)
     return RunResult(runs, _dedupe(findings), ctx.stats)
+
+
+def _run_unit(ctx: RunContext, rules: list[Rule], unit: list[int], only: set[str] | None) -> tuple[dict, dict]:
+    """The rules of one unit (positions in ``rules``), and the statistics they wrote."""
+    return {n: _run_rule(ctx, rules[n], only) for n in unit}, ctx.stats
+
+
+def _run_rule(ctx: RunContext, rule: Rule, only: set[str] | None) -> tuple[RuleRun, list[Finding]]:
+    """One rule's run and findings; a rule that fails or lacks an input is reported, never raised."""
+    rr, new = RuleRun(rule), []
+    started = time.perf_counter()
+    primitive = REGISTRY.get(rule.check)
+    missing = [n for n in dict.fromkeys((*rule.needs, *(primitive.needs if primitive else ()))) if not ctx.has(n)]
+    if primitive is None:
+        rr.status, rr.reason = "error", f"未知的检查方法 {rule.check!r}；可用：{'、'.join(sorted(REGISTRY))}"
+    elif missing:
+        rr.status, rr.reason = "skipped", "缺少输入：" + "、".join(INPUT_LABELS.get(n, n) for n in missing)
+    else:
+        try:
+            params = {**primitive.defaults, **rule.params}
+            scope = ctx.items[mask(ctx.items, scope_conditions(rule.applies_to))]
+            if only is not None and primitive.local:
+                scope = scope[scope["id"].isin(only)]
+            new = [finding(ctx, rule, h) for h in primitive.evaluate(ctx, scope, params)]
+            rr.findings = len(new)
+        except Exception as e:  # one broken rule must not stop the others
+            rr.status, rr.reason, new = "error", f"{type(e).__name__}: {e}", []
+    rr.seconds = time.perf_counter() - started
+    return rr, new
 
 
 def scope_conditions(applies_to: dict) -> list[dict]:
@@ -131,7 +158,8 @@ def scope_conditions(applies_to: dict) -> list[dict]:
 
 
 def finding(ctx: RunContext, rule: Rule, hit: Hit) -> Finding:
-    rows = [ctx.items.iloc[ctx.position[s]] for s in hit.subjects]
+    columns, position = ctx.tables.columns("items"), ctx.position
+    rows = [{c: columns[c][position[s]] for c in SUBJECT_FIELDS} for s in hit.subjects]
     subjects = [{"id": r["id"], "name": r["name"], "sub_name": r["sub_name"], "department": r["department"],
                  "category": r["category"]} for r in rows]
     departments = list(dict.fromkeys([*(r["department"] for r in rows), *hit.departments]))

@@ -130,6 +130,9 @@ class Primitive:
     # True when the primitive reads the run's TF-IDF vectors (``RunContext.vectors``, its params ``text`` and
     # ``max_df``) at its scope's rows only: a partition given those rows of the whole run's vectors gives its hits
     run_vectors: ClassVar[bool] = False
+    # what one rule of this primitive costs beside the others, to share a run between processes (largest
+    # first): about its seconds on the province preset, profiled (docs/benchmarks.md)
+    cost: ClassVar[int] = 3
 
     def evaluate(self, ctx: RunContext, scope: pd.DataFrame, params: dict) -> Iterable[Hit]:
         raise NotImplementedError

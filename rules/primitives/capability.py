@@ -18,6 +18,7 @@ from quanze.tables import level_rank, sets_by
 @register
 class LegalCapability(Primitive):
     name = "legal_capability"
+    cost = 12
     local = True
     schema = {"table": Param("text", "legal_levels", "法律层级表（rules/data 下的文件名）")}
 

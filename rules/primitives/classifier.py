@@ -26,6 +26,7 @@ from quanze.rules.textsim import vectorise
 @register
 class CategoryCheck(Primitive):
     name = "category_check"
+    cost = 16
     whole_run = True
     schema = {
         "signals": Param("text", "category_signals", "名称关键词表（rules/data 下的文件名）"),

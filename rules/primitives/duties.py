@@ -48,6 +48,7 @@ from quanze.rules.textsim import common_phrases, containment, group_weights, wei
 @register
 class DutyMatch(Primitive):
     name = "duty_match"
+    cost = 27
     whole_run = True
     schema = {
         "direction": Param("text", "duty", "duty：职责找事项（职责缺失）；item：事项找职责（职责偏离）",

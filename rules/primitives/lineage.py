@@ -19,6 +19,7 @@ from quanze.rules.primitives import Param, Primitive, register
 @register
 class LineageCheck(Primitive):
     name = "lineage"
+    cost = 10
     local = True
     schema = {"kind": Param("text", "ended", "ended：机构已撤并；moved：职责已划转；basis：依据用旧机构名",
                             choices=("ended", "moved", "basis"))}

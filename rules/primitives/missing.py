@@ -10,6 +10,7 @@ from quanze.tables import FIELD_LABELS, RELATIONS
 @register
 class Missing(Primitive):
     name = "missing"
+    cost = 5
     local = True
     schema = {
         "fields": Param("list", [], "须有内容的字段", choices=COLUMNS),

@@ -30,6 +30,7 @@ KINDS = ("缺位", "越位", "错位", "在列")
 @register
 class ReferenceDiff(Primitive):
     name = "reference_diff"
+    cost = 25
     schema = {
         "reference": Param("text", "catalogue", "对照的目录（输入名）", choices=("catalogue", "township", "cancelled")),
         "report": Param("list", ["缺位", "越位", "错位"], "报告哪几种情况", choices=KINDS),

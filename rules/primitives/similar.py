@@ -43,6 +43,7 @@ from quanze.rules.textsim import may_overlap, names_a_provision, pairs_in_blocks
 @register
 class Similar(Primitive):
     name = "similar"
+    cost = 35
     run_vectors = True
     schema = {
         "text": Param("text", "core", "比较名称的哪种文字", choices=TEXTS),

@@ -1,0 +1,95 @@
+"""Share the rules of one large run between processes forked after the tables are made.
+
+The primitives are independent of each other once the tables exist, so a run's time can be
+bounded by its largest group of rules instead of by their sum.  Rules that share a cache
+(the TF-IDF vectors, the duty matching, the lineage's bases) form one unit and run in one
+process, so no cache is built twice; the largest units go first.  Findings come back to the
+parent and are put in catalogue order, so a parallel run gives exactly what one process gives.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+
+# below this many items a second process costs more to start than it saves
+PARALLEL_FROM = 20_000
+
+
+def worker_count(workers: int | None, items: int) -> int:
+    """How many processes a run of ``items`` items may use: one when forking is not safe or not worth it.
+
+    Forking a process that runs other threads (the web service, a Dask worker) can copy a held lock,
+    and a daemon process (a pool's worker) may not have children; both run in place.
+    """
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if (workers <= 1 or items < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods()
+            or threading.active_count() > 1 or multiprocessing.current_process().daemon):
+        return 1
+    return workers
+
+
+def units(rules: list, registry: dict) -> list[list[int]]:
+    """Positions of ``rules`` grouped into units that share caches, the costliest first.
+
+    Rules of one primitive share its caches; the primitives that read the run's TF-IDF vectors share those.
+    """
+    groups: dict[str, list[int]] = {}
+    for n, rule in enumerate(rules):
+        primitive = registry.get(rule.check)
+        key = "vectors" if getattr(primitive, "run_vectors", False) else rule.check
+        groups.setdefault(key, []).append(n)
+    weight = {key: sum(getattr(registry.get(rules[n].check), "cost", 1) for n in unit)
+              for key, unit in groups.items()}
+    return [groups[k] for k in sorted(groups, key=lambda k: (-weight[k], groups[k][0]))]
+
+
+_UNIT_RUNNER: Callable | None = None  # set before the fork: the children inherit it
+
+
+def _run(unit: list[int]):
+    return _UNIT_RUNNER(unit)
+
+
+def run_units(unit_list: list[list[int]], runner: Callable[[list[int]], tuple[dict, dict]], workers: int,
+              progress: Callable[[str, int, int], None] | None, total: int) -> tuple[dict, list[dict]]:
+    """Each unit through ``runner`` (rule position → result, and the statistics written) in ``workers``
+    forked processes; returns every rule's result and the units' statistics in catalogue order.
+
+    A unit whose process died (killed, out of memory) is run again here, so no rule is lost.
+    """
+    global _UNIT_RUNNER
+    _UNIT_RUNNER = runner
+    done: dict = {}
+    stats: dict[int, dict] = {}
+    gc.freeze()  # the children do not write to the parent's objects' collector headers: fewer pages copied
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_run, unit): unit for unit in unit_list}
+            for future in as_completed(futures):
+                unit = futures[future]
+                try:
+                    results, written = future.result()
+                except Exception:  # the process died or its result could not come back: run it again here
+                    continue
+                done.update(results)
+                stats[unit[0]] = written
+                if progress:
+                    progress("规则检查", len(done), total)
+    except BrokenProcessPool:
+        pass
+    finally:
+        gc.unfreeze()
+        _UNIT_RUNNER = None
+    for unit in unit_list:
+        if unit[0] not in stats:  # its process did not come back
+            results, written = runner(unit)
+            done.update(results)
+            stats[unit[0]] = written
+    return done, [stats[k] for k in sorted(stats)]
