@@ -92,10 +92,9 @@ def run(tables, selection: str | list[str] | None = None, settings: list[str] | 
     override(rules, settings, defaults())
     ctx = RunContext(as_tables(tables), inputs or {}, cache=dict(cache or {}))
     count = parallel.worker_count(workers, len(ctx.items))
-    units = parallel.units(rules, REGISTRY) if count > 1 else []
-    if len(units) > 1:
-        done, stats = parallel.run_units(units, lambda unit: _run_unit(ctx, rules, unit, only),
-                                         min(count, len(units)), progress, len(rules))
+    shares = parallel.plan(rules, REGISTRY, count) if count > 1 else []
+    if len(shares) > 1:
+        done, stats = parallel.run_units(shares, lambda unit: _run_unit(ctx, rules, unit, only), progress, len(rules))
         for part in stats:
             ctx.stats.update(part)
     else:

@@ -35,8 +35,9 @@ def worker_count(workers: int | None, items: int) -> int:
     return workers
 
 
-def units(rules: list, registry: dict) -> list[list[int]]:
-    """Positions of ``rules`` grouped into units that share caches, the costliest first.
+def plan(rules: list, registry: dict, workers: int) -> list[list[list[int]]]:
+    """Positions of ``rules`` in units that share caches, the units dealt into ``workers`` shares of about
+    equal cost (the costliest unit first, each to the cheapest share so far); the first share runs here.
 
     Rules of one primitive share its caches; the primitives that read the run's TF-IDF vectors share those.
     """
@@ -45,9 +46,12 @@ def units(rules: list, registry: dict) -> list[list[int]]:
         primitive = registry.get(rule.check)
         key = "vectors" if getattr(primitive, "run_vectors", False) else rule.check
         groups.setdefault(key, []).append(n)
-    weight = {key: sum(getattr(registry.get(rules[n].check), "cost", 1) for n in unit)
-              for key, unit in groups.items()}
-    return [groups[k] for k in sorted(groups, key=lambda k: (-weight[k], groups[k][0]))]
+    cost = {key: sum(getattr(registry.get(rules[n].check), "cost", 1) for n in unit) for key, unit in groups.items()}
+    shares: list[tuple[int, list]] = [(0, []) for _ in range(workers)]
+    for key in sorted(groups, key=lambda k: (-cost[k], groups[k][0])):
+        k = min(range(workers), key=lambda i: shares[i][0])
+        shares[k] = (shares[k][0] + cost[key], shares[k][1] + [groups[key]])
+    return [units for _, units in shares if units]
 
 
 _UNIT_RUNNER: Callable | None = None  # set before the fork: the children inherit it
@@ -57,10 +61,11 @@ def _run(unit: list[int]):
     return _UNIT_RUNNER(unit)
 
 
-def run_units(unit_list: list[list[int]], runner: Callable[[list[int]], tuple[dict, dict]], workers: int,
+def run_units(shares: list[list[list[int]]], runner: Callable[[list[int]], tuple[dict, dict]],
               progress: Callable[[str, int, int], None] | None, total: int) -> tuple[dict, list[dict]]:
-    """Each unit through ``runner`` (rule position → result, and the statistics written) in ``workers``
-    forked processes; returns every rule's result and the units' statistics in catalogue order.
+    """Each unit through ``runner`` (rule position → result, and the statistics written): the first share
+    here, the others in forked processes, one per share; returns every rule's result and the units'
+    statistics in catalogue order.  Running a share here saves a process's copy of what the rules touch.
 
     A unit whose process died (killed, out of memory) is run again here, so no rule is lost.
     """
@@ -68,28 +73,30 @@ def run_units(unit_list: list[list[int]], runner: Callable[[list[int]], tuple[di
     _UNIT_RUNNER = runner
     done: dict = {}
     stats: dict[int, dict] = {}
+
+    def took(unit, results, written):
+        done.update(results)
+        stats[unit[0]] = written
+        if progress:
+            progress("规则检查", len(done), total)
+
     gc.freeze()  # the children do not write to the parent's objects' collector headers: fewer pages copied
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(_run, unit): unit for unit in unit_list}
+        with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_run, unit): unit for share in shares[1:] for unit in share}
+            for unit in shares[0]:
+                took(unit, *runner(unit))
             for future in as_completed(futures):
-                unit = futures[future]
                 try:
-                    results, written = future.result()
-                except Exception:  # the process died or its result could not come back: run it again here
+                    took(futures[future], *future.result())
+                except Exception:  # the process died or its result could not come back: run it again below
                     continue
-                done.update(results)
-                stats[unit[0]] = written
-                if progress:
-                    progress("规则检查", len(done), total)
     except BrokenProcessPool:
         pass
     finally:
         gc.unfreeze()
         _UNIT_RUNNER = None
-    for unit in unit_list:
+    for unit in (u for share in shares for u in share):
         if unit[0] not in stats:  # its process did not come back
-            results, written = runner(unit)
-            done.update(results)
-            stats[unit[0]] = written
+            took(unit, *runner(unit))
     return done, [stats[k] for k in sorted(stats)]

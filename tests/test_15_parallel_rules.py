@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from quanze.pipeline import EXAMPLES, example_inputs, prepare
-from quanze.rules import parallel
+from quanze.rules import engine, parallel
 from quanze.rules.catalogue import load_catalogue
 from quanze.rules.engine import run
 from quanze.rules.primitives import REGISTRY
@@ -50,7 +50,7 @@ def test_15_parallel_run_gives_the_single_process_findings(ready, pools):
     one = run(ready.tables, inputs=ready.inputs, workers=1)
     assert not pools
     two = run(ready.tables, inputs=ready.inputs, workers=2)
-    assert pools == [(2,)]
+    assert pools == [(1,)]  # one share runs here, the other in one forked process
     assert len(one.findings) > 20 and {r.status for r in one.runs} == {"ok"}
     # the same findings in the same order (catalogue order, whichever process ran a rule), runs and statistics
     assert _dump(two) == _dump(one)
@@ -58,26 +58,29 @@ def test_15_parallel_run_gives_the_single_process_findings(ready, pools):
 
 def test_15_parallel_rule_units_keep_shared_caches_together():
     rules = load_catalogue()
-    units = parallel.units(rules, REGISTRY)
-    assert sorted(n for u in units for n in u) == list(range(len(rules)))
+    shares = parallel.plan(rules, REGISTRY, 2)
+    units = [u for share in shares for u in share]
+    assert len(shares) == 2 and sorted(n for u in units for n in u) == list(range(len(rules)))
     unit_of = {rules[n].id: k for k, u in enumerate(units) for n in u}
     assert unit_of["R01b"] == unit_of["R03"] == unit_of["R10"] == unit_of["R06"]  # the run's TF-IDF vectors
     assert unit_of["R05a"] == unit_of["R05b"] and unit_of["R07"] == unit_of["R11"] == unit_of["R14"]
-    assert units[0] == [n for n, r in enumerate(rules) if r.id in ("R01b", "R03", "R06", "R10")]  # costliest first
+    # the costliest unit goes first, and the shares' costs differ by less than the cheapest unit they hold
+    assert shares[0][0] == [n for n, r in enumerate(rules) if r.id in ("R01b", "R03", "R06", "R10")]
+    cost = [sum(REGISTRY[rules[n].check].cost for u in share for n in u) for share in shares]
+    assert abs(cost[0] - cost[1]) <= min(sum(REGISTRY[rules[n].check].cost for n in u) for u in units)
 
 
 def test_15_parallel_unit_whose_process_dies_runs_again_in_place(ready, pools, monkeypatch):
     one = run(ready.tables, inputs=ready.inputs, workers=1)
     parent = os.getpid()
-    similar = type(REGISTRY["similar"])
-    evaluate = similar.evaluate
+    run_rule = engine._run_rule
 
-    def dies_in_a_worker(self, ctx, scope, params):
+    def dies_in_a_worker(*args):
         if os.getpid() != parent:
-            os._exit(3)  # as if killed (out of memory) half-way through the unit
-        return evaluate(self, ctx, scope, params)
+            os._exit(3)  # as if killed (out of memory) half-way through its share
+        return run_rule(*args)
 
-    monkeypatch.setattr(similar, "evaluate", dies_in_a_worker)
+    monkeypatch.setattr(engine, "_run_rule", dies_in_a_worker)
     two = run(ready.tables, inputs=ready.inputs, workers=2)
     assert pools and _dump(two) == _dump(one)
 
