@@ -100,7 +100,7 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def run_sampled(cmd: list[str], every: float = 0.2) -> tuple[str, float]:
+def run_sampled(cmd: list[str], every: float = 0.5) -> tuple[str, float]:
     """Run ``cmd``; its standard output and the peak memory of its whole process tree (MB, summed PSS,
     sampled every ``every`` seconds): the loader's and the rule run's worker processes count too."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:

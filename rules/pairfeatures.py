@@ -139,28 +139,53 @@ def library_texts(citations: pd.DataFrame, ids, library) -> list[str]:
     if library is None:
         return [""] * len(ids)
     texts: dict[str, list[str]] = {}
+    articles_of: dict[str, dict[int, str]] = {}  # document → its articles, looked up once per document
+
+    def articles(doc: str) -> dict[int, str]:
+        if doc not in articles_of:
+            found = library.lookup(doc)
+            has = found is not None and found.path is not None and found.path.exists()
+            articles_of[doc] = article_texts(found.path) if has else {}
+        return articles_of[doc]
+
     for item_id, doc, art in zip(citations["item_id"], citations["document"], citations["article"]):
-        found = library.lookup(doc)
-        if found is None or found.path is None or not found.path.exists():
-            continue
-        t = article_texts(found.path).get(int(art), "")
+        t = articles(doc).get(int(art), "")
         if t and t not in texts.setdefault(item_id, []):
             texts[item_id].append(t)
     return ["".join(texts.get(i, ())) for i in ids]
 
 
-def _bigrams(texts: list[str]):
+@dataclass
+class DistinctRows:
+    """A matrix with one row per distinct text, read by item: ``rows[i]`` is the rows of items ``i``.
+
+    Names and cited articles repeat from one government's list to the next; a province's 641 k items
+    have far fewer distinct texts, so their bigram rows are kept once each."""
+
+    matrix: sp.csr_matrix
+    codes: np.ndarray  # item position → its text's row
+
+    def __getitem__(self, items) -> sp.csr_matrix:
+        return self.matrix[self.codes[items]]
+
+
+def _bigrams(texts: list[str]) -> DistinctRows:
     """L2-normalised character-bigram TF-IDF rows (zero rows for empty texts).
 
     sklearn's ``TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True)`` over
-    ``texts``, value for value, but each distinct text is counted once: names repeat from one
-    government's list to the next, and counting is the slow part."""
+    ``texts``, value for value, but each distinct text is counted and kept once; a term's document
+    frequency counts every text that has it, repeats included."""
+    codes, distinct = pd.factorize(pd.Series(texts, dtype=object).fillna(""))
     if not any(texts):
-        return sp.csr_matrix((len(texts), 1))
-    codes, distinct = pd.factorize(pd.Series(texts, dtype=object))
+        return DistinctRows(sp.csr_matrix((max(len(distinct), 1), 1)), np.zeros(len(texts), dtype=np.int64))
     counts = CountVectorizer(analyzer="char", ngram_range=(2, 2)).fit_transform(distinct).tocsr()
-    weights = TfidfTransformer(sublinear_tf=True).fit(counts[codes])  # document frequencies over every text
-    return weights.transform(counts).tocsr()[codes]
+    repeats = np.bincount(codes, minlength=len(distinct))
+    present = counts.copy()
+    present.data[:] = 1
+    df = np.asarray(present.T @ repeats).ravel()
+    weights = TfidfTransformer(sublinear_tf=True)
+    weights.idf_ = np.log((1 + len(texts)) / (1 + df)) + 1  # sklearn's smooth idf over every text
+    return DistinctRows(weights.transform(counts).tocsr(), codes)
 
 
 def _per_text(values, compute) -> list:
@@ -184,11 +209,11 @@ class ItemSignals:
 
     position: dict[str, int]
     names: sp.csr_matrix  # TF-IDF of the cores
-    chars: sp.csr_matrix  # character bigrams of the cores (cosine)
+    chars: DistinctRows  # character bigrams of the cores (cosine)
     grams: list[frozenset]  # the cores' character bigrams (containment)
     lists: np.ndarray  # the name lists several cases
-    laws: sp.csr_matrix  # character bigrams of the cited articles' library texts
-    quotes: sp.csr_matrix  # character bigrams of the article text quoted in 实施依据
+    laws: DistinctRows  # character bigrams of the cited articles' library texts
+    quotes: DistinctRows  # character bigrams of the article text quoted in 实施依据
     articles: sp.csr_matrix  # item × document#article it cites
     neighbours: sp.csr_matrix  # item × document#article within ADJACENT of one it cites (not itself)
     documents: sp.csr_matrix  # item × document it cites

@@ -221,15 +221,16 @@ def pairs_in_blocks(X, blocks: Sequence, threshold: float, top_k: int,
         idx = np.asarray(idx)
         Xb = X[idx]
         for start in range(0, len(idx), CHUNK):
-            dense = (Xb[start:start + CHUNK] @ Xb.T).toarray()
-            for r, row in enumerate(dense):
-                i = start + r
-                row[: i + 1] = 0.0
-                cand = np.flatnonzero(row >= threshold)
+            # row r is item start + r: only partners after it, so each pair comes once
+            dense = np.triu((Xb[start:start + CHUNK] @ Xb.T).toarray(), k=start + 1)
+            rows, cols = np.nonzero(dense >= threshold)  # row by row, partners in column order
+            bounds = np.searchsorted(rows, np.arange(dense.shape[0] + 1))
+            for r in np.unique(rows):
+                row, cand = dense[r], cols[bounds[r]:bounds[r + 1]]
                 if len(cand) > top_k:
                     cand = cand[np.argpartition(-row[cand], top_k)[:top_k]]
                 for j in cand:
-                    a, b = int(idx[i]), int(idx[j])
+                    a, b = int(idx[start + r]), int(idx[j])
                     if keep is None or keep(a, b):
                         yield a, b, float(round(row[j], 4))
 

@@ -185,6 +185,7 @@ def given_away(divisions: list[str], short: str) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=100_000)  # items cite the same few laws: one search per distinct citation list
 def law_sectors(documents: str) -> frozenset[str]:
     """The sectors whose laws are among ``documents`` (the canonical titles an item cites)."""
     return frozenset(name for name, laws in _spec()["laws"] if laws.search(documents)) if documents else frozenset()

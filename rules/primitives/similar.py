@@ -98,10 +98,11 @@ class Similar(Primitive):
             return not params["filters"] or may_overlap(names[a], names[b], same)
 
         found: dict[tuple[int, int], float] = {}
-        for a, b, score in pairs_in_blocks(X[pos], blocks, params["threshold"], params["top_k"], keep):
+        rows = X[pos]  # the scope's rows of the run's vectors, taken once
+        for a, b, score in pairs_in_blocks(rows, blocks, params["threshold"], params["top_k"], keep):
             found[(a, b)] = score
         if params["provision_threshold"] is not None:
-            for (a, b), score in _provision_pairs(X[pos], blocks, ids, owner, names, provisions, same,
+            for (a, b), score in _provision_pairs(rows, blocks, ids, owner, names, provisions, same,
                                                   params).items():
                 if (a, b) not in found and keep(a, b):
                     found[(a, b)] = score
