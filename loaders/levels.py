@@ -20,13 +20,17 @@ def _keywords() -> list[tuple[str, str]]:
 
 def parse_levels(text: object) -> list[str]:
     """Levels named in ``text``, in administrative order; empty when none is named."""
-    s = compact(text)
+    return list(_levels_in(compact(text)))
+
+
+@functools.lru_cache(maxsize=4096)  # a list says 市级、县级 in a few ways, on thousands of rows
+def _levels_in(s: str) -> tuple[str, ...]:
     found = set()
     for keyword, level in _keywords():
         if keyword in s:
             found.add(level)
             s = s.replace(keyword, "|")
-    return sorted(found, key=LEVEL_ORDER.__getitem__)
+    return tuple(sorted(found, key=LEVEL_ORDER.__getitem__))
 
 
 def split_levels_cell(text: str) -> tuple[str, str]:
