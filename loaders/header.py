@@ -83,6 +83,7 @@ def _spanning() -> dict[str, list[str]]:
     return {header_key(k): v for k, v in table("headers")["spanning"].items()}
 
 
+@functools.lru_cache(maxsize=16384)
 def _label_like(text: str) -> bool:
     """A cell that reads like a column label: short, and not a value of any field."""
     if not text or len(text) > 24:
