@@ -95,14 +95,11 @@ class Tables:
         """Item id → the positions of its citations, and of its clauses."""
         return _positions(self.citations["item_id"]), _positions(self.clauses["item_id"])
 
-    def columns(self, table: str = "items") -> dict[str, np.ndarray]:
-        """One table's columns as arrays, made once when first asked for: a pandas cell lookup costs 30 µs,
-        so records and findings read cells from these."""
-        made = self.__dict__.setdefault("_arrays", {})
-        if table not in made:
-            frame = getattr(self, table)
-            made[table] = {c: frame[c].to_numpy(dtype=object) for c in frame.columns}
-        return made[table]
+    @functools.cached_property
+    def _columns(self) -> dict[str, dict[str, np.ndarray]]:
+        """Each table's columns as arrays, for making records: a pandas cell lookup costs 30 µs."""
+        return {part: {c: getattr(self, part)[c].to_numpy(dtype=object) for c in getattr(self, part).columns}
+                for part in ("items", "citations", "clauses")}
 
     def view(self, name: str):
         """The graph (``graph``) or RDF (``rdf``) view of these tables, built once when first asked for."""
@@ -157,9 +154,10 @@ class Tables:
                       department_table(items))
 
     def _record(self, pos: int) -> PowerItem:
-        r = {c: v[pos] for c, v in self.columns("items").items()}
+        columns = self._columns
+        r = {c: v[pos] for c, v in columns["items"].items()}
         cits, clauses = self._rows_of
-        c, k = self.columns("citations"), self.columns("clauses")
+        c, k = columns["citations"], columns["clauses"]
         citations = [Citation(title=c["title"][n], article=_int(c["article"][n]), paragraph=_int(c["paragraph"][n]),
                               item=_int(c["item_no"][n]), article_text=c["article_text"][n], doc_no=c["doc_no"][n],
                               level=c["level"][n], level_tag=c["level_tag"][n], resolved=_flag(c["resolved"][n]),

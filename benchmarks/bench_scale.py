@@ -8,6 +8,11 @@ licences to a 行政审批局) — and the findings are scored against truth.jso
 item name and every pair compared, against the rules' blocked pairing.
 
     python benchmarks/bench_scale.py --presets county city --all-pairs --write
+
+A run of 20,000 items or more shares its rules between the cores (rules/parallel.py); ``--one-process
+province`` measures that preset again with the rules in one process, for time against memory.
+Peak memory is given twice: the measuring process's own (``ru_maxrss``), and the whole process
+tree's, summed PSS sampled every half second (the loader's and the rule run's worker processes too).
 """
 
 from __future__ import annotations
@@ -86,6 +91,10 @@ def measure(preset: str, seed: int, workdir: Path, laws: str | None) -> dict:
     t = time.perf_counter()
     sim = simulate(ready.tables, read_scenario(SCENARIO), inputs=ready.inputs, catalogue=False)
     stages["scenario"] = time.perf_counter() - t
+    # as the service simulates: the analysis's run reused as "before", the catalogue run again after the move
+    t = time.perf_counter()
+    simulate(ready.tables, read_scenario(SCENARIO), inputs=ready.inputs, before=result)
+    stages["after_run"] = time.perf_counter() - t
     truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
     return {
         "preset": preset, "items": len(ready.load.items), "lists": summary["lists"],
@@ -127,6 +136,10 @@ def _child(args) -> None:
     elif args.synth:
         print(json.dumps(synthesise_preset(args.synth, args.seed, Path(args.workdir)), ensure_ascii=False))
     else:
+        if args.in_one_process:
+            from quanze.rules import parallel
+
+            parallel.PARALLEL_FROM = float("inf")  # no run is large enough to share its rules
         print(json.dumps(measure(args.one, args.seed, Path(args.workdir), args.laws), ensure_ascii=False))
 
 
@@ -148,14 +161,16 @@ def render(results: list[dict], pairs: dict | None) -> str:
     lines = ["## Scale: county, city, province (`benchmarks/bench_scale.py`)", "",
              f"Machine: {_machine()}.  Seed 1; the law corpus was {'used' if results and results[0].get('laws') else 'not used'}.", "",
              "| preset | items | lists | responsibility rows | synth s | read floor s | load s | tables s | "
-             "inputs s | rules s | scenario s | end to end s | × floor | peak MB | peak MB, all processes |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "inputs s | rules s | scenario s | end to end s | × floor | scenario with its rule run s | peak MB | "
+             "peak MB, all processes |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         s = r["stages"]
         total = s["load"] + s["tables"] + s["inputs"] + s["rules"] + s["scenario"]
         lines.append(f"| {r['preset']} | {r['items']:,} | {r['lists']:,} | {r['responsibility_rows']:,} | {s['synth']} | "
                      f"{s['floor']} | {s['load']} | {s['tables']} | {s['inputs']} | {s['rules']} | {s['scenario']} | "
-                     f"{round(total, 1)} | {total / s['floor']:.1f} | {r['peak_mb']:,} | {r.get('peak_tree_mb', 0):,} |")
+                     f"{round(total, 1)} | {total / s['floor']:.1f} | {s.get('after_run', '–')} | {r['peak_mb']:,} | "
+                     f"{r.get('peak_tree_mb', 0):,} |")
     rules = sorted({k for r in results for k in r["per_rule"]})
     lines += ["", "Seconds per rule:", "", "| rule | " + " | ".join(r["preset"] for r in results) + " |",
               "|---|" + "---|" * len(results)]
@@ -208,7 +223,10 @@ def main() -> None:
     ap.add_argument("--all-pairs", action="store_true", help="compare with all pairs on the city preset")
     ap.add_argument("--threshold", type=float, default=0.8)
     ap.add_argument("--write", action="store_true", help=f"write the tables into {DOC.relative_to(ROOT)}")
+    ap.add_argument("--one-process", nargs="*", default=[], metavar="PRESET",
+                    help="measure these presets again with every rule run in one process")
     ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--in-one-process", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--one-all-pairs", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--synth", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -218,11 +236,14 @@ def main() -> None:
     results = []
     for preset in args.presets:
         written = _run_child(["--synth", preset], args)
-        r = _run_child(["--one", preset], args)
-        r["stages"]["synth"] = written["seconds"]
-        r["laws"] = bool(args.laws)
-        print(json.dumps({k: v for k, v in r.items() if k != "per_rule"}, ensure_ascii=False), flush=True)
-        results.append(r)
+        for alone in (False, True) if preset in args.one_process else (False,):
+            r = _run_child(["--one", preset, *(["--in-one-process"] if alone else [])], args)
+            r["stages"]["synth"] = written["seconds"]
+            r["laws"] = bool(args.laws)
+            if alone:
+                r["preset"] += "（规则在一个进程中）"
+            print(json.dumps({k: v for k, v in r.items() if k != "per_rule"}, ensure_ascii=False), flush=True)
+            results.append(r)
     pairs = _run_child(["--one-all-pairs"], args) if args.all_pairs and "city" in args.presets else None
     if pairs:
         print(json.dumps(pairs), flush=True)

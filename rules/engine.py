@@ -157,7 +157,7 @@ def scope_conditions(applies_to: dict) -> list[dict]:
 
 
 def finding(ctx: RunContext, rule: Rule, hit: Hit) -> Finding:
-    columns, position = ctx.tables.columns("items"), ctx.position
+    columns, position = ctx.subject_columns(SUBJECT_FIELDS), ctx.position
     rows = [{c: columns[c][position[s]] for c in SUBJECT_FIELDS} for s in hit.subjects]
     subjects = [{"id": r["id"], "name": r["name"], "sub_name": r["sub_name"], "department": r["department"],
                  "category": r["category"]} for r in rows]

@@ -67,3 +67,55 @@ def test_cached_term_counts_give_sklearns_own_tfidf_matrix(example, monkeypatch,
         assert type(got) is type(want) and list(terms) == list(want_terms)
         for attr in ("data", "indices", "indptr"):
             assert np.array_equal(getattr(got, attr), getattr(want, attr))
+
+
+def test_pair_bigrams_kept_once_per_text_are_sklearns_rows(example):
+    """The pair score's character bigrams keep one row per distinct text (names repeat from one government's
+    list to the next); read by item they must be sklearn's TfidfVectorizer rows over every item, repeats
+    counted in the document frequencies."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from quanze.rules.pairfeatures import _bigrams
+
+    names = [it.name for it in example.items]
+    texts = names + names[:30] + ["", "对未按规定设置安全生产管理机构的处罚"] * 3
+    got = _bigrams(texts)
+    assert got.matrix.shape[0] < len(texts)  # repeats kept once
+    want = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True).fit_transform(texts)
+    rows = got[np.arange(len(texts))]
+    assert rows.shape == want.shape
+    assert abs(rows - want).max() < 1e-12 and (rows != 0).nnz == (want != 0).nnz
+    assert _bigrams(["", ""])[np.array([0, 1])].nnz == 0
+
+
+def test_pairs_in_blocks_are_those_of_comparing_row_by_row():
+    """Pairs are found with one comparison per chunk of rows; the pairs, their order and their scores
+    must be those of comparing each row with the rows after it, one row at a time."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from quanze.rules import textsim
+
+    rng = np.random.default_rng(5)
+    X = sp.random(1500, 40, density=0.15, random_state=7, format="csr")
+    X = sp.csr_matrix(X.multiply(1 / np.sqrt(X.multiply(X).sum(axis=1) + 1e-9)))
+    blocks = rng.choice(["甲", "乙", None], size=1500, p=[0.6, 0.35, 0.05]).tolist()
+
+    def one_row_at_a_time(threshold, top_k, keep):
+        out = []
+        for idx in textsim.by_block(blocks).values():
+            idx = np.asarray(idx)
+            dense = (X[idx] @ X[idx].T).toarray()
+            for i, row in enumerate(dense):
+                row[: i + 1] = 0.0
+                cand = np.flatnonzero(row >= threshold)
+                if len(cand) > top_k:
+                    cand = cand[np.argpartition(-row[cand], top_k)[:top_k]]
+                out += [(int(idx[i]), int(idx[j]), float(round(row[j], 4))) for j in cand
+                        if keep is None or keep(int(idx[i]), int(idx[j]))]
+        return out
+
+    for threshold, top_k, keep in ((0.3, 5, None), (0.5, 1, lambda a, b: (a + b) % 3 != 0), (0.2, 1000, None)):
+        want = one_row_at_a_time(threshold, top_k, keep)
+        assert want and list(textsim.pairs_in_blocks(X, blocks, threshold, top_k, keep)) == want
