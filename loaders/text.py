@@ -67,7 +67,6 @@ def normalise(text: object) -> str:
 
 
 @functools.lru_cache(maxsize=65536, typed=True)
-@functools.lru_cache(maxsize=16384, typed=True)  # a sheet's cells are compacted by its header search, then its rows
 def compact(text: object) -> str:
     """Normalised text without any white space: for headers, labels and names."""
     return _WHITE.sub("", normalise(text))
