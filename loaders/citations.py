@@ -56,6 +56,7 @@ _TAG_LEVEL = {
 _LOCAL = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市|自治州|州|县|盟|地区)|新疆|西藏|内蒙古|广西|宁夏|自治区)")
 
 
+@functools.lru_cache(maxsize=65536)  # a list cites a few hundred documents, each on many rows
 def canonical_title(title: str) -> str:
     """Title as compared with the law library: no 中华人民共和国 prefix, one quote style."""
     t = compact(title).translate(_QUOTES).strip("《》")
