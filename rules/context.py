@@ -74,7 +74,7 @@ class RunContext:
     def provision_path(self, a: str, b: str, article_key: str) -> list[str]:
         """The path item → provision (→ document) ← item behind a shared article, as the graph view's node keys."""
         def cited(item_id: str) -> tuple[str, str] | None:
-            rows = self.cached(("cited_provisions",), self._cited_provisions).get(item_id, ())
+            rows = self.cached(("cited_provisions",), self._cited_provisions)(item_id)
             return next(((p, d) for p, d in rows if p.split(".")[0] == article_key), None)
         pa, pb = cited(a), cited(b)
         if pa is None or pb is None:
@@ -83,15 +83,17 @@ class RunContext:
             return [item_key(a), f"prov:{pa[0]}", item_key(b)]
         return [item_key(a), f"prov:{pa[0]}", f"doc:{pa[1]}", f"prov:{pb[0]}", item_key(b)]
 
-    def _cited_provisions(self) -> dict[str, list[tuple[str, str]]]:
-        """Item id → its cited provisions (with an article) and their documents, first citation first."""
-        c = self.citations[self.citations["article"].notna()]
-        out: dict[str, dict] = {}
-        for item_id, prov, doc in zip(c["item_id"], c["provision"], c["document"]):
-            out.setdefault(item_id, {}).setdefault(prov, doc)
-        return {k: list(v.items()) for k, v in out.items()}
+    def _cited_provisions(self) -> Callable[[str], list[tuple[str, str]]]:
+        """Item id → its cited provisions (with an article) and their documents, first citation first: a
+        function, made once, since only the few items of overlap findings are asked for."""
+        c = self.citations[self.citations["article"].notna()].drop_duplicates(["item_id", "provision"])
+        rows = c.groupby("item_id", sort=False).indices  # positions in citation order
+        provisions, documents = c["provision"].to_numpy(dtype=object), c["document"].to_numpy(dtype=object)
+        return lambda item_id: list(zip(provisions[rows[item_id]], documents[rows[item_id]])) \
+            if item_id in rows else []
 
     def has(self, need: str) -> bool:
         if need == "laws":
             return bool(self.inputs.get("laws")) or self.citations["resolved"].notna().any()
         return self.inputs.get(need) is not None
+

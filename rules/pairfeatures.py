@@ -134,11 +134,12 @@ def article_texts(path: Path) -> dict[int, str]:
     return {k: "".join(v) for k, v in out.items()}
 
 
-def library_texts(citations: pd.DataFrame, ids, library) -> list[str]:
-    """Per item (in ``ids`` order): the law library's text of the non-generic articles it cites ('' when none)."""
+def library_texts(citations: pd.DataFrame, ids, library) -> list[tuple[str, ...]]:
+    """Per item (in ``ids`` order): the law library's texts of the non-generic articles it cites, each once,
+    in citation order (empty when none). Kept as parts: most items cite articles other items cite too, and
+    joining them for each of a province's items made a string of a few KB per item."""
     if library is None:
-        return [""] * len(ids)
-    texts: dict[str, list[str]] = {}
+        return [()] * len(ids)
     articles_of: dict[str, dict[int, str]] = {}  # document → its articles, looked up once per document
 
     def articles(doc: str) -> dict[int, str]:
@@ -148,11 +149,12 @@ def library_texts(citations: pd.DataFrame, ids, library) -> list[str]:
             articles_of[doc] = article_texts(found.path) if has else {}
         return articles_of[doc]
 
+    texts: dict[str, list[str]] = {}
     for item_id, doc, art in zip(citations["item_id"], citations["document"], citations["article"]):
         t = articles(doc).get(int(art), "")
         if t and t not in texts.setdefault(item_id, []):
             texts[item_id].append(t)
-    return ["".join(texts.get(i, ())) for i in ids]
+    return [tuple(texts.get(i, ())) for i in ids]
 
 
 @dataclass
@@ -169,13 +171,15 @@ class DistinctRows:
         return self.matrix[self.codes[items]]
 
 
-def _bigrams(texts: list[str]) -> DistinctRows:
-    """L2-normalised character-bigram TF-IDF rows (zero rows for empty texts).
+def _bigrams(texts: list[str] | list[tuple[str, ...]]) -> DistinctRows:
+    """L2-normalised character-bigram TF-IDF rows (zero rows for empty texts); a text given as a tuple of
+    parts is the parts joined.
 
     sklearn's ``TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True)`` over
     ``texts``, value for value, but each distinct text is counted and kept once; a term's document
     frequency counts every text that has it, repeats included."""
     codes, distinct = pd.factorize(pd.Series(texts, dtype=object).fillna(""))
+    distinct = ["".join(v) if isinstance(v, tuple) else v for v in distinct]
     if not any(texts):
         return DistinctRows(sp.csr_matrix((max(len(distinct), 1), 1)), np.zeros(len(texts), dtype=np.int64))
     counts = CountVectorizer(analyzer="char", ngram_range=(2, 2)).fit_transform(distinct).tocsr()
