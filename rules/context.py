@@ -96,4 +96,3 @@ class RunContext:
         if need == "laws":
             return bool(self.inputs.get("laws")) or self.citations["resolved"].notna().any()
         return self.inputs.get(need) is not None
-
