@@ -8,9 +8,7 @@ sheet and row; everything else loads.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +23,7 @@ from quanze.loaders.laws import LawLibrary, ResolutionSummary, summarise_resolut
 from quanze.loaders.model import Department, FileReport, PowerItem
 from quanze.loaders.sheet import FileContext, parse_sheet, stable_id
 from quanze.loaders.text import compact
+from quanze.processes import cores, may_fork
 
 SUPPORTED_SUFFIXES = {".xls", ".xlsx", ".xlsm", ".csv", ".tsv", ".json", ".jsonl", ".txt", ".html", ".htm", ".jsp", ".php"}
 Progress = Callable[[str, int, int], None]
@@ -242,9 +241,8 @@ def _read_all(files: list[Path], default_region: str, workers: int | None,
     """(report, items) of each file, in file order; in a process pool when there are many."""
     jobs = [(p, default_region, overrides) for p in files]
     if workers is None:
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    # forking a process that runs other threads (the web service) can copy a held lock: read in place
-    if workers <= 1 or len(files) < PARALLEL_FROM or threading.active_count() > 1:
+        workers = cores()
+    if workers <= 1 or len(files) < PARALLEL_FROM or not may_fork():  # read in place
         yield from map(_read_one, jobs)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)

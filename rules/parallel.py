@@ -11,26 +11,23 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+
+from quanze.processes import cores, may_fork
 
 # below this many items a second process costs more to start than it saves
 PARALLEL_FROM = 20_000
 
 
 def worker_count(workers: int | None, items: int) -> int:
-    """How many processes a run of ``items`` items may use: one when forking is not safe or not worth it.
-
-    Forking a process that runs other threads (the web service, a Dask worker) can copy a held lock,
-    and a daemon process (a pool's worker) may not have children; both run in place.
-    """
+    """How many processes a run of ``items`` items may use: one when forking is not safe (``may_fork``),
+    not available or not worth it."""
     if workers is None:
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if (workers <= 1 or items < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods()
-            or threading.active_count() > 1 or multiprocessing.current_process().daemon):
+        workers = cores()
+    if workers <= 1 or items < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods() \
+            or not may_fork():
         return 1
     return workers
 

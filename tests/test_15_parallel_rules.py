@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -99,5 +100,5 @@ def test_15_parallel_rule_units_keep_shared_caches_together():
     (2, 2, 10 ** 6, 1),  # another thread runs (the web service): forking could copy a lock it holds
 ])
 def test_15_parallel_only_where_forking_is_safe(monkeypatch, threads, workers, items, expected):
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: threads)
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
     assert parallel.worker_count(workers, items) == expected

@@ -91,6 +91,7 @@ def test_files_read_in_a_process_pool_load_as_in_one_process(tmp_path, monkeypat
 
     from conftest import EXAMPLE
 
+    from quanze import processes
     from quanze.loaders import pipeline
 
     corrupt = tmp_path / "损坏.xlsx"
@@ -99,7 +100,7 @@ def test_files_read_in_a_process_pool_load_as_in_one_process(tmp_path, monkeypat
     paths = [EXAMPLE, corrupt, repeat]
     alone = load_files(paths, workers=1)
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(pipeline.threading, "active_count", lambda: 1)  # as in a command-line run
+    monkeypatch.setattr(processes.threading, "active_count", lambda: 1)  # as in a command-line run
     pools = []
     monkeypatch.setattr(pipeline, "ProcessPoolExecutor",
                         lambda *a, **k: pools.append(a) or ProcessPoolExecutor(*a, **k))
