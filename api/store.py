@@ -198,7 +198,8 @@ class Store:
             if folder.name in known or not folder.is_dir():
                 continue
             mark = folder / OWNER_MARK
-            owner = mark.read_text(encoding="utf-8").strip() if mark.exists() else _staged_by(folder.name)
+            # a mark can be empty: the process died between creating it and writing it
+            owner = (mark.read_text(encoding="utf-8").strip() if mark.exists() else "") or _staged_by(folder.name)
             if folder.name.startswith(".") and not owner:
                 continue  # not a folder this store made
             if not self.alive(owner):
