@@ -19,7 +19,7 @@ from quanze.rules.engine import RunResult, run
 from quanze.tables import Records, Tables, build_tables
 
 # inputs a rule may need, beside the lists themselves (rules/engine.py INPUT_LABELS)
-LIST_INPUTS = ("catalogue", "township", "cancelled")
+LIST_INPUTS = ("catalogue", "township", "cancelled", "national")
 REFERENCE_INPUTS = (*LIST_INPUTS, "duties", "lineage")
 # the bundled example is package data at the package root (quanze/examples), in a checkout and in a wheel alike
 EXAMPLES = Path(__file__).resolve().parent / "examples"
@@ -53,7 +53,7 @@ class Analysis(Prepared):
 
 
 def prepare(files, laws: str | Path | LawLibrary | None = None, catalogue=None, township=None, cancelled=None,
-            duties=None, lineage=None, region: str | None = None,
+            duties=None, lineage=None, national=None, region: str | None = None,
             progress: Callable[[str, int, int], None] | None = None, columns=None, reader=None) -> Prepared:
     """Load ``files`` and the optional reference inputs, as a rule run or a simulation needs them.
 
@@ -70,20 +70,20 @@ def prepare(files, laws: str | Path | LawLibrary | None = None, catalogue=None, 
     if progress:
         progress("建立数据表", 1, 1)
     inputs, rejections = reference_inputs(region or loaded.region, catalogue=catalogue, township=township,
-                                          cancelled=cancelled, duties=duties, lineage=lineage)
+                                          cancelled=cancelled, duties=duties, lineage=lineage, national=national)
     return Prepared(loaded, tables, {"laws": library, **inputs}, rejections)
 
 
 def reference_inputs(region: str, catalogue=None, township=None, cancelled=None, duties=None,
-                     lineage=None) -> tuple[dict, list[Rejection]]:
+                     lineage=None, national=None) -> tuple[dict, list[Rejection]]:
     """The reference inputs given (paths each), by the names rules use for them, and the rows that did not load.
 
-    Reference lists (通用目录, 乡镇模板, 已取消事项) become Tables like the lists themselves;
+    Reference lists (通用目录, 乡镇模板, 已取消事项, 全国基本目录) become Tables like the lists themselves;
     ``region`` is the one their files are read under when their names give none.
     """
     inputs: dict = {}
     rejections: list[Rejection] = []
-    for name, paths in zip(LIST_INPUTS, (catalogue, township, cancelled)):
+    for name, paths in zip(LIST_INPUTS, (catalogue, township, cancelled, national)):
         if paths:
             ref = load_files(paths, region=region)
             inputs[name] = build_tables(ref.items)

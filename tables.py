@@ -31,7 +31,7 @@ from quanze.loaders.model import Citation, PowerItem, Provenance, Responsibility
 
 ITEM_COLUMNS = [
     "id", "main_id", "name", "sub_name", "title", "category", "category_raw", "department", "department_id",
-    "region", "admin_level", "short_name", "government", "territory", "levels", "levels_raw", "scope", "remarks", "exercise_text", "unit",
+    "region", "admin_level", "short_name", "government", "territory", "province", "levels", "levels_raw", "scope", "remarks", "exercise_text", "unit",
     "basis_text", "n_citations", "n_articles", "top_level", "basis_levels", "documents", "responsibilities_text", "stages", "accountability",
     "accountability_basis", "duties", "code", "file", "sheet", "row", "row_last",
     # kept so that a row is the whole record again
@@ -50,11 +50,11 @@ FIELD_LABELS = {
     "basis_text": "实施依据", "responsibilities_text": "责任事项", "accountability": "追责情形",
     "accountability_basis": "追责依据", "duties": "部门职责", "code": "事项编码", "file": "文件", "sheet": "工作表",
     "row": "行", "top_level": "最高依据层级", "documents": "依据文件", "government": "本级政府",
-    "territory": "地域", "admin_level": "机构层级", "department_id": "部门", "article_key": "条款", "core": "事项核心",
+    "territory": "地域", "province": "省份", "admin_level": "机构层级", "department_id": "部门", "article_key": "条款", "core": "事项核心",
     "provision_name": "条款", "short_name": "部门简称", "region": "区域",
 }
 # columns whose many equal values are one string object (a township's region on every one of its rows)
-_SHARED = frozenset({"region", "admin_level", "short_name", "government", "territory", "levels", "exercise_text",
+_SHARED = frozenset({"region", "admin_level", "short_name", "government", "territory", "province", "levels", "exercise_text",
                      "basis_levels", "documents", "stages", "top_level", "file", "sheet", "department",
                      "department_id", "category", "category_raw", "category_source"})
 # the relations the graph view draws (its edge types), named here because rules test them on the tables
@@ -177,7 +177,7 @@ class Tables:
             responsibilities_text=r["responsibilities_text"], responsibility_basis=r["responsibility_basis"],
             accountability=r["accountability"], accountability_scope=r["accountability_scope"],
             accountability_basis=r["accountability_basis"], duties=r["duties"], remedy=r["remedy"],
-            remarks=r["remarks"], category_source=r["category_source"])
+            remarks=r["remarks"], category_source=r["category_source"], province=r["province"])
 
     # ---- persistence -----------------------------------------------------------------------
 
@@ -195,6 +195,8 @@ class Tables:
         folder = Path(folder)
         frames = {name: _restore(pd.read_parquet(folder / f"{name}.parquet", engine="pyarrow"), name)
                   for name in _PARTS}
+        if "province" not in frames["items"]:  # written before the column was derived
+            frames["items"].insert(ITEM_COLUMNS.index("province"), "province", pd.Series("", index=frames["items"].index, dtype=TEXT))
         return cls(**frames)
 
 
@@ -261,7 +263,7 @@ def item_table(ordered: list[PowerItem]) -> pd.DataFrame:
             "department_id": it.department_id, "region": region, "admin_level": admin_level, "short_name": short,
             # one government = one region at one administrative level
             "government": f"{region}|{admin_level}",
-            "territory": territory(region, admin_level),
+            "territory": territory(region, admin_level), "province": it.province,
             "levels": "、".join(it.levels), "levels_raw": it.levels_raw, "scope": it.scope, "remarks": it.remarks,
             "exercise_text": " ".join(filter(None, (it.levels_raw, it.scope, it.remarks))),
             "unit": it.unit, "basis_text": it.basis_text, "n_citations": len(it.citations),

@@ -54,6 +54,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--catalogue", nargs="+", metavar="FILE", help="通用目录或指导目录（供 R07）")
     p.add_argument("--township", nargs="+", metavar="FILE", help="乡镇模板清单：法定目录加赋权目录（供 R14）")
     p.add_argument("--cancelled", nargs="+", metavar="FILE", help="已取消事项目录（供 R11）")
+    p.add_argument("--national", nargs="+", metavar="FILE", help="全国权责清单基本目录（供 R22：各省缺少或改名的目录事项）")
     p.add_argument("--duties", nargs="+", metavar="FILE", help="三定：职责表（部门、职责两列），或“职能配置、内设机构和人员编制规定”全文 .txt/.md/.docx（供 R05）")
     p.add_argument("--lineage", nargs="+", metavar="FILE", help="本地机构沿革（YAML），叠加在内置的 2018 年机构改革之上（供 R18–R20）")
     p.add_argument("--out", action="append", required=True, metavar="FILE",
@@ -86,8 +87,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--write-docs", metavar="FILE", help="生成规则说明页（含示例县的示例问题）")
     p.add_argument("--laws", metavar="DIR", help="法律库目录（生成说明页时用于 R12 的示例）")
 
-    p = sub.add_parser("synth", help="生成带已知问题的模拟清单（县、市、省规模），附 truth.json，用于评测和压力测试")
-    p.add_argument("--preset", required=True, choices=["county", "city", "province"], help="规模：county（约三千项）、city（约五万项）、province（约六十六万项）")
+    p = sub.add_parser("synth", help="生成带已知问题的模拟清单（县、市、省、全国规模），附 truth.json，用于评测和压力测试")
+    p.add_argument("--preset", required=True, choices=["county", "city", "province", "nation", "nation-small"],
+                   help="规模：county（约三千项）、city（约五万项）、province（约六十六万项）、"
+                        "nation（若干个省规模的省，同一全国目录）、nation-small（若干个小省，用于快速查看跨省规则）")
+    p.add_argument("--provinces", type=int, metavar="K", help="全国规模的省份数（默认 3）")
     p.add_argument("--seed", type=int, default=1, help="随机种子：同一种子生成同样的清单（默认 1）")
     p.add_argument("--out", required=True, metavar="DIR", help="输出目录：lists/ 清单、inputs/ 参照目录、truth.json、synth.json")
     p.add_argument("--format", choices=["xlsx", "csv"], help="清单文件格式（默认县级 xlsx，市、省级 csv）")
@@ -187,7 +191,7 @@ def cmd_analyze(args) -> int:
         with terminal_progress() as progress:
             done = (analyze_on_dask if engine else analyze)(
                 args.files, laws=args.laws, selection=args.rules, settings=args.set,
-                catalogue=args.catalogue, township=args.township, cancelled=args.cancelled,
+                catalogue=args.catalogue, township=args.township, cancelled=args.cancelled, national=args.national,
                 duties=args.duties, lineage=args.lineage, region=args.region, progress=progress,
                 columns=_columns(args), **engine)
     except SettingError as e:  # a bad --set is a usage error, refused before anything is read
@@ -201,7 +205,7 @@ def cmd_analyze(args) -> int:
     if engine:
         e = done.engine
         print(f"Dask：{e['workers']} 个工作进程，{e['partitions']} 个分区，任务 "
-              + "、".join(f"{ {'government': '按本级政府', 'territory': '按地域', 'whole': '汇总'}[k]} {v} 个"
+              + "、".join(f"{ {'government': '按本级政府', 'territory': '按地域', 'province': '按省', 'whole': '汇总'}[k]} {v} 个"
                          for k, v in e["tasks"].items())
               + f"；读取 {e['seconds']['load']} 秒，规则 {e['seconds']['rules']} 秒")
     for r in done.input_rejections:
@@ -279,7 +283,11 @@ def cmd_synth(args) -> int:
     from quanze.synth import synthesise
 
     with terminal_progress() as progress:
-        summary = synthesise(args.preset, args.seed, args.out, fmt=args.format, progress=progress)
+        try:
+            summary = synthesise(args.preset, args.seed, args.out, fmt=args.format, progress=progress,
+                                 provinces=args.provinces)
+        except ValueError as e:
+            raise SystemExit(str(e)) from None
     print(f"已生成 {summary['lists']} 份清单、{summary['items']} 个事项（{summary['format']}），"
           f"埋设问题 {sum(summary['planted'].values())} 个：" + "、".join(f"{k} {v}" for k, v in summary["planted"].items()))
     print(f"清单在 {Path(args.out) / 'lists'}，参照目录在 {Path(args.out) / 'inputs'}，问题清单为 {Path(args.out) / 'truth.json'}")

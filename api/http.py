@@ -193,13 +193,14 @@ class InputsSchema(Schema):
     """Reference files, each in the field of its role (any of them, one or more files each)."""
 
     kind = fields.String(metadata={"description": "与 file 一起用：参考文件的类型，duties 三定职责、catalogue 通用目录、"
-                                                  "township 乡镇模板、cancelled 已取消事项、lineage 沿革"})
+                                                  "township 乡镇模板、cancelled 已取消事项、national 全国基本目录、lineage 沿革"})
     file = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
                        metadata={"description": "与 kind 一起用：一个或多个参考文件，类型由 kind 指定"})
     duties = _file_field("duties")
     catalogue = _file_field("catalogue")
     cancelled = _file_field("cancelled")
     township = _file_field("township")
+    national = _file_field("national")
     lineage = _file_field("lineage")
 
 
@@ -375,15 +376,16 @@ class DatasetInputs(MethodView):
     @datasets.doc(security=[{"token": []}])
     def post(self, _, dataset_id):
         """为已有数据集添加参考文件：字段 kind（duties 三定职责、catalogue 通用目录、township 乡镇模板、
-        cancelled 已取消事项、lineage 沿革）加 file，或按类型的字段 duties、catalogue、cancelled、township、lineage；
+        cancelled 已取消事项、national 全国基本目录、lineage 沿革）加 file，或按类型的字段 duties、catalogue、cancelled、
+        township、national、lineage；
         返回更新后的导入报告；之后的规则检查使用这些参考文件"""
         svc = service()
         or_404(svc.store.dataset(dataset_id), f"没有数据集 {dataset_id}。")
         uploads = [u for u in uploaded_files(request.files) if u[2] != LISTS]
         uploads += kind_files(request.form.get("kind"), request.files.getlist("file"))
         if not uploads:
-            abort(400, message="请用表单字段 kind（duties、catalogue、township、cancelled 或 lineage）和 file，"
-                               "或字段 duties、catalogue、cancelled、township、lineage 上传至少一个参考文件。")
+            abort(400, message="请用表单字段 kind（duties、catalogue、township、cancelled、national 或 lineage）和 file，"
+                               "或字段 duties、catalogue、cancelled、township、national、lineage 上传至少一个参考文件。")
         try:
             svc.add_inputs(dataset_id, uploads)
         except NothingToLoad as e:

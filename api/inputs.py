@@ -24,6 +24,7 @@ ROLES = {
     "catalogue": "通用目录",
     "cancelled": "已取消事项",
     "township": "乡镇模板",
+    "national": "全国基本目录",
     "lineage": "沿革",
 }
 HELP = {
@@ -32,6 +33,7 @@ HELP = {
     "catalogue": "通用目录或指导目录（与清单同样的格式）：规则 R07 用",
     "cancelled": "已取消（或下放）事项目录：规则 R11 用",
     "township": "乡镇权责清单模板（法定目录加赋权目录）：规则 R14 用",
+    "national": "全国权责清单基本目录（与清单同样的格式，各层级的事项）：规则 R22 用",
     "lineage": "本地机构沿革（YAML）：在内置的 2018 年机构改革沿革之外补充本地的合并、更名、划转",
 }
 FIELDS = {"files": LISTS, **{role: role for role in ROLES if role != LISTS}}  # form field → the role of its files

@@ -99,7 +99,7 @@ EVIDENCE_LABELS = {
     "probability": "为同一事项的概率", "reasons": "打分依据", "for": "支持", "against": "反对",
     "probability_note": "说明",
     "duty_number": "职责序号", "duty_score": "与最接近职责的相符度", "duty_sectors": "职责所管领域",
-    "item_sectors": "事项所属领域", "reason": "原因"}
+    "item_sectors": "事项所属领域", "reason": "原因", "practice": "各省做法", "province_means": "各省平均每个部门事项数"}
 # evidence a person does not read: graph paths between internal keys
 HIDDEN_EVIDENCE = {"paths"}
 _DEPARTMENT_ID = re.compile(r"^([^|]+)\|[国省市县乡]\|([^|]+)$")

@@ -4,14 +4,15 @@
    nothing of the other files); what needs every file's result — the region they agree on, the category
    model, duplicates across files, the law library — then runs here, as in the single process, so the load
    report is gathered whole.
-2. **Partition**: the tables are written as Parquet, one folder per government under its territory
+2. **Partition**: the tables are written as Parquet, one folder per government under its territory and province
    (``partitions.py``); the work folder must be one every worker reads (the same machine, or shared storage).
 3. **Rules**: each rule runs where its ``partition`` key lets it, with the same primitive code as the single
    process (``rules.engine.run``):
 
    - ``government`` rules: one task per batch of whole governments;
    - ``territory`` rules: one task per batch of whole territories;
-   - ``province`` and ``national`` rules, and rules whose primitive depends on every item of the run
+   - ``province`` rules: one task per batch of whole provinces (a run of one province is one task);
+   - ``national`` rules, and rules whose primitive depends on every item of the run
      (``Primitive.runs_whole``: a classifier trained on all items, 三定 weights over every item, the pair
      score of R01b/R03 with its bigram weights over every item): one task that gathers the tables of every
      partition, in the run's row order, and runs them there.
@@ -48,6 +49,8 @@ from quanze.rules.engine import RuleRun, RunResult, _dedupe, run
 from quanze.rules.model import Rule
 from quanze.rules.primitives import REGISTRY
 
+# the partition keys a rule can run within, narrowest first (a rule's YAML ``partition``; else the gathered task)
+KINDS = ("government", "territory", "province")
 # a task's share of the items: several tasks per worker, so a lost or slow worker costs a part of its share
 TASKS_PER_WORKER = 3
 
@@ -147,7 +150,7 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
                                      str(inputs_path), [], pure=False))
         labels.append("whole")
     total_items = max(len(ready.tables), 1)
-    for kind in ("government", "territory"):
+    for kind in KINDS:
         chosen = plan[kind]
         if not chosen:
             continue
@@ -166,8 +169,8 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
     done = time.perf_counter()
     engine = {"engine": "dask", "scheduler": client.scheduler.address, "dashboard": client.dashboard_link,
               "workers": n_workers, "partitions": len(partitions),
-              "tasks": {k: labels.count(k) for k in ("government", "territory", "whole") if k in labels},
-              "rules": {k: [r.id for r in plan[k]] for k in ("government", "territory", "whole")},
+              "tasks": {k: labels.count(k) for k in (*KINDS, "whole") if k in labels},
+              "rules": {k: [r.id for r in plan[k]] for k in (*KINDS, "whole")},
               "seconds": {"load": round(loaded_at - started, 2), "rules": round(done - loaded_at, 2)}}
     return DaskAnalysis(ready.load, ready.tables, ready.inputs, ready.input_rejections, result, engine)
 
@@ -177,12 +180,12 @@ def _n_workers(client) -> int:
 
 
 def plan_rules(rules: list[Rule]) -> dict:
-    """Which rules run per government, per territory, and over the gathered tables; which vectors they need."""
-    plan: dict = {"government": [], "territory": [], "whole": [], "vectors": []}
+    """Which rules run per government, territory or province, and over the gathered tables; which vectors they need."""
+    plan: dict = {**{k: [] for k in KINDS}, "whole": [], "vectors": []}
     for rule in rules:
         primitive = REGISTRY.get(rule.check)
         if primitive is None or primitive.runs_whole({**primitive.defaults, **rule.params}) \
-                or rule.partition not in ("government", "territory"):
+                or rule.partition not in KINDS:
             plan["whole"].append(rule)
         else:
             plan[rule.partition].append(rule)
@@ -200,11 +203,11 @@ def _vector_keys(rule: Rule) -> list[tuple[str, float]]:
 
 
 def batches(partitions: list[Partition], kind: str, total_items: int, tasks: int) -> list[list[Partition]]:
-    """Whole governments (or whole territories), in source order, grouped into about ``tasks`` batches of
-    similar item counts."""
+    """Whole governments (or whole territories, whole provinces), in source order, grouped into about ``tasks``
+    batches of similar item counts."""
     units: dict[str, list[Partition]] = {}
     for p in partitions:
-        units.setdefault(p.government if kind == "government" else p.territory, []).append(p)
+        units.setdefault(getattr(p, kind), []).append(p)
     share = total_items / max(tasks, 1)
     out: list[list[Partition]] = [[]]
     size = 0

@@ -1,12 +1,13 @@
-"""The tables on disk for the workers: Parquet folders partitioned by territory, then government.
+"""The tables on disk for the workers: Parquet folders partitioned by province, territory, then government.
 
-``work/tables/territory=<地域>/government=<本级政府>/{items,citations,clauses,departments}.parquet``,
+``work/tables/province=<省>/territory=<地域>/government=<本级政府>/{items,citations,clauses,departments}.parquet``,
 each folder written by ``Tables.write`` and read back by ``Tables.read``, so a partition's rows are the
-whole run's rows, value for value, in the same relative order.  The items of the region names carry no
-province or city above a county (a county's list names the county alone), so the widest partition the
-tables can draw is the territory: a county or a city with its townships (``tables.territory``).
+whole run's rows, value for value, in the same relative order.  The territory is a county or a city with its
+townships (``tables.territory``); the province is the one the list's own region or its folder names
+(``loaders.departments.province_of``; empty, one partition of its own, when neither says).
 A government-partition rule gives the same hits over any set of whole governments, a territory-partition
-rule over any set of whole territories: a task reads several folders when partitions are small.
+rule over any set of whole territories, a province-partition rule over any set of whole provinces: a task
+reads several folders when partitions are small.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ POSITIONS = "positions.npz"
 
 @dataclass(frozen=True)
 class Partition:
+    province: str
     territory: str
     government: str
     folder: str
@@ -36,7 +38,7 @@ class Partition:
     positions: tuple[int, ...]  # the rows of the whole run's items table, in order
 
     def to_dict(self) -> dict:
-        return {"territory": self.territory, "government": self.government, "folder": self.folder,
+        return {"province": self.province, "territory": self.territory, "government": self.government, "folder": self.folder,
                 "items": self.items, "positions": list(self.positions)}
 
 
@@ -46,12 +48,13 @@ def _name(value: str) -> str:
 
 
 def write_partitions(tables: Tables, root: str | Path) -> list[Partition]:
-    """Write ``tables`` as one Parquet folder per government under its territory; the partitions, in the
+    """Write ``tables`` as one Parquet folder per government under its territory and province; the partitions, in the
     order of their first row (so in source order)."""
     root = Path(root)
     items = tables.items
-    by_government = items.groupby(["territory", "government"], sort=False).indices
-    government_of = dict(zip(items["id"], zip(items["territory"], items["government"])))
+    keys = ["province", "territory", "government"]
+    by_government = items.groupby(keys, sort=False).indices
+    government_of = dict(zip(items["id"], zip(*(items[k] for k in keys))))
     cits = tables.citations.groupby(tables.citations["item_id"].map(government_of), sort=False).indices \
         if len(tables.citations) else {}
     clauses = tables.clauses.groupby(tables.clauses["item_id"].map(government_of), sort=False).indices \
@@ -59,8 +62,8 @@ def write_partitions(tables: Tables, root: str | Path) -> list[Partition]:
     departments = tables.departments
     out = []
     for key, rows in sorted(by_government.items(), key=lambda kv: kv[1][0]):
-        territory, government = key
-        folder = root / f"territory={_name(territory)}" / f"government={_name(government)}"
+        province, territory, government = key
+        folder = root.joinpath(*(f"{k}={_name(v)}" for k, v in zip(keys, key)))
         part_items = items.iloc[rows].reset_index(drop=True)
         # every row's place in the whole run's table, so that partitions read together are in the run's order
         at = {"items": np.asarray(rows, dtype=np.int64),
@@ -71,7 +74,7 @@ def write_partitions(tables: Tables, root: str | Path) -> list[Partition]:
                                     for name in ("citations", "clauses", "departments")))
         part.write(folder)
         np.savez(folder / POSITIONS, **at)
-        out.append(Partition(territory, government, str(folder.relative_to(root)), len(rows),
+        out.append(Partition(province, territory, government, str(folder.relative_to(root)), len(rows),
                              tuple(int(r) for r in rows)))
     (root / MANIFEST).write_text(json.dumps([{k: v for k, v in p.to_dict().items() if k != "positions"} for p in out],
                                             ensure_ascii=False, indent=0), encoding="utf-8")

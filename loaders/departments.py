@@ -33,6 +33,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from quanze.loaders.levels import LEVEL_ORDER
 from quanze.loaders.model import PowerItem
@@ -144,6 +145,22 @@ def level_phrase(s: str, government: bool = False) -> tuple[tuple[str, ...], boo
 
 def _only_levels(s: str) -> bool:
     return level_phrase(s, government=False)[2] == len(s)
+
+
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")  # cities at the level of a province
+
+
+def is_province(name: str) -> bool:
+    """Whether a place name is one of a province's level: 甲省, 新疆维吾尔自治区, 上海市, 香港特别行政区."""
+    return len(name) >= 3 and (name.endswith(("省", "自治区", "特别行政区")) or name in MUNICIPALITIES)
+
+
+def province_of(path: Path, region: str) -> str:
+    """The province a list belongs to: its own region when that is a province, else the nearest folder of its
+    path named for one (lists of a country kept as ``浙江省/杭州市/…``); '' when neither says."""
+    if is_province(region):
+        return region
+    return next((p for p in (compact(part) for part in reversed(path.parent.parts)) if is_province(p)), "")
 
 
 def region_level(region: str) -> str:

@@ -131,6 +131,7 @@ class PowerItem:
     # where the category came from: column, section (a row such as 一、行政许可), sheet,
     # title, file, or model (inferred from the name); empty when nothing named one
     category_source: str = ""
+    province: str = ""  # the province of the list (loaders.departments.province_of); '' when it does not say
 
     @property
     def title(self) -> str:
@@ -209,6 +210,7 @@ class FileReport:
     sheets: list[SheetReport] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     region: str = ""
+    province: str = ""
     warnings: list[str] = field(default_factory=list)  # about the file as a whole
     raw_sheets: list | None = field(default=None, repr=False, compare=False)  # kept only until the region is known
 
@@ -245,6 +247,7 @@ class FileReport:
             "file": self.file,
             "format": self.format,
             "region": self.region,
+            "province": self.province,
             "items": self.items,
             "main_items": self.main_items,
             "rows_read": self.rows_read,

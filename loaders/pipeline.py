@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from quanze.loaders.departments import find_region, resolve_department, unknown_bodies
+from quanze.loaders.departments import find_region, province_of, resolve_department, unknown_bodies
 from quanze.loaders.formats import FileFormatError, detect_format, read_sheets
 from quanze.loaders.header import load_overrides
 from quanze.loaders.infer import infer_categories
@@ -272,7 +272,9 @@ def _parse(sheets, report: FileReport, path: Path, default_region: str, override
     region = report.region = own or default_region
     if region and not own:
         report.warnings.append(f"文件名和标题中没有写明所属地区，按本次导入指定或其他清单一致的地区「{region}」导入")
-    ctx = FileContext(file=path.name, region=region, owner=_owner(titles + [path.stem], region), overrides=overrides)
+    report.province = province_of(path, region)
+    ctx = FileContext(file=path.name, region=region, province=report.province, owner=_owner(titles + [path.stem], region),
+                      overrides=overrides)
     items: list[PowerItem] = []
     for sheet in sheets:
         items.extend(parse_sheet(sheet, ctx, report))

@@ -34,6 +34,7 @@ class FileContext:
 
     file: str
     region: str = ""
+    province: str = ""
     owner: DepartmentName | None = None
     overrides: list | None = None  # an analyst's column mapping file, matched per sheet (header.override_for)
 
@@ -321,4 +322,5 @@ def _leaf_to_item(leaf: _Leaf, sheet_name: str, titles: list[str], ctx: FileCont
         accountability=leaf.text("accountability"), accountability_scope=leaf.text("accountability_scope"),
         accountability_basis=leaf.text("accountability_basis"),
         duties=leaf.text("duties"), remedy=leaf.text("remedy"), remarks=leaf.text("remarks"),
+        province=ctx.province,
     )

@@ -28,6 +28,7 @@ INPUT_LABELS = {
     "cancelled": "已取消事项目录（--cancelled）",
     "duties": "三定职责表（--duties）",
     "township": "乡镇模板清单（--township，法定目录加赋权目录）",
+    "national": "全国权责清单基本目录（--national，各层级的国家目录）",
 }
 MAX_NAMES = 5
 # what a finding reads of each subject's row: what it shows of the item, and where the row came from

@@ -13,6 +13,6 @@ from quanze.synth.write import write
 __all__ = ["PRESETS", "PLANTERS", "Synthetic", "generate", "plant", "score", "write", "synthesise"]
 
 
-def synthesise(preset: str, seed: int, out, fmt: str | None = None, progress=None) -> dict:
-    """Generate, plant and write one preset; returns what was written (see ``write``)."""
-    return write(plant(generate(preset, seed)), out, fmt=fmt, progress=progress)
+def synthesise(preset: str, seed: int, out, fmt: str | None = None, progress=None, provinces: int | None = None) -> dict:
+    """Generate, plant and write one preset (a nation of ``provinces``); returns what was written (see ``write``)."""
+    return write(plant(generate(preset, seed, provinces)), out, fmt=fmt, progress=progress)

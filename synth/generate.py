@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 DATA = Path(__file__).resolve().parent / "data"
+MAX_PROVINCES = 34  # the provincial-level divisions of the country
 LEVEL_WORD = {"省": "省级", "市": "市级", "县": "县级", "乡": "乡镇级"}
 TOWNSHIP = "人民政府"
 OPTIONAL_MARK = "根据实际认领"
@@ -30,7 +31,7 @@ def data(name: str) -> dict:
     return yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
-PRESETS = ("county", "city", "province")  # the keys of data/presets.yaml
+PRESETS = ("county", "city", "province", "nation", "nation-small")  # the keys of data/presets.yaml
 
 
 @dataclass
@@ -45,6 +46,10 @@ class Government:
     def key(self) -> str:
         """The government as the rules name it (region|level)."""
         return f"{self.region}|{self.level}"
+
+    @property
+    def province(self) -> Government:
+        return self if self.parent is None else self.parent.province
 
 
 @dataclass
@@ -91,6 +96,8 @@ class Synthetic:
     catalogue: list[SynthItem] = field(default_factory=list)
     township_template: list[SynthItem] = field(default_factory=list)
     cancelled: list[SynthItem] = field(default_factory=list)
+    national: list[SynthItem] = field(default_factory=list)  # a nation's 基本目录: every level's template
+    provinces: list[Government] = field(default_factory=list)
     duties: list[tuple[Government, str, str]] = field(default_factory=list)  # (government, department, duty)
     truth: list[dict] = field(default_factory=list)
 
@@ -109,9 +116,13 @@ def basis_text(item: SynthItem) -> str:
     return f"【{tag}】《{title}》" + "、".join(f"第{a}条" for a in item.articles)
 
 
-def place_names(rng: random.Random, n: int, suffix: str, taken: set[str]) -> list[str]:
+def place_names(rng: random.Random, n: int, suffix: str, taken: set[str], long: bool = False) -> list[str]:
+    """``n`` names not in ``taken`` (added to it): two characters, or (``long``, for a nation's many
+    cities and counties) two or three."""
     places = data("vocabulary")["places"]
     pool = [a + b for a, b in product(places["first"], places["second"]) if a != b]
+    if long:
+        pool += [a + b + c for a, b, c in product(places["first"], places["second"], places["second"]) if b != c]
     rng.shuffle(pool)
     out = []
     for name in pool:
@@ -123,18 +134,22 @@ def place_names(rng: random.Random, n: int, suffix: str, taken: set[str]) -> lis
     raise ValueError("地名不够用")
 
 
-def governments(preset: dict, rng: random.Random) -> list[Government]:
-    """The tree: one province, its cities, their counties, their townships."""
-    taken: set[str] = set()
-    province = Government(place_names(rng, 1, "省", taken)[0], "省")
+def governments(preset: dict, rng: random.Random, taken: set[str] | None = None) -> list[Government]:
+    """The tree: one province, its cities, their counties, their townships (no name in ``taken``).
+
+    In a nation a township's name need only differ from its county's other townships (its region is
+    the county's name and its own), and cities and counties draw on longer names."""
+    nation = taken is not None
+    taken = set() if taken is None else taken
+    province = Government(place_names(rng, 1, "省", taken, nation)[0], "省")
     out = [province]
-    for city_name in place_names(rng, preset["cities"], "市", taken):
+    for city_name in place_names(rng, preset["cities"], "市", taken, nation):
         city = Government(city_name, "市", province)
         out.append(city)
-        for county_name in place_names(rng, preset["counties"], "县", taken):
+        for county_name in place_names(rng, preset["counties"], "县", taken, nation):
             county = Government(county_name, "县", city)
             out.append(county)
-            for town in place_names(rng, preset["townships"], rng.choice("镇乡"), taken):
+            for town in place_names(rng, preset["townships"], rng.choice("镇乡"), {county_name[:-1]} if nation else taken):
                 out.append(Government(county_name + town, "乡", county))
     return out
 
@@ -268,14 +283,23 @@ def _instantiate(template: list[SynthItem], gov: Government, rng: random.Random,
     return out
 
 
-def generate(preset: str, seed: int) -> Synthetic:
-    """The clean lists of ``preset`` (county, city or province); the same seed gives the same lists."""
+def generate(preset: str, seed: int, provinces: int | None = None) -> Synthetic:
+    """The clean lists of ``preset``; the same seed gives the same lists.
+
+    A nation (``provinces`` of them, or the preset's number) is that many province trees whose
+    governments of one level all follow one national template, as 三级四同 asks across provinces."""
     cfg = data("presets")
     if preset not in PRESETS:
         raise ValueError(f"未知的规模「{preset}」：可选 {'、'.join(PRESETS)}")
     p = cfg[preset]
+    if provinces is not None and "provinces" not in p:
+        raise ValueError(f"省份数只用于全国规模（nation、nation-small），不用于「{preset}」")
+    k = provinces or p.get("provinces", 1)
+    if not 1 <= k <= MAX_PROVINCES:
+        raise ValueError(f"省份数应在 1 到 {MAX_PROVINCES} 之间，而不是 {k}")
     rng = random.Random(f"{preset}:{seed}")
-    govs = governments(p, rng)
+    taken: set[str] | None = set() if "provinces" in p else None  # a nation's names are unique across it
+    govs = [g for _ in range(k) for g in governments(p, rng, taken)]
     written = [g for g in govs if g.level in p["lists"]]
     templates = {lv: level_template(next(g for g in govs if g.level == lv), p["items"][lv], cfg, rng)
                  for lv in ("省", "市", "县") if lv in p["lists"]}
@@ -289,4 +313,7 @@ def generate(preset: str, seed: int) -> Synthetic:
     data_ = Synthetic(preset, seed, rng, written, items)
     data_.catalogue = [it.copy(government=county, holder=f"县{it.department}") for it in templates["县"]]
     data_.township_template = [it.copy(government=town, holder=f"乡镇{TOWNSHIP}") for it in templates["乡"]]
+    if "provinces" in p:
+        data_.provinces = [g for g in govs if g.level == "省"]
+        data_.national = [it.copy(holder=f"{lv}{it.department}") for lv in ("省", "市", "县") for it in templates[lv]]
     return data_

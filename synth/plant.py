@@ -10,11 +10,12 @@ also 越位 against the 通用目录 (R07), an item dropped from a township is a
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from quanze.rules.textsim import own_procedure
+from quanze.rules.textsim import core_text, own_procedure
 from quanze.synth.generate import (
     DELEGATED_MARK, TOWNSHIP, Government, SynthItem, Synthetic, basis_text, data, domain, law_title,
 )
@@ -42,6 +43,10 @@ class Planting:
         self.off_duty: set[int] = set()  # items whose matter the 三定 table leaves out (R05b)
         self.by_dept: dict[tuple[str, str], list[SynthItem]] = defaultdict(list)
         self.article_uses: Counter = Counter()  # (department, category, law, article) → items citing it
+        # a nation's holders of one matter (its core, as R21 groups) in one province at one level
+        self.holders: Counter = Counter()
+        self.provinces_of: dict[tuple, set[str]] = defaultdict(set)  # (level, department, core) → provinces
+        self.changed: dict[tuple, str] = {}  # (level, department, core) → the province where it was changed
         for it in data_.items:
             self._index(it)
         self.catalogue_names = {(it.department, it.category, it.name) for it in data_.catalogue}
@@ -64,7 +69,7 @@ class Planting:
     # -- changes ---------------------------------------------------------------------------
     def pick(self, k: int, where: Callable[[SynthItem], bool]) -> list[SynthItem]:
         """``k`` items (fewer if there are not enough) that no other planter changed."""
-        pool = [it for it in self.data.items if id(it) not in self.taken and where(it)]
+        pool = [it for it in self.data.items if id(it) not in self.taken and self.unchanged_elsewhere(it) and where(it)]
         chosen = self.rng.sample(pool, min(k, len(pool)))
         self.taken.update(id(it) for it in chosen)
         return chosen
@@ -74,6 +79,9 @@ class Planting:
         self.by_dept[dept].append(it)
         for a in it.articles:
             self.article_uses[(dept, it.category, it.law, a)] += 1
+        if len(self.data.provinces) > 1:
+            self.holders[_matter(it)] += 1
+            self.provinces_of[_matter(it)[1:]].add(it.government.province.region)
 
     def add(self, it: SynthItem, new_matter: bool = True) -> SynthItem:
         """Add an item; record it as 越位 where a reference covers its list and lacks it
@@ -89,17 +97,22 @@ class Planting:
         """Drop an item; record it as 缺位 where a reference expects it."""
         self.removed.add(id(it))
         self.taken.add(id(it))
+        if self.holders:
+            self.holders[_matter(it)] -= 1
         if self._covered(it) and not it.optional and not it.delegated:
             self.record(self._reference_rule(it), key=self.absent_key(it), note="缺位")
 
     def rebase(self, it: SynthItem, basis: str, replaces: bool = True) -> None:
         """Change an item's basis; when the new basis ``replaces`` the documents (rather than
-        adding one), record what else that breaks (``differs``)."""
+        adding one), record what else that breaks (``differs``); a document added makes the
+        province's practice differ from the others' all the same (``across``)."""
         it.basis = basis
         if basis and replaces:
             self.differs(it, "依据")
+        elif basis:
+            self.across(it)
 
-    def differs(self, it: SynthItem, what: str) -> None:
+    def differs(self, it: SynthItem, what: str, across: bool = True) -> None:
         """Record what changing an item's documents or category (``what``) breaks beside the rule
         planted: it is 错位 against its reference, and townships listing the same item no longer
         match it (R15).  Call before changing the category: the reference is looked up by it."""
@@ -107,6 +120,23 @@ class Planting:
             self.record(self._reference_rule(it), [it], note="错位")
         if (it.government.region, it.name) in self.in_townships:
             self.record("R15", [it], note=f"县级{what}与乡镇不同")
+        if across:
+            self.across(it)
+
+    def across(self, it: SynthItem) -> None:
+        """In a nation, a change to one of at most two holders of a matter in its province changes (or
+        splits) that province's practice, which then differs from the other provinces' (R21)."""
+        if not self.holders:
+            return
+        self.changed.setdefault(_matter(it)[1:], it.government.province.region)
+        if 0 < self.holders[_matter(it)] <= 2 and len(self.provinces_of[_matter(it)[1:]]) > 1:
+            self.record("R21", [it], note="改动使本省做法与他省不同")
+
+    def unchanged_elsewhere(self, it: SynthItem) -> bool:
+        """Whether no other province's holders of the matter were changed: the same change in two of three
+        provinces would make it the practice most provinces share."""
+        return self.changed.get(_matter(it)[1:], it.government.province.region) == it.government.province.region \
+            if self.holders else True
 
     def lone_articles(self, it: SynthItem) -> bool:
         """Whether no other item of its department and category cites its articles (so that a
@@ -145,6 +175,16 @@ def plant(data_: Synthetic, rate: float = RATE) -> Synthetic:
     p.finish()
     unserved_duties(p, n)  # last: the 三定 table is written from the lists as planted
     return data_
+
+
+def _matter(it: SynthItem) -> tuple:
+    """(province, level, department, name core): one matter of one province's level, as R21 groups items."""
+    return it.government.province.region, it.government.level, it.department, _core(it.name)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _core(name: str) -> str:
+    return core_text(name)
 
 
 def _enforcement(it: SynthItem) -> bool:
@@ -255,7 +295,8 @@ def unsupervised_licence(p: Planting, n: int) -> None:
     for k in range(n):
         gov = govs[k % len(govs)]
         obj = spec["objects"][(k // len(govs)) % len(spec["objects"])]
-        law = laws[k % len(laws)]
+        # (in a nation, one matter under one law: provinces that both license it would otherwise differ, R21)
+        law = laws[(spec["objects"].index(obj) if p.data.provinces else k) % len(laws)]
         dept = p.rng.choice([d for d in p.departments(gov) if d != TOWNSHIP])
         it = SynthItem(gov, dept, "行政许可", f"{obj}经营许可", law, [p.rng.randint(1, spec["laws"][law])], obj=obj)
         if (gov.region, it.name) in licensed or any(x.name == it.name for x in p.by_dept[(gov.region, dept)]):
@@ -282,7 +323,8 @@ def licence_set_by_rule(p: Planting, n: int) -> None:
     template = data("vocabulary")["rule_document"]
     for it in p.pick(n, lambda it: it.category == "行政许可" and it.government.level != "乡"):
         inspections = [x for x in p.by_dept[(it.government.region, it.department)]
-                       if x.category == "行政检查" and x.obj == it.obj and x.basis is None and id(x) not in p.taken]
+                       if x.category == "行政检查" and x.obj == it.obj and x.basis is None and id(x) not in p.taken
+                       and p.unchanged_elsewhere(x)]
         if not inspections:
             continue
         rule = template.format(object=it.obj) + f"第{p.rng.randint(3, 20)}条"
@@ -442,3 +484,92 @@ def unserved_duties(p: Planting, n: int) -> None:
         table.append((gov, dept, duty))
         p.record("R05a", department=(gov, dept), duty=duty)
     p.data.duties = sorted(table, key=lambda t: (t[0].region, t[1]))  # a department's duties together
+
+
+# -- across provinces (a nation only) ---------------------------------------------------------
+def _provincial(p: Planting, k: int, where: Callable[[SynthItem], bool]) -> list[tuple[Government, list[SynthItem]]]:
+    """``k`` matters of the national template, each with every holder in one province (a province's own practice):
+    (province, holders), none of the holders changed by another planter."""
+    if len(p.data.provinces) < 2:
+        return []
+    groups: dict[tuple, list[SynthItem]] = defaultdict(list)
+    for it in p.data.items:
+        if not it.optional and not it.delegated and it.government.level != "乡" and where(it):
+            groups[_matter(it)].append(it)
+    free = [key for key, its in sorted(groups.items())
+            if p.unchanged_elsewhere(its[0]) and not any(id(it) in p.taken for it in its)]
+    out = []
+    for key in p.rng.sample(free, min(k, len(free))):
+        p.taken.update(id(it) for it in groups[key])
+        p.changed.setdefault(key[1:], key[0])
+        out.append((groups[key][0].government.province, groups[key]))
+    return out
+
+
+@planter("R21")
+def province_cites_other_law(p: Planting, n: int) -> None:
+    """三级四同 across provinces: every holder of a matter in one province cites another of its department's laws."""
+    laws = data("vocabulary")["departments"]
+    for province, holders in _provincial(p, max(MINIMUM, n // 10), lambda it: len(laws[it.department]["laws"]) > 1):
+        first = holders[0]
+        law = p.rng.choice([law for law in laws[first.department]["laws"] if law != first.law])
+        tag, title = law_title(law)
+        basis = f"【{tag}】《{title}》第{p.rng.randint(1, min(30, laws[first.department]['laws'][law]))}条"
+        for it in holders:
+            p.differs(it, "依据", across=False)  # recorded once for the province's holders below
+            it.basis = basis
+        p.record("R21", holders, note=f"{province.region}的依据与他省不同")
+
+
+@planter("R22")
+def province_lacks_or_renames(p: Planting, n: int) -> None:
+    """Against the national 基本目录: one province lacks a matter at a level (every holder dropped), or every
+    holder there words it another way (更名)."""
+    from quanze.rules.textsim import vectorise
+
+    k = max(MINIMUM, n // 10)
+    for j, (province, holders) in enumerate(_provincial(p, 2 * k, lambda it: True)):
+        first = holders[0]
+        if j % 2 == 0:
+            for it in holders:
+                p.remove(it)
+            p.record("R22", key=national_absent_key(first), note="本省缺少目录事项")
+            continue
+        renamed = _reword(first.name)
+        a, b = vectorise([core_text(first.name), core_text(renamed)])
+        if renamed == first.name or (a @ b.T).toarray()[0, 0] < 0.8:  # a new matter, not the same one renamed
+            continue
+        for it in holders:
+            it.name = renamed
+        p.record("R22", holders, note="本省更改了目录事项名称")
+
+
+def national_absent_key(it: SynthItem) -> str:
+    """The key R22 gives a matter of the 基本目录 a province lacks at a level (rules/primitives/reference.py)."""
+    return f"缺位|{it.department}|{it.category}|{it.name}|{it.government.province.region}|{it.government.level}"
+
+
+@planter("R23")
+def province_department_half_empty(p: Planting, n: int) -> None:
+    """Count outlier across provinces: one province's department at the provincial level lists about half of what
+    the same department lists in the other provinces (the rest of the items, dropped, also lack in R22)."""
+    if len(p.data.provinces) < 2:
+        return
+    kept = ("行政许可", "行政检查")  # (licences and their inspections stay: R06 would flag a licence left alone)
+    departments = sorted({(r, d) for (r, d), its in p.by_dept.items() if its and its[0].government.level == "省"})
+    p.rng.shuffle(departments)
+    wanted, done = max(MINIMUM, n // 40), set()
+    for region, dept in departments:
+        listed = [it for it in p.by_dept[(region, dept)] if id(it) not in p.removed]
+        items = [it for it in listed if id(it) not in p.taken and it.category not in kept]
+        cut = round(len(listed) * 0.5)
+        # one department of a kind per country: two halved provinces would make the median theirs
+        if len(done) == wanted or dept in done or len(items) < cut or cut < 10:
+            continue
+        done.add(dept)
+        for it in items[:cut]:
+            p.remove(it)
+            if not it.optional:
+                p.record("R22", key=national_absent_key(it), note="本省缺少目录事项")
+        gov = items[0].government
+        p.record("R23", key=f"{gov.region}|{gov.level}|{dept}", note="本省该部门事项数约为他省的一半")

@@ -145,27 +145,31 @@ def _files(items: list[SynthItem]) -> dict[str, list[SynthItem]]:
 
 
 def write(data_: Synthetic, out: str | Path, fmt: str | None = None, progress=None) -> dict:
-    """Write the lists under ``out/lists``, the inputs under ``out/inputs`` and ``out/truth.json``."""
+    """Write the lists under ``out/lists`` (a nation's in a folder per province, as a country's lists are
+    kept), the inputs under ``out/inputs`` and ``out/truth.json``."""
     fmt = fmt or data("presets")[data_.preset]["format"]
     out = Path(out)
     lists = out / "lists"
     inputs = out / "inputs"
     for d in (lists, inputs):
         d.mkdir(parents=True, exist_ok=True)
-        for old in d.glob("*.*"):
-            old.unlink()
+        for old in sorted(d.rglob("*"), reverse=True):  # files first, then the folders they were in
+            old.rmdir() if old.is_dir() else old.unlink()
     groups = _files(data_.items)
     for n, (title, items) in enumerate(groups.items()):
         if progress and n % 50 == 0:
             progress("写出清单", n, len(groups))
         assign_ids(items)
-        write_list(lists / f"{title}.{fmt}", title, items, fmt)
+        folder = lists / items[0].government.province.region if data_.provinces else lists
+        folder.mkdir(exist_ok=True)
+        write_list(folder / f"{title}.{fmt}", title, items, fmt)
     if progress:
         progress("写出清单", len(groups), len(groups))
     written_inputs = {}
     for name, title, items in (("catalogue", "县级权责清单通用目录", data_.catalogue),
                                ("township", "乡镇权责清单模板（法定目录和赋权目录）", data_.township_template),
-                               ("cancelled", "已取消行政权力事项目录", data_.cancelled)):
+                               ("cancelled", "已取消行政权力事项目录", data_.cancelled),
+                               ("national", "全国权责清单基本目录", data_.national)):
         if items:
             path = inputs / f"{name}-{title}.xlsx"
             write_list(path, title, items, "xlsx")
@@ -178,6 +182,7 @@ def write(data_: Synthetic, out: str | Path, fmt: str | None = None, progress=No
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     summary = {
         "preset": data_.preset, "seed": data_.seed, "format": fmt, "lists": len(groups),
+        **({"provinces": [g.region for g in data_.provinces]} if data_.provinces else {}),
         "items": len(data_.items), "governments": dict(Counter(g.level for g in data_.governments)),
         "categories": dict(Counter(it.category for it in data_.items).most_common()),
         "responsibility_rows": sum(_clauses(it) for it in data_.items),

@@ -22,7 +22,7 @@ _rows = itertools.count(3)
 
 
 def item(name, category="行政处罚", dept="明川县应急管理局", basis="", sub="", level="县", resp=None,
-         acc=ACC, scope="", remarks="", duties="", code="", file="测试清单.xlsx") -> PowerItem:
+         acc=ACC, scope="", remarks="", duties="", code="", file="测试清单.xlsx", province="") -> PowerItem:
     """A PowerItem as the loader would make it from one row of a list."""
     d = resolve_department(dept)
     citations = parse_basis(basis)
@@ -34,7 +34,7 @@ def item(name, category="行政处罚", dept="明川县应急管理局", basis="
         category_raw=category, department=d.display, department_id=d.id, department_raw=dept, levels=[level],
         source=Provenance(file, d.short_name, (row, row)), code=code, scope=scope, remarks=remarks,
         basis_text=basis, citations=citations, responsibilities=split_responsibilities(text),
-        responsibilities_text=text, accountability=acc, duties=duties)
+        responsibilities_text=text, accountability=acc, duties=duties, province=province)
 
 
 def findings(items, rule: str, settings=None, **inputs):

@@ -82,4 +82,4 @@ def test_score_counts_group_findings_and_absences():
 
 def test_unknown_preset_is_refused():
     with pytest.raises(SystemExit):
-        main(["synth", "--preset", "nation", "--out", "x"])
+        main(["synth", "--preset", "planet", "--out", "x"])

@@ -154,6 +154,6 @@ def defaults() -> dict[str, dict]:
 
 # importing the modules registers the primitives
 from quanze.rules.primitives import (  # noqa: E402,F401
-    capability, classifier, coverage, duties, group, lineage, missing, outlier, predicate, reference, similar, sparql,
+    across, capability, classifier, coverage, duties, group, lineage, missing, outlier, predicate, reference, similar, sparql,
     stages,
 )

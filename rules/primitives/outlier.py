@@ -1,8 +1,11 @@
-"""outlier: departments of one kind at one level whose item count stands out (R16)."""
+"""outlier: departments of one kind at one level whose item count stands out (R16), or a province whose
+departments of one kind list far more or fewer items than the same departments of other provinces (R23)."""
 
 from __future__ import annotations
 
 import statistics
+
+import pandas as pd
 
 from quanze.rules.model import Hit
 from quanze.rules.primitives import COLUMNS, Param, Primitive, register
@@ -16,9 +19,15 @@ class Outlier(Primitive):
         "min_peers": Param("integer", 4, "至少有多少个同类部门才比较", min=2),
         "z": Param("number", 2.0, "z 分数达到多少算异常", min=0),
         "min_ratio": Param("number", 0.2, "与中位数至少相差的比例", min=0),
+        "min_gap": Param("number", 0, "与中位数至少相差的事项数（小部门差一两项不算）", min=0),
+        "per": Param("text", "department", "比较的对象：每个部门，或每个省（该省同类部门平均每个部门的事项数）",
+                     choices=("department", "province")),
     }
 
     def evaluate(self, ctx, scope, params):
+        if params["per"] == "province":
+            yield from _provinces(scope, params)
+            return
         counts = scope.groupby([*params["peers"], "department_id", "department"]).size().reset_index(name="n")
         for peer_key, peers in counts.groupby(params["peers"]):
             if len(peers) < params["min_peers"]:
@@ -31,7 +40,7 @@ class Outlier(Primitive):
             for p in peers.itertuples(index=False):
                 z = (p.n - mean) / sd
                 # among near-equal peers a one-item difference has a large z but is no finding
-                if abs(z) >= params["z"] and abs(p.n - median) >= params["min_ratio"] * median:
+                if abs(z) >= params["z"] and abs(p.n - median) >= max(params["min_ratio"] * median, params["min_gap"]):
                     rows = scope[scope["department_id"] == p.department_id]
                     sources = [{"file": f, "sheet": s, "rows": [int(g["row"].min()), int(g["row_last"].max())]}
                                for (f, s), g in rows.groupby(["file", "sheet"])]
@@ -39,3 +48,38 @@ class Outlier(Primitive):
                         zip(peers["department"], map(int, peers["n"]))), "z": round(z, 2), "_sources": sources},
                         key=p.department_id, departments=[p.department],
                         fields={"direction": "偏多" if z > 0 else "偏少", "peers": len(peers)})
+
+
+def _provinces(scope, params):
+    """Each province's mean count per department of one kind, against the other provinces' (R23)."""
+    peers_by = list(params["peers"])
+    known = scope[scope["province"].fillna("") != ""]
+    if known.empty:
+        return
+    per = known.groupby([*peers_by, "province"], sort=False).agg(n=("id", "size"), departments=("department_id", "nunique"))
+    per["mean"] = per["n"] / per["departments"]
+    per = per.reset_index()
+    for peer_key, peers in per.groupby(peers_by, sort=False):
+        if len(peers) < params["min_peers"]:
+            continue
+        values = peers["mean"].tolist()
+        mean, sd = statistics.mean(values), statistics.pstdev(values)
+        if sd == 0:
+            continue
+        median = statistics.median(values)
+        peer_key = peer_key if isinstance(peer_key, tuple) else (peer_key,)
+        for p in peers.itertuples(index=False):
+            z = (p.mean - mean) / sd
+            if abs(z) >= params["z"] and abs(p.mean - median) >= max(params["min_ratio"] * median, params["min_gap"]):
+                rows = known[(known["province"] == p.province)
+                             & (known[peers_by] == pd.Series(peer_key, index=peers_by)).all(axis=1)]
+                sources = [{"file": f, "sheet": s, "rows": [int(g["row"].min()), int(g["row_last"].max())]}
+                           for (f, s), g in rows.groupby(["file", "sheet"], sort=True)]
+                kind = "".join(f"{v}级" if c == "admin_level" else str(v) for c, v in zip(peers_by, peer_key))
+                yield Hit([], {"count": round(p.mean, 1), "peer_median": round(median, 1), "z": round(z, 2),
+                               "province_means": dict(zip(peers["province"], (round(v, 1) for v in values))),
+                               "_sources": sources},
+                          key="|".join([p.province, *map(str, peer_key)]),
+                          departments=sorted(set(rows["department"]))[:20],
+                          fields={"direction": "偏多" if z > 0 else "偏少", "peers": len(peers), "province": p.province,
+                                  "kind": kind, "n_departments": int(p.departments)})

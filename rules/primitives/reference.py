@@ -1,14 +1,18 @@
 """reference_diff: compare the lists with a reference catalogue given as input.
 
 The reference is a list in the published layout (a 通用目录, a county's template
-for townships, a list of cancelled items), loaded like any other list.  Inside
-each government, an item matches a reference item by code, by the same core
-name, or by name similarity.  Reported, as asked by ``report``:
+for townships, a list of cancelled items, the national 基本目录), loaded like any other list.
+Inside each government (``within: government``), or inside each province at each level
+(``within: province``: the province holds an item when any of its governments of that level
+does), an item matches a reference item by code, by the same core name, or by name
+similarity.  Reported, as asked by ``report``:
 
 - 缺位  a reference item no list of that department holds (unless ``optional``
         says the reference item need not be held, e.g. 赋权 items of a township template);
 - 越位  an item of a department the reference covers, absent from the reference;
 - 错位  a matched pair whose category, department or basis documents differ;
+- 更名  a reference item held only under another name (matched by similarity, never by the
+        same code or core name);
 - 在列  a matched pair (for a list of cancelled items: still listed).
 """
 
@@ -24,7 +28,7 @@ from quanze.rules.primitives import Param, Primitive, register
 from quanze.rules.textsim import best_match, core_text, vectorise
 from quanze.tables import as_tables, row_source
 
-KINDS = ("缺位", "越位", "错位", "在列")
+KINDS = ("缺位", "越位", "错位", "更名", "在列")
 
 
 @register
@@ -32,7 +36,10 @@ class ReferenceDiff(Primitive):
     name = "reference_diff"
     cost = 25
     schema = {
-        "reference": Param("text", "catalogue", "对照的目录（输入名）", choices=("catalogue", "township", "cancelled")),
+        "reference": Param("text", "catalogue", "对照的目录（输入名）",
+                           choices=("catalogue", "township", "cancelled", "national")),
+        "within": Param("text", "government", "逐个本级政府比对，或逐省逐层级比对（省内任一政府持有即算持有）",
+                        choices=("government", "province")),
         "report": Param("list", ["缺位", "越位", "错位"], "报告哪几种情况", choices=KINDS),
         "threshold": Param("number", 0.75, "名称相似度达到多少算同一事项", min=0, max=1),
         "compare": Param("list", ["category", "short_name", "documents"], "错位比较的字段",
@@ -53,14 +60,21 @@ class ReferenceDiff(Primitive):
         # one filtered reference per level, not per government, with its rows as plain dicts
         # (a pandas row per item costs more than the matching at province scale)
         at_level: dict[str, tuple[pd.DataFrame, list[dict]]] = {}
-        for _, items in scope.groupby("government", sort=True):
+        if params["within"] == "province":
+            scope = scope[scope["province"].fillna("") != ""]
+            units = scope.groupby(["province", "admin_level"], sort=True)
+        else:
+            units = scope.groupby("government", sort=True)
+        for unit, items in units:
             level = items["admin_level"].iloc[0]
             if level not in at_level:
                 frame = _at_level(ref, level) if params["same_level"] else ref
                 at_level[level] = frame, frame.to_dict("records")
-            yield from self._diff(items.reset_index(drop=True), *at_level[level], params)
+            where = "|".join(unit) if isinstance(unit, tuple) else items["government"].iloc[0]
+            yield from self._diff(_distinct(items) if params["within"] == "province" else items.reset_index(drop=True),
+                                  *at_level[level], params, where)
 
-    def _diff(self, items: pd.DataFrame, ref: pd.DataFrame, refs: list[dict], params: dict):
+    def _diff(self, items: pd.DataFrame, ref: pd.DataFrame, refs: list[dict], params: dict, where: str):
         if params["by_department"]:
             covered = set(items["short_name"]) & set(ref["short_name"])
             items = items[items["short_name"].isin(covered)].reset_index(drop=True)
@@ -71,38 +85,79 @@ class ReferenceDiff(Primitive):
         (to_ref, to_ref_score), (from_ref, from_ref_score) = _match(items, ref)
         report = set(params["report"])
         optional = mask(ref, params["optional"]).tolist() if params["optional"] else [False] * len(ref)
-        government = items["government"].iloc[0]
         # the department named for a missing item: the list's own spelling where it has one
         department = dict(zip(items["short_name"].iloc[::-1], items["department"].iloc[::-1]))
         for r, (j, s) in enumerate(zip(from_ref, from_ref_score)):
             if (j < 0 or s < params["threshold"]) and "缺位" in report and not optional[r]:
                 row = refs[r]
                 # named by content, not by the reference's id, which depends on the region it loaded under
-                key = f"缺位|{row['short_name']}|{row['category']}|{row['title']}|{government}"
+                key = f"缺位|{row['short_name']}|{row['category']}|{row['title']}|{where}"
                 yield Hit([], {"kind": "缺位", "reference_item": row["title"], "reference_category": row["category"],
                                "_sources": [row_source(row)]}, key=key,
                           departments=[department.get(row["short_name"], row["department"])],
-                          fields={"names": [row["title"]], "note": "目录中有此事项，清单中没有"})
-        ids = items["id"].tolist()
+                          fields={"names": [row["title"]], "note": f"目录中有此事项，{_whose(where, params)}清单中没有"})
+        # an item row stands for itself, or (within a province) for every item of its name in the department
+        ids = items["members"].tolist() if "members" in items else [[i] for i in items["id"]]
+        if "更名" in report:
+            yield from _renamed(items, ids, to_ref, to_ref_score, refs, params["threshold"], where)
         compared = {col: items[col].tolist() for col in params["compare"]}
         for i, (j, s) in enumerate(zip(to_ref, to_ref_score)):
             if j < 0 or s < params["threshold"]:
                 if "越位" in report:
-                    yield Hit([ids[i]], {"kind": "越位"}, key="越位", fields={"note": "清单中有此事项，目录中没有"})
+                    yield Hit(ids[i], {"kind": "越位"}, key="越位", fields={"note": "清单中有此事项，目录中没有"})
                 continue
-            row = {"id": ids[i], **{col: values[i] for col, values in compared.items()}}
+            row = {"id": ids[i][0], **{col: values[i] for col, values in compared.items()}}
             other = refs[j]
             evidence = {"kind": "", "reference_item": other["title"], "score": round(float(s), 4),
                         "_sources": [row_source(other)]}
             if "在列" in report:
                 evidence["kind"] = "在列"
-                yield Hit([row["id"]], evidence, key=f"在列|{other['id']}")
+                yield Hit(ids[i], evidence, key=f"在列|{other['id']}")
                 continue
             diffs = _differences(row, other, params["compare"])
             if diffs and "错位" in report:
                 evidence.update(kind="错位", differences=diffs)
-                yield Hit([row["id"]], evidence, key=f"错位|{other['id']}",
+                yield Hit(ids[i], evidence, key=f"错位|{other['id']}",
                           fields={"note": "；".join(f"{k}清单为“{a}”，目录为“{b}”" for k, a, b in diffs)})
+
+
+def _whose(where: str, params: dict) -> str:
+    """Whose lists lack a reference item, as a message says it: '' (the list's own), or 南湖省省级的"""
+    if params["within"] != "province":
+        return ""
+    province, level = where.split("|")
+    return f"{province}{level}级的"
+
+
+def _distinct(items: pd.DataFrame) -> pd.DataFrame:
+    """One row per department, category, name and code, with ``members``: the ids of every item it stands for
+    (a province's hundred counties hold one matter a hundred times; it is matched once)."""
+    keys = ["short_name", "category", "title", "code"]
+    members = items.groupby(keys, sort=False, dropna=False)["id"].agg(list)
+    first = items.drop_duplicates(keys).reset_index(drop=True)
+    first["members"] = [members[k] for k in zip(*(first[c] for c in keys))]
+    return first
+
+
+def _renamed(items: pd.DataFrame, ids: list[list[str]], to_ref, to_ref_score, refs: list[dict], threshold: float,
+             where: str):
+    """Reference items that only items of another name match (by similarity, not by code or core name): one hit
+    per reference item."""
+    def same(i: int, j: int) -> bool:
+        code = items["code"].iat[i]
+        return (bool(code) and code == refs[j]["code"]) or core_text(items["title"].iat[i]) == core_text(refs[j]["title"])
+
+    matched = [(i, int(j)) for i, (j, s) in enumerate(zip(to_ref, to_ref_score)) if j >= 0 and s >= threshold]
+    exact = {j for i, j in matched if same(i, j)}
+    renamed: dict[int, list[str]] = {}
+    for i, j in matched:
+        if j not in exact:
+            renamed.setdefault(j, []).extend(ids[i])
+    for j, subjects in renamed.items():
+        row = refs[j]
+        yield Hit(subjects, {"kind": "更名", "reference_item": row["title"], "_sources": [row_source(row)]},
+                  key=f"更名|{row['short_name']}|{row['category']}|{row['title']}|{where}",
+                  fields={"note": f"目录中为「{row['title']}」，清单中改用了别的名称"})
 
 
 def _at_level(ref: pd.DataFrame, admin_level: str) -> pd.DataFrame:
