@@ -32,11 +32,10 @@ class Outlier(Primitive):
         for peer_key, peers in counts.groupby(params["peers"]):
             if len(peers) < params["min_peers"]:
                 continue
-            values = peers["n"].tolist()
-            mean, sd = statistics.mean(values), statistics.pstdev(values)
-            if sd == 0:
+            spread = _spread(peers["n"].tolist())
+            if spread is None:
                 continue
-            median = statistics.median(values)
+            mean, sd, median = spread
             for p in peers.itertuples(index=False):
                 z = (p.n - mean) / sd
                 # among near-equal peers a one-item difference has a large z but is no finding
@@ -48,6 +47,12 @@ class Outlier(Primitive):
                         zip(peers["department"], map(int, peers["n"]))), "z": round(z, 2), "_sources": sources},
                         key=p.department_id, departments=[p.department],
                         fields={"direction": "偏多" if z > 0 else "偏少", "peers": len(peers)})
+
+
+def _spread(values: list[float]) -> tuple[float, float, float] | None:
+    """(mean, standard deviation, median) of the peers' counts; None when they are all equal."""
+    sd = statistics.pstdev(values)
+    return None if sd == 0 else (statistics.mean(values), sd, statistics.median(values))
 
 
 def _provinces(scope, params):
@@ -63,10 +68,10 @@ def _provinces(scope, params):
         if len(peers) < params["min_peers"]:
             continue
         values = peers["mean"].tolist()
-        mean, sd = statistics.mean(values), statistics.pstdev(values)
-        if sd == 0:
+        spread = _spread(values)
+        if spread is None:
             continue
-        median = statistics.median(values)
+        mean, sd, median = spread
         peer_key = peer_key if isinstance(peer_key, tuple) else (peer_key,)
         for p in peers.itertuples(index=False):
             z = (p.mean - mean) / sd
