@@ -39,14 +39,23 @@ class Outlier(Primitive):
             for p in peers.itertuples(index=False):
                 z = (p.n - mean) / sd
                 # among near-equal peers a one-item difference has a large z but is no finding
-                if abs(z) >= params["z"] and abs(p.n - median) >= max(params["min_ratio"] * median, params["min_gap"]):
-                    rows = scope[scope["department_id"] == p.department_id]
-                    sources = [{"file": f, "sheet": s, "rows": [int(g["row"].min()), int(g["row_last"].max())]}
-                               for (f, s), g in rows.groupby(["file", "sheet"])]
+                if _stands_out(p.n, z, median, params):
+                    sources = _sources(scope[scope["department_id"] == p.department_id])
                     yield Hit([], {"count": int(p.n), "peer_median": median, "peer_counts": dict(
                         zip(peers["department"], map(int, peers["n"]))), "z": round(z, 2), "_sources": sources},
                         key=p.department_id, departments=[p.department],
                         fields={"direction": "偏多" if z > 0 else "偏少", "peers": len(peers)})
+
+
+def _stands_out(count: float, z: float, median: float, params: dict) -> bool:
+    """Far enough from the peers: by z, and by the share of the median and the items (``min_gap``) apart."""
+    return abs(z) >= params["z"] and abs(count - median) >= max(params["min_ratio"] * median, params["min_gap"])
+
+
+def _sources(rows) -> list[dict]:
+    """The rows a count was made of, as one source per file and sheet (first to last row)."""
+    return [{"file": f, "sheet": s, "rows": [int(g["row"].min()), int(g["row_last"].max())]}
+            for (f, s), g in rows.groupby(["file", "sheet"], sort=True)]
 
 
 def _spread(values: list[float]) -> tuple[float, float, float] | None:
@@ -75,11 +84,10 @@ def _provinces(scope, params):
         peer_key = peer_key if isinstance(peer_key, tuple) else (peer_key,)
         for p in peers.itertuples(index=False):
             z = (p.mean - mean) / sd
-            if abs(z) >= params["z"] and abs(p.mean - median) >= max(params["min_ratio"] * median, params["min_gap"]):
+            if _stands_out(p.mean, z, median, params):
                 rows = known[(known["province"] == p.province)
                              & (known[peers_by] == pd.Series(peer_key, index=peers_by)).all(axis=1)]
-                sources = [{"file": f, "sheet": s, "rows": [int(g["row"].min()), int(g["row_last"].max())]}
-                           for (f, s), g in rows.groupby(["file", "sheet"], sort=True)]
+                sources = _sources(rows)
                 kind = "".join(f"{v}级" if c == "admin_level" else str(v) for c, v in zip(peers_by, peer_key))
                 yield Hit([], {"count": round(p.mean, 1), "peer_median": round(median, 1), "z": round(z, 2),
                                "province_means": dict(zip(peers["province"], (round(v, 1) for v in values))),
