@@ -9,7 +9,8 @@ from quanze.pipeline import EXAMPLES, analyze, example_inputs
 @pytest.fixture(scope="module")
 def found():
     done = analyze([EXAMPLES / "mingchuan"], **example_inputs())
-    assert all(r.status == "ok" for r in done.result.runs if r.rule.id != "R12"), \
+    # R12 needs the law corpus and R22 the national catalogue; the example brings neither
+    assert all(r.status == "ok" for r in done.result.runs if r.rule.id not in {"R12", "R22"}), \
         [(r.rule.id, r.reason) for r in done.result.runs if r.status != "ok"]
     by_rule = {}
     for f in done.result.findings:
