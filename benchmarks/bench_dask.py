@@ -1,12 +1,14 @@
-"""``analyze --engine dask`` against the single process on synthetic presets (county, city).
+"""``analyze --engine dask`` against the single process on synthetic presets (county, city, nations of K provinces).
 
 Each preset is written by ``quanze synth``; then, each in a child process of its own (so that peak memory is
 the run's own): the single process's ``pipeline.analyze``, and the Dask engine on a LocalCluster of
 ``--workers`` processes started in that child (the time to start the cluster is given apart).  Recorded:
 seconds, the peak memory of the client process and of each worker, the Parquet written for the workers,
-the tasks, and whether the findings are the same (rule, fingerprint, subjects, sources).
+the bytes workers sent each other, the tasks, and whether the findings are the same (rule, fingerprint,
+subjects, sources).  ``--nation 1 2 3`` adds the nation-small preset with 1, 2 and 3 provinces: the scaling
+of memory per worker as provinces are added.
 
-    python benchmarks/bench_dask.py --presets county city --write
+    python benchmarks/bench_dask.py --presets county city --real --nation 1 2 3 --write
 """
 
 from __future__ import annotations
@@ -68,13 +70,14 @@ def on_dask(out: Path, laws: str | None, workers: int, memory_limit: str) -> dic
         done = analyze([out / "lists"], laws=laws, client=client, work_dir=work, **_inputs(out))
         seconds = time.perf_counter() - t
         worker_peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        sent = client.run(lambda dask_worker: dask_worker.transfer_outgoing_bytes_total)
     parquet = sum(p.stat().st_size for p in (work / "tables").rglob("*.parquet"))
     # compared as JSON on both sides (the single run's keys were written as JSON)
     same = json.loads(json.dumps(_keys(done.result), ensure_ascii=False)) == \
         json.loads((out / "single.json").read_text(encoding="utf-8"))
     return {"seconds": round(seconds, 1), "cluster_seconds": round(started, 1), "peak_mb": round(_peak_mb()),
             "worker_peak_mb": sorted(round(v) for v in worker_peaks.values()),
-            "parquet_mb": round(parquet / 2**20, 1), "same": same, **{k: done.engine[k] for k in ("partitions", "tasks")},
+            "parquet_mb": round(parquet / 2**20, 1), "sent_mb": round(sum(sent.values()) / 2**20, 1), "same": same, **{k: done.engine[k] for k in ("partitions", "tasks")},
             "stages": done.engine["seconds"]}
 
 
@@ -89,13 +92,17 @@ def child(kind: str, out: Path, laws: str | None, workers: int, memory_limit: st
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--presets", nargs="+", default=["county"], choices=["county", "city"])
+    ap.add_argument("--presets", nargs="*", default=["county"], choices=["county", "city", "province"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--memory-limit", default="6GB")
     ap.add_argument("--workdir", help="where the presets are written (a temporary folder when not given)")
     add_shared(ap)
     ap.add_argument("--real", action="store_true", help="also the 16 real lists (<shared>/data/klmy)")
+    ap.add_argument("--nation", nargs="*", type=int, default=[], metavar="K",
+                    help="also a nation with K provinces, for each K given")
+    ap.add_argument("--nation-preset", default="nation-small", choices=["nation-small", "nation"],
+                    help="the nation's preset: small provinces, or provinces the size of the province preset")
     ap.add_argument("--write", action="store_true", help=f"replace the section «{HEADING}» of results.md")
     args = ap.parse_args()
     laws = Path(args.shared) / "data" / "laws"
@@ -110,10 +117,13 @@ def main() -> None:
         if not (real / "lists").exists():
             (real / "lists").symlink_to(klmy)  # read in place: nothing of the real lists is copied
         presets.append("klmy")
+    presets += [f"{args.nation_preset}-{k}" for k in args.nation]
     for preset in presets:
         out = workdir / preset
         if preset != "klmy" and not (out / "synth.json").exists():
-            subprocess.run([sys.executable, "-W", "ignore", "-m", "quanze.api.cli", "synth", "--preset", preset,
+            nation, _, provinces = preset.rpartition("-") if preset.startswith("nation") else ("", "", "")
+            options = ["--preset", nation, "--provinces", provinces] if nation else ["--preset", preset]
+            subprocess.run([sys.executable, "-W", "ignore", "-m", "quanze.api.cli", "synth", *options,
                             "--seed", str(args.seed), "--out", str(out)], check=True, cwd=tempfile.gettempdir())
         one = child("single", out, laws, args.workers, args.memory_limit)
         two = child("on_dask", out, laws, args.workers, args.memory_limit)
@@ -121,26 +131,30 @@ def main() -> None:
         rows.append((preset, one, two))
     load = os.getloadavg()
     lines = [f"{HEADING} · {time.strftime('%Y-%m-%d')} · {os.cpu_count()} 核 · Python {platform.python_version()}", "",
-             f"`python benchmarks/bench_dask.py --presets {' '.join(args.presets)}{' --real' if args.real else ''} "
+             f"`python benchmarks/bench_dask.py --presets {' '.join(args.presets)}{' --real' if args.real else ''}"
+             f"{' --nation ' + ' '.join(map(str, args.nation)) if args.nation else ''}"
+             f"{' --nation-preset ' + args.nation_preset if args.nation and args.nation_preset != 'nation-small' else ''} "
              f"--workers {args.workers} "
              f"--memory-limit {args.memory_limit}`：单进程 `pipeline.analyze` 与 `--engine dask`（本机 LocalCluster，"
              f"{args.workers} 个工作进程，各 1 线程），各在独立子进程中运行；法律库{'已用' if laws else '未用'}。"
              f"机器为多人共用的 2 核（测量结束时负载 {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}），"
              "时间只可作量级参考。集群启动时间单列，不计入 Dask 时间。", "",
-             "| 规模 | 事项 | 单进程 秒 | 单进程 峰值 MB | Dask 秒（读取 / 规则） | 集群启动 秒 | 客户端峰值 MB | 各工作进程峰值 MB | Parquet MB | 分区 | 任务 | 结果相同 |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| 规模 | 事项 | 单进程 秒 | 单进程 峰值 MB | Dask 秒（读取 / 规则） | 集群启动 秒 | 客户端峰值 MB | 各工作进程峰值 MB | Parquet MB | 工作进程间传输 MB | 分区 | 任务 | 结果相同 |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for preset, one, two in rows:
         tasks = "、".join(f"{k} {v}" for k, v in two["tasks"].items())
         lines.append(f"| {preset} | {one['items']:,} | {one['seconds']} | {one['peak_mb']:,} | {two['seconds']}"
                      f"（{two['stages']['load']} / {two['stages']['rules']}） | {two['cluster_seconds']} | "
-                     f"{two['peak_mb']:,} | {' / '.join(f'{v:,}' for v in two['worker_peak_mb'])} | {two['parquet_mb']} | "
+                     f"{two['peak_mb']:,} | {' / '.join(f'{v:,}' for v in two['worker_peak_mb'])} | {two['parquet_mb']} | {two['sent_mb']} | "
                      f"{two['partitions']} | {tasks} | {'是' if two['same'] else '**否**'}（{one['findings']} 个） |")
     lines += ["", "What the figures say: the client still loads every list and holds the whole tables (the per-file parse "
               "runs on the workers, the cross-file steps and the law library here), so its peak is the single "
-              "process's load peak; the rules of one government or territory run in parallel on the workers, while "
-              "R01b/R03 (the pair score), R05a/R05b, R13 and R16 run in one task over the gathered tables, which bounds what a second worker "
-              "can gain. No shuffle: partitions go to workers as Parquet files in the work folder, and the TF-IDF "
-              "rows each partition task is given come from one vectors task."]
+              "process's load peak. The rules of one government, territory or province run in parallel on the "
+              "workers; R01b/R03 (the pair score), R05a/R05b, R13, R16, R21 and R23 run in one task over the "
+              "gathered tables, so one worker's peak grows with the items of the whole run (see the nation rows) "
+              "and this task bounds what a second worker can gain. No shuffle: partitions go to workers as Parquet "
+              "files in the work folder; what workers send each other is the TF-IDF rows each partition task is "
+              "given by the one vectors task."]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.write:
