@@ -490,7 +490,7 @@ def unserved_duties(p: Planting, n: int) -> None:
 def _provincial(p: Planting, k: int, where: Callable[[SynthItem], bool]) -> list[tuple[Government, list[SynthItem]]]:
     """``k`` matters of the national template, each with every holder in one province (a province's own practice):
     (province, holders), none of the holders changed by another planter."""
-    if len(p.data.provinces) < 2:
+    if not p.data.provinces:
         return []
     groups: dict[tuple, list[SynthItem]] = defaultdict(list)
     for it in p.data.items:
@@ -509,6 +509,8 @@ def _provincial(p: Planting, k: int, where: Callable[[SynthItem], bool]) -> list
 @planter("R21")
 def province_cites_other_law(p: Planting, n: int) -> None:
     """三级四同 across provinces: every holder of a matter in one province cites another of its department's laws."""
+    if len(p.data.provinces) < 2:  # one province's practice is the shared one
+        return
     laws = data("vocabulary")["departments"]
     for province, holders in _provincial(p, max(MINIMUM, n // 10), lambda it: len(laws[it.department]["laws"]) > 1):
         first = holders[0]

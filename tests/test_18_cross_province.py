@@ -149,6 +149,20 @@ def test_R21_R22_R23_find_the_planted_problems_of_a_synthetic_nation(tmp_path):
         assert scores[rule]["recall"] >= 0.95 and scores[rule]["precision"] >= 0.9, (rule, scores[rule])
 
 
+@pytest.mark.slow  # a synthetic nation of one small province, loaded and checked
+def test_a_nation_of_one_province_plants_R22_problems_and_no_R21(tmp_path):
+    """A one-province nation planted nothing for R22 (its planter shared R21's need of two provinces),
+    although one province against the national catalogue is what R22 checks."""
+    summary = write(plant(generate("nation-small", 1, provinces=1)), tmp_path)
+    done = analyze([tmp_path / "lists"], selection=["R21", "R22"],
+                   **{k: [tmp_path / v] for k, v in summary["inputs"].items()})
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    scores = score(truth, done.result.findings, ["R21", "R22"])
+    assert scores["R22"]["planted"] >= 4 and scores["R22"]["recall"] >= 0.95 and scores["R22"]["precision"] >= 0.9, \
+        scores["R22"]
+    assert scores["R21"]["planted"] == 0 and not [f for f in done.result.findings if f.rule == "R21"]
+
+
 def test_a_province_count_outside_the_country_is_refused():
     with pytest.raises(ValueError, match="省份数应在 1 到 34 之间"):
         generate("nation-small", 1, provinces=40)
