@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils._sparse import _align_api_if_sparse
@@ -65,6 +66,11 @@ def core_text(name: str) -> str:
         if len(reduced) >= 2:
             s = reduced
     return s
+
+
+def core_column(names: pd.Series) -> pd.Series:
+    """Each name's :func:`core_text`, worked out once per distinct name (a province repeats a name thousands of times)."""
+    return names.map({n: core_text(n) for n in names.unique()})
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -15,7 +15,7 @@ import numpy as np
 
 from quanze.rules.model import Hit
 from quanze.rules.primitives import COLUMNS, Param, Primitive, register
-from quanze.rules.textsim import core_text
+from quanze.rules.textsim import core_column
 from quanze.tables import FIELD_LABELS
 
 SPLIT = "（各半）"  # a province whose holders split evenly between two values
@@ -39,8 +39,7 @@ class Across(Primitive):
             return
         df = df[list(dict.fromkeys(["id", between, *compare, "name", *(c for c in by if c != "core")]))].copy()
         if "core" in by:
-            cores = {n: core_text(n) for n in df["name"].unique()}
-            df["core"] = df["name"].map(cores)
+            df["core"] = core_column(df["name"])
         df = df[df.groupby(by, sort=False)[between].transform("nunique") >= params["min_groups"]]
         # only matters where some compared value differs at all (most matters agree everywhere)
         varies = np.zeros(len(df), dtype=bool)

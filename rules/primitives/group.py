@@ -12,7 +12,7 @@ import pandas as pd
 from quanze.rules.conditions import mask
 from quanze.rules.model import Hit
 from quanze.rules.primitives import COLUMNS, Param, Primitive, register
-from quanze.rules.textsim import core_text, generic_documents
+from quanze.rules.textsim import core_column, generic_documents
 from quanze.tables import FIELD_LABELS, item_key
 
 
@@ -63,7 +63,7 @@ class Group(Primitive):
 def _rows(ctx, scope: pd.DataFrame, params: dict) -> pd.DataFrame:
     if params["table"] == "items":
         df = scope.copy()
-        df["core"] = [core_text(n) for n in df["name"]]
+        df["core"] = core_column(df["name"])
         return df
     if params["table"] != "citations":
         raise ValueError(f"group 的 table 只能是 items 或 citations，而不是 {params['table']!r}")
