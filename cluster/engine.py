@@ -13,16 +13,19 @@
    - ``territory`` rules: one task per batch of whole territories;
    - ``province`` rules: one task per batch of whole provinces (a run of one province is one task);
    - ``national`` rules, and rules whose primitive depends on every item of the run
-     (``Primitive.runs_whole``: a classifier trained on all items, 三定 weights over every item, the pair
-     score of R01b/R03 with its bigram weights over every item): one task that gathers the tables of every
-     partition, in the run's row order, and runs them there.
+     (``Primitive.runs_whole``: a classifier trained on all items, 三定 weights over every item): one task
+     that gathers the tables of every partition (without the responsibility clauses unless a rule reads
+     them), in the run's row order, and runs them there.
 
-   A primitive that reads the run's TF-IDF vectors (``Primitive.run_vectors``: R10, R06) still runs
-   in partitions: the vectors are fitted once, in a task that gathers only the text columns of every partition,
-   and each partition task is given its rows of them — the same rows the single process reads.
+   A primitive that weighs texts over the whole run (``Primitive.statistics``: the TF-IDF vectors of R10 and
+   R06, the pair score of R01b/R03 with its name and bigram weights) still runs in partitions: one task per
+   batch counts its share of the terms (``context.WHOLE_RUN``), one task adds the shares up, and every
+   partition task weighs its own rows with those counts — the rows the single process gives them, bit for
+   bit (``textsim.vectorise_with``).  The counts grow with the vocabulary, not with the items.
    The wider rules are not Dask group-bys: their primitives are the same Python as the single process (a
-   group-by on dask.dataframe would be a second implementation of each, to keep equal), and today they are
-   the lighter part of a run; the gathered task is where a 31-province run would outgrow one worker first.
+   group-by on dask.dataframe would be a second implementation of each, to keep equal); the gathered task
+   is where a 31-province run would outgrow one worker first.  A batch holds at most about
+   ``MAX_TASK_ITEMS`` items (or one whole unit), so the partition tasks do not grow with the run.
 
 Dask retries the tasks of a worker lost mid-run (every task reads its input from the work folder, so a retry
 reads the same rows), so a lost worker does not change the findings.
@@ -42,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quanze.cluster.partitions import Partition, read_columns, read_partitions, write_partitions
+from quanze.cluster.partitions import Partition, read_partitions, write_partitions
 from quanze.pipeline import Analysis, prepare
 from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.engine import RuleRun, RunResult, _dedupe, run
@@ -53,6 +56,8 @@ from quanze.rules.primitives import REGISTRY
 KINDS = ("government", "territory", "province")
 # a task's share of the items: several tasks per worker, so a lost or slow worker costs a part of its share
 TASKS_PER_WORKER = 3
+# and at most about this many items: more tasks, each of bounded memory, as the run grows
+MAX_TASK_ITEMS = 100_000
 
 
 class DaskUnavailable(RuntimeError):
@@ -143,33 +148,38 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
 
     plan = plan_rules(rules)
     futures, labels = [], []
-    vectors = {key: client.submit(_vectors, str(root), partitions, *key, pure=False) for key in plan["vectors"]}
+    total_items = max(len(ready.tables), 1)
+    tasks = n_workers * TASKS_PER_WORKER
     # the gathered task first: it is the longest, and Dask runs what was submitted first first
     if plan["whole"]:
         futures.append(client.submit(_run_partitions, str(root), [p.folder for p in partitions], plan["whole"],
-                                     str(inputs_path), [], pure=False))
+                                     str(inputs_path), None, reads_clauses(plan["whole"]), pure=False))
         labels.append("whole")
-    total_items = max(len(ready.tables), 1)
+    # the whole run's statistics (term counts): each batch counts its share, one task adds them up
+    statistics, shares = None, []
+    if plan["statistics"]:
+        shares = [client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"], str(inputs_path),
+                                pure=False) for batch in batches(partitions, "government", total_items, tasks)]
+        statistics = client.submit(_add_up, *shares, pure=False)
     for kind in KINDS:
         chosen = plan[kind]
         if not chosen:
             continue
-        for batch in batches(partitions, kind, total_items, n_workers * TASKS_PER_WORKER):
-            positions = sorted(p for part in batch for p in part.positions)  # the order read_partitions gives
-            keys = [key for key in plan["vectors"] if any(key in _vector_keys(r) for r in chosen)]
-            slices = [client.submit(_rows_of, vectors[key], positions, pure=False) for key in keys]
+        for batch in batches(partitions, kind, total_items, tasks):
+            needed = statistics if any(_statistics(r) for r in chosen) else None
             futures.append(client.submit(_run_partitions, str(root), [p.folder for p in batch], chosen,
-                                         str(inputs_path), keys, *slices, pure=False))
+                                         str(inputs_path), needed, reads_clauses(chosen), pure=False))
             labels.append(kind)
     try:
-        results = _gather(client, futures, progress)
+        results = _gather(client, futures, progress, shares)
     finally:
         inputs_path.unlink(missing_ok=True)
     result = merge(rules, results)
     done = time.perf_counter()
     engine = {"engine": "dask", "scheduler": client.scheduler.address, "dashboard": client.dashboard_link,
               "workers": n_workers, "partitions": len(partitions),
-              "tasks": {k: labels.count(k) for k in (*KINDS, "whole") if k in labels},
+              "tasks": {**{k: labels.count(k) for k in (*KINDS, "whole") if k in labels},
+                        **({"statistics": len(shares)} if shares else {})},
               "rules": {k: [r.id for r in plan[k]] for k in (*KINDS, "whole")},
               "seconds": {"load": round(loaded_at - started, 2), "rules": round(done - loaded_at, 2)}}
     return DaskAnalysis(ready.load, ready.tables, ready.inputs, ready.input_rejections, result, engine)
@@ -180,8 +190,9 @@ def _n_workers(client) -> int:
 
 
 def plan_rules(rules: list[Rule]) -> dict:
-    """Which rules run per government, territory or province, and over the gathered tables; which vectors they need."""
-    plan: dict = {**{k: [] for k in KINDS}, "whole": [], "vectors": []}
+    """Which rules run per government, territory or province, and over the gathered tables; which statistics
+    of the whole run the partitions need (``RunContext.whole_run``)."""
+    plan: dict = {**{k: [] for k in KINDS}, "whole": [], "statistics": []}
     for rule in rules:
         primitive = REGISTRY.get(rule.check)
         if primitive is None or primitive.runs_whole({**primitive.defaults, **rule.params}) \
@@ -189,26 +200,28 @@ def plan_rules(rules: list[Rule]) -> dict:
             plan["whole"].append(rule)
         else:
             plan[rule.partition].append(rule)
-            plan["vectors"].extend(k for k in _vector_keys(rule) if k not in plan["vectors"])
+            plan["statistics"].extend(k for k in _statistics(rule) if k not in plan["statistics"])
     return plan
 
 
-def _vector_keys(rule: Rule) -> list[tuple[str, float]]:
-    """The (text, max_df) of the run's vectors the rule's primitive reads (``RunContext.vectors``)."""
+def _statistics(rule: Rule) -> list[str]:
     primitive = REGISTRY.get(rule.check)
-    if primitive is None or not primitive.run_vectors:
-        return []
-    params = {**primitive.defaults, **rule.params}
-    return [(params.get("text", "core"), float(params.get("max_df", 1.0)))]
+    return primitive.statistics({**primitive.defaults, **rule.params}) if primitive else []
+
+
+def reads_clauses(rules: list[Rule]) -> bool:
+    """Whether any of the rules reads the responsibility clauses (the largest table; only the graph view does)."""
+    return any(REGISTRY.get(r.check) is None or REGISTRY[r.check].reads_clauses for r in rules)
 
 
 def batches(partitions: list[Partition], kind: str, total_items: int, tasks: int) -> list[list[Partition]]:
     """Whole governments (or whole territories, whole provinces), in source order, grouped into about ``tasks``
-    batches of similar item counts."""
+    batches of similar item counts, none much above ``MAX_TASK_ITEMS`` unless one unit is: a task's memory then
+    follows its share, not the size of the run."""
     units: dict[str, list[Partition]] = {}
     for p in partitions:
         units.setdefault(getattr(p, kind), []).append(p)
-    share = total_items / max(tasks, 1)
+    share = min(total_items / max(tasks, 1), MAX_TASK_ITEMS)
     out: list[list[Partition]] = [[]]
     size = 0
     for unit in units.values():
@@ -256,18 +269,17 @@ def _read_on_cluster(client, n_workers: int, progress, jobs: list):
         yield from future.result()
 
 
-def _vectors(root: str, partitions: list[Partition], text: str, max_df: float):
-    """The run's TF-IDF vectors of ``text``, from only the columns it is made of, gathered from every partition."""
-    from quanze.rules.context import RunContext
-    from quanze.tables import Tables
+def _count(root: str, folders: list[str], names: list[str], inputs_path: str) -> dict:
+    """Some partitions' share of the whole run's statistics ``names``."""
+    from quanze.rules.context import RunContext, whole_run_statistics
 
-    columns = ["name", "sub_name"] if text == "core" else [text]
-    items = read_columns(root, partitions, columns)
-    return RunContext(Tables(items, None, None, None)).vectors(text, max_df)
+    return whole_run_statistics(RunContext(read_partitions(root, folders, clauses=False), _inputs(inputs_path)), names)
 
 
-def _rows_of(matrix, positions: list[int]):
-    return None if matrix is None else matrix[positions]
+def _add_up(*shares: dict) -> dict:
+    from quanze.rules.context import add_statistics
+
+    return functools.reduce(add_statistics, shares, {})
 
 
 @functools.lru_cache(maxsize=4)
@@ -280,10 +292,11 @@ def _inputs(path: str) -> dict:
     return inputs
 
 
-def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_path: str, keys: list, *slices):
-    """The rules over some partitions' tables (in the run's row order), with the run's vectors of their rows."""
-    tables = read_partitions(root, folders)
-    cache = {("vectors", text, max_df): rows for (text, max_df), rows in zip(keys, slices)}
+def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_path: str, statistics: dict | None,
+                    clauses: bool = True):
+    """The rules over some partitions' tables (in the run's row order), with the whole run's ``statistics``."""
+    tables = read_partitions(root, folders, clauses=clauses)
+    cache = {("whole-run", name): value for name, value in (statistics or {}).items()}
     result = run(tables, rules=rules, inputs=_inputs(inputs_path), cache=cache)
     return os.getpid(), result
 
@@ -301,8 +314,8 @@ def _watch(futures: list, progress, stage: str) -> None:
         progress(stage, n, len(futures))
 
 
-def _gather(client, futures: list, progress) -> list[RunResult]:
-    _watch(futures, progress, "集群规则任务")
+def _gather(client, futures: list, progress, counting: list = ()) -> list[RunResult]:
+    _watch([*counting, *futures], progress, "集群规则任务")
     return [f.result()[1] for f in futures]
 
 

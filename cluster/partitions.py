@@ -81,28 +81,24 @@ def write_partitions(tables: Tables, root: str | Path) -> list[Partition]:
     return out
 
 
-def read_partitions(root: str | Path, folders: list[str]) -> Tables:
-    """The tables of some partitions together, their rows in the whole run's order.
+def read_partitions(root: str | Path, folders: list[str], clauses: bool = True) -> Tables:
+    """The tables of some partitions together, their rows in the whole run's order (without their
+    responsibility clauses, the largest table, unless ``clauses``).
 
     Each table's files are read as Arrow and joined before they become one pandas frame (``Tables.read``
     per folder, then a concat, took 8.6 s for the 161 governments of the city preset; this 5.0 s)."""
     root = Path(root)
-    if len(folders) == 1:
+    if len(folders) == 1 and clauses:
         return Tables.read(root / folders[0])
     where = [np.load(root / f / POSITIONS) for f in folders]
     frames = {}
     for name in ("items", "citations", "clauses", "departments"):
+        if name == "clauses" and not clauses:  # the columns, no rows
+            empty = pq.read_schema(root / folders[0] / f"{name}.parquet").empty_table().to_pandas()
+            frames[name] = _restore(empty, name)
+            continue
         joined = pa.concat_tables([pq.read_table(root / f / f"{name}.parquet") for f in folders],
                                   promote_options="default")  # a column all empty in one folder is null there
         order = np.argsort(np.concatenate([w[name] for w in where]), kind="stable")
         frames[name] = _restore(joined.to_pandas(), name).iloc[order].reset_index(drop=True)
     return Tables(**frames)
-
-
-def read_columns(root: str | Path, partitions: list[Partition], columns: list[str]) -> pd.DataFrame:
-    """Only ``columns`` of every partition's items, in the whole run's row order."""
-    frames = [pd.read_parquet(Path(root) / p.folder / "items.parquet", columns=columns, engine="pyarrow")
-              for p in partitions]
-    whole = pd.concat(frames, ignore_index=True)
-    order = np.concatenate([np.asarray(p.positions, dtype=np.int64) for p in partitions])
-    return _restore(whole.iloc[np.argsort(order, kind="stable")].reset_index(drop=True), "items")

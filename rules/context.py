@@ -12,6 +12,40 @@ from quanze.rules import textsim
 from quanze.tables import Tables, item_key, sets_by
 
 
+# the statistics of a whole run a part of it can be given (``RunContext.whole_run``) and how each is counted
+# over a part's tables: summed over the parts they are the whole run's (``+``)
+WHOLE_RUN = {
+    "terms:core": lambda ctx: textsim.term_counts(ctx.texts("core")),
+    "terms:name": lambda ctx: textsim.term_counts(ctx.texts("name")),
+    "terms:title": lambda ctx: textsim.term_counts(ctx.texts("title")),
+    "pair-signals": lambda ctx: _pair_signal_counts(ctx),
+}
+
+
+def whole_run_statistics(ctx: RunContext, names: list[str]) -> dict:
+    """The statistics ``names`` of the tables of ``ctx``: a part of a run's share of the whole run's."""
+    return {name: WHOLE_RUN[name](ctx) for name in names}
+
+
+def add_statistics(a: dict, b: dict) -> dict:
+    """Two parts' ``whole_run_statistics`` as one (term counts added, each kind of the pair signals' too)."""
+    out = dict(a)
+    for name, value in b.items():
+        if name not in out:
+            out[name] = value
+        elif isinstance(value, dict):
+            out[name] = {k: out[name][k] + v if k in out[name] else v for k, v in value.items()}
+        else:
+            out[name] = out[name] + value
+    return out
+
+
+def _pair_signal_counts(ctx) -> dict:
+    from quanze.rules.pairfeatures import signal_counts
+
+    return signal_counts(ctx.tables, ctx.inputs.get("laws"), ctx)
+
+
 @dataclass
 class RunContext:
     """The tables of one run, the inputs beside them (reference lists, 三定, laws, lineage) and caches."""
@@ -52,9 +86,20 @@ class RunContext:
                     for n, s in zip(self.items["name"], self.items["sub_name"])]
         return self.cached(("texts", text), compute)
 
+    def whole_run(self, name: str):
+        """A statistic of the whole run given to this part of it (``WHOLE_RUN`` names them), or None when these
+        tables are the whole run.  A partition weighs its texts with it, as the whole run would."""
+        return self.cache.get(("whole-run", name))
+
     def vectors(self, text: str = "core", max_df: float = 1.0):
-        """TF-IDF rows of every item's ``text``, fitted once per run."""
-        return self.cached(("vectors", text, max_df), lambda: textsim.vectorise(self.texts(text), max_df=max_df))
+        """TF-IDF rows of every item's ``text``, fitted once per run (with the whole run's weights, when these
+        tables are a part of a run)."""
+        def compute():
+            whole = self.whole_run(f"terms:{text}")
+            if whole is None:
+                return textsim.vectorise(self.texts(text), max_df=max_df)
+            return textsim.vectorise_with(self.texts(text), whole, max_df)
+        return self.cached(("vectors", text, max_df), compute)
 
     def documents_of(self) -> dict[str, set[str]]:
         """Item id → the non-generic documents it cites (行政处罚法 and the like say nothing of the matter)."""

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,25 +172,45 @@ class DistinctRows:
         return self.matrix[self.codes[items]]
 
 
-def _bigrams(texts: list[str] | list[tuple[str, ...]]) -> DistinctRows:
+_CHAR_BIGRAMS = CountVectorizer(analyzer="char", ngram_range=(2, 2)).build_analyzer()
+
+
+def _joined(texts) -> list[str]:
+    return ["".join(t) if isinstance(t, tuple) else (t if isinstance(t, str) else "") for t in texts]
+
+
+def bigram_counts(texts: list[str] | list[tuple[str, ...]]) -> textsim.TermCounts:
+    """The document frequency of each character bigram of ``texts``, as ``_bigrams`` counts them: summed over
+    the parts of a run, the weights a part's ``_bigrams`` needs to give the whole run's rows."""
+    return textsim.term_counts(_joined(texts), _CHAR_BIGRAMS)
+
+
+def _bigrams(texts: list[str] | list[tuple[str, ...]], whole: textsim.TermCounts | None = None) -> DistinctRows:
     """L2-normalised character-bigram TF-IDF rows (zero rows for empty texts); a text given as a tuple of
-    parts is the parts joined.
+    parts is the parts joined; weighed over ``texts``, or over the whole run's ``whole`` when ``texts`` are
+    a part of it.
 
     sklearn's ``TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True)`` over
     ``texts``, value for value, but each distinct text is counted and kept once; a term's document
     frequency counts every text that has it, repeats included."""
     codes, distinct = pd.factorize(pd.Series(texts, dtype=object).fillna(""))
-    distinct = ["".join(v) if isinstance(v, tuple) else v for v in distinct]
+    distinct = _joined(distinct)
+    empty = DistinctRows(sp.csr_matrix((max(len(distinct), 1), 1)), np.zeros(len(texts), dtype=np.int64))
     if not any(texts):
-        return DistinctRows(sp.csr_matrix((max(len(distinct), 1), 1)), np.zeros(len(texts), dtype=np.int64))
-    counts = CountVectorizer(analyzer="char", ngram_range=(2, 2)).fit_transform(distinct).tocsr()
-    repeats = np.bincount(codes, minlength=len(distinct))
-    present = counts.copy()
-    present.data[:] = 1
-    df = np.asarray(present.T @ repeats).ravel()
-    weights = TfidfTransformer(sublinear_tf=True)
-    weights.idf_ = np.log((1 + len(texts)) / (1 + df)) + 1  # sklearn's smooth idf over every text
-    return DistinctRows(weights.transform(counts).tocsr(), codes)
+        return empty
+    vec = CountVectorizer(analyzer="char", ngram_range=(2, 2))
+    try:
+        counts = vec.fit_transform(distinct).tocsr()
+    except ValueError:  # not one bigram in this part of a run
+        return empty
+    counts.sort_indices()  # rows summed in column order, in a part of a run as in the whole (textsim.weigh_with)
+    terms = vec.get_feature_names_out()
+    if whole is None:
+        present = counts.copy()
+        present.data[:] = 1
+        df = np.asarray(present.T @ np.bincount(codes, minlength=len(distinct))).ravel()
+        whole = textsim.TermCounts(len(texts), Counter(dict(zip(terms.tolist(), df.tolist()))))
+    return DistinctRows(textsim.weigh_with(counts, terms, whole), codes)
 
 
 def _per_text(values, compute) -> list:
@@ -229,15 +250,36 @@ class ItemSignals:
     ref: np.ndarray  # the name is only an article reference
 
 
-def item_signals(tables: Tables, library=None, context: RunContext | None = None) -> ItemSignals:
-    """Per-item signals of ``tables`` (the law library's texts only when ``library`` is given)."""
+def _cited(tables: Tables) -> tuple[pd.DataFrame, np.ndarray]:
+    """The citations of loaded items to documents that say something of the matter, and their items' positions."""
+    cited = tables.citations[~tables.citations["document"].isin(textsim.generic_documents())]
+    rows = cited["item_id"].map(tables.position)
+    return cited[rows.notna()], rows[rows.notna()].astype(np.int64).to_numpy()
+
+
+def _bigram_texts(ctx: RunContext, library, cited: pd.DataFrame) -> dict[str, list]:
+    """Per item, the texts whose character bigrams it is compared by: its core, its cited articles, its quotes."""
+    items = ctx.items
+    return {"chars": ctx.texts("core"),
+            "laws": library_texts(cited[cited["article"].notna()], items["id"].tolist(), library),
+            "quotes": _per_text(items["basis_text"], quoted_text)}
+
+
+def signal_counts(tables: Tables, library=None, context: RunContext | None = None) -> dict[str, textsim.TermCounts]:
+    """The bigram counts the pair signals weigh by (``bigram_counts`` of each kind of text): summed over the
+    parts of a run and given to ``item_signals`` of each part, its signals are the whole run's."""
+    ctx = context or RunContext(tables, {})
+    return {kind: bigram_counts(texts) for kind, texts in _bigram_texts(ctx, library, _cited(tables)[0]).items()}
+
+
+def item_signals(tables: Tables, library=None, context: RunContext | None = None,
+                 whole: dict[str, textsim.TermCounts] | None = None) -> ItemSignals:
+    """Per-item signals of ``tables`` (the law library's texts only when ``library`` is given); ``whole``: the
+    whole run's ``signal_counts`` when ``tables`` are a part of it."""
     ctx = context or RunContext(tables, {})
     items = tables.items
     ids = items["id"].tolist()
-    generic = textsim.generic_documents()
-    cited = tables.citations[~tables.citations["document"].isin(generic)]
-    rows = cited["item_id"].map(tables.position)
-    cited, rows = cited[rows.notna()], rows[rows.notna()].astype(np.int64).to_numpy()
+    cited, rows = _cited(tables)
     c = cited[cited["article"].notna()]
     at = tables.position
     art_rows = rows[cited["article"].notna().to_numpy()]
@@ -262,11 +304,12 @@ def item_signals(tables: Tables, library=None, context: RunContext | None = None
         names = sp.csr_matrix((len(ids), 1))
     full = [f"{n}{s or ''}" for n, s in zip(items["name"], items["sub_name"])]
     cores = ctx.texts("core")
+    texts, whole = _bigram_texts(ctx, library, cited), whole or {}
+    bigrams = {kind: _bigrams(t, whole.get(kind)) for kind, t in texts.items()}
     return ItemSignals(
-        position=at, names=sp.csr_matrix(names), chars=_bigrams(cores),
+        position=at, names=sp.csr_matrix(names), chars=bigrams["chars"],
         grams=_per_text(cores, lambda t: textsim.phrases(t, 2)), lists=np.array(_per_text(items["name"], lists_cases)),
-        laws=_bigrams(library_texts(c, ids, library)),
-        quotes=_bigrams(_per_text(items["basis_text"], quoted_text)),
+        laws=bigrams["laws"], quotes=bigrams["quotes"],
         articles=articles, neighbours=neighbours, documents=documents, references=references,
         objects=np.array(_per_text(items["name"], name_object), dtype=object),
         types=np.array([POWER_TYPES.get(x, "其他") for x in items["category"].fillna("")], dtype=object),

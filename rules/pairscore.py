@@ -149,6 +149,7 @@ def default_model() -> PairModel:
 def probabilities(ctx, i, j) -> tuple[np.ndarray, np.ndarray]:
     """(probabilities, features) of the pairs of item positions ``i[k]``, ``j[k]`` of a run
     (``ctx``: its RunContext; the law library's article texts when the run has the library)."""
-    signals = ctx.cached(("pair-signals",), lambda: item_signals(ctx.tables, ctx.inputs.get("laws"), ctx))
+    signals = ctx.cached(("pair-signals",), lambda: item_signals(ctx.tables, ctx.inputs.get("laws"), ctx,
+                                                                 whole=ctx.whole_run("pair-signals")))
     features = pair_features(signals, i, j)
     return default_model().probability(features), features

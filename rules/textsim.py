@@ -13,12 +13,13 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.utils._sparse import _align_api_if_sparse
 
 from quanze.loaders.text import normalise
@@ -130,8 +131,9 @@ class _Vectorizer(TfidfVectorizer):
     Rules weigh the same names again and again (every government against a catalogue, each rule its
     own blocks); sklearn's counting walks every token of every text in Python each time.  Here a
     text's term ids and counts are kept (``_term_counts``) and a call only renumbers them the way
-    sklearn numbers terms (by first occurrence in the call), so the matrix is sklearn's own, value for
-    value (tests/test_text.py); pruning, sorting and weighting stay sklearn's.
+    sklearn numbers terms (by first occurrence in the call), so the matrix is sklearn's own (tests/test_text.py),
+    but with each row's terms in column order (its norm summed in that order: equal to sklearn's to the last
+    bits); pruning, sorting and weighting stay sklearn's.
     """
 
     def _count_vocab(self, raw_documents, fixed_vocab):
@@ -155,6 +157,13 @@ class _Vectorizer(TfidfVectorizer):
         X.sort_indices()
         vocabulary = {terms.names[g]: int(r) for g, r in zip(seen.tolist(), rank.tolist())}
         return vocabulary, _align_api_if_sparse(X)
+
+    def _sort_features(self, X, vocabulary):
+        # each row's terms kept in column order: its norm is then summed in the order a part of the run,
+        # weighed with the whole run's weights (``vectorise_with``), sums it, and the rows agree to the last bit
+        X = super()._sort_features(X, vocabulary)
+        X.sort_indices()
+        return X
 
 
 class _Terms:
@@ -203,6 +212,55 @@ def weigh(texts: Sequence[str], max_df: float = 1.0):
     if not any(texts):
         return None, np.array([], dtype=object)
     return vec.fit_transform(list(texts)), vec.get_feature_names_out()
+
+
+@dataclass
+class TermCounts:
+    """How many of ``n`` texts hold each term: all a TF-IDF fit reads of the texts it is not asked to weigh.
+
+    Summed over the parts of a run (``+``), it lets one part weigh its own texts with the whole run's
+    weights (``weigh_with``), so a partition need not hold every item to give the single process's rows."""
+
+    n: int = 0
+    df: Counter = field(default_factory=Counter)
+
+    def __add__(self, other: TermCounts) -> TermCounts:
+        return TermCounts(self.n + other.n, self.df + other.df)
+
+
+def term_counts(texts: Sequence, analyzer: Callable[[str], Sequence[str]] = None) -> TermCounts:
+    """The document frequency of each term of ``texts`` (repeated texts counted each time), by ``analyzer``
+    (default: ``tokens``, as ``vectorise`` cuts them)."""
+    analyzer = analyzer or tokens
+    df: Counter = Counter()
+    for text, repeats in Counter(texts).items():
+        for term in set(analyzer(text)) if text else ():
+            df[term] += repeats
+    return TermCounts(len(texts), df)
+
+
+def weigh_with(counts: sp.csr_matrix, terms: Sequence[str], whole: TermCounts, max_df: float = 1.0):
+    """Rows of term ``counts`` (columns ``terms``, sorted as sklearn sorts its vocabulary) weighed by the
+    whole run's ``TermCounts``: sklearn's smooth IDF and pruning over the whole run, value for value, since
+    a part's terms keep the relative order they have among the whole run's."""
+    df = np.array([whole.df.get(t, 0) for t in terms], dtype=np.int64)
+    keep = np.flatnonzero(df <= max_df * whole.n)  # sklearn drops the terms in more than max_df of the texts
+    weights = TfidfTransformer(sublinear_tf=True)
+    weights.idf_ = np.log((1 + whole.n) / (1 + df[keep])) + 1
+    return weights.transform(sp.csr_matrix(counts)[:, keep]).tocsr()
+
+
+def vectorise_with(texts: Sequence[str], whole: TermCounts, max_df: float = 1.0):
+    """``vectorise`` of ``texts``, a part of a run, with the TF-IDF weights of the whole run (``whole``):
+    the rows the whole run's fit gives them, over the columns of the terms they hold."""
+    if not whole.df:
+        return None
+    vec = _Vectorizer(analyzer=tokens, use_idf=False, norm=None)
+    try:
+        counts = vec.fit_transform(list(texts))
+    except ValueError:  # not one term in this part's texts
+        return sp.csr_matrix((len(texts), 1))
+    return weigh_with(counts, vec.get_feature_names_out(), whole, max_df)
 
 
 def by_block(blocks: Sequence) -> dict:

@@ -7,6 +7,7 @@ county preset and of the bundled example with the single process's, also with a 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -20,7 +21,7 @@ from conftest import EXAMPLE, LAWS
 
 from quanze.api.cli import main
 from quanze.cluster.engine import batches, plan_rules
-from quanze.cluster.partitions import read_columns, read_partitions, write_partitions
+from quanze.cluster.partitions import read_partitions, write_partitions
 from quanze.pipeline import analyze, example_inputs, prepare
 from quanze.rules.catalogue import load_catalogue
 from quanze.rules.primitives import REGISTRY
@@ -58,8 +59,44 @@ def test_18_partitions_read_together_are_the_whole_tables(tmp_path):
     whole = read_partitions(tmp_path, [p.folder for p in reversed(parts)])  # any order: read back in the run's
     for name in ("items", "citations", "clauses", "departments"):
         pd.testing.assert_frame_equal(getattr(whole, name), getattr(tables, name).reset_index(drop=True))
-    cols = read_columns(tmp_path, parts[::-1], ["name", "sub_name"])
-    pd.testing.assert_frame_equal(cols, tables.items[["name", "sub_name"]].reset_index(drop=True))
+    bare = read_partitions(tmp_path, [p.folder for p in parts], clauses=False)
+    assert bare.clauses.empty and list(bare.clauses.columns) == list(tables.clauses.columns)
+    pd.testing.assert_frame_equal(bare.items, tables.items.reset_index(drop=True))
+
+
+def test_18_a_government_given_the_whole_runs_counts_weighs_its_items_as_the_whole_run(tmp_path):
+    """What lets R01b/R03 (the pair score), R10 and R06 run per partition: a partition's TF-IDF rows and
+    pair signals, weighed with the term counts of every partition added up, are the whole run's, bit for bit."""
+    import numpy as np
+
+    from quanze.loaders import LawLibrary
+    from quanze.rules import pairfeatures
+    from quanze.rules.context import RunContext, add_statistics, whole_run_statistics
+
+    tables = prepare([EXAMPLE]).tables
+    laws = LawLibrary(LAWS_DIR) if LAWS_DIR else None
+    names = ["terms:core", "pair-signals"]
+    parts = write_partitions(tables, tmp_path)
+    shares = [whole_run_statistics(RunContext(read_partitions(tmp_path, [p.folder]), {"laws": laws}), names)
+              for p in parts]
+    total = functools.reduce(add_statistics, shares, {})
+    assert total["terms:core"].n == len(tables)
+    whole = RunContext(tables, {"laws": laws})
+    everyone = pairfeatures.item_signals(tables, laws, whole)
+    X = whole.vectors("core")
+    for p in parts:
+        one = read_partitions(tmp_path, [p.folder])
+        ctx = RunContext(one, {"laws": laws}, cache={("whole-run", n): v for n, v in total.items()})
+        rows = np.array(p.positions)
+        assert np.array_equal((ctx.vectors("core") @ ctx.vectors("core").T).toarray(), (X[rows] @ X[rows].T).toarray())
+        i, j = np.triu_indices(len(rows), 1)
+        mine = pairfeatures.item_signals(one, laws, ctx, whole=ctx.whole_run("pair-signals"))
+        assert np.array_equal(pairfeatures.pair_features(mine, i, j), pairfeatures.pair_features(everyone, rows[i], rows[j]))
+    # without the whole run's counts a partition weighs by its own texts, and its rows differ
+    alone = RunContext(read_partitions(tmp_path, [parts[0].folder]))
+    rows = np.array(parts[0].positions)
+    assert not np.array_equal((alone.vectors("core") @ alone.vectors("core").T).toarray(),
+                              (X[rows] @ X[rows].T).toarray())
 
 
 def test_18_rules_run_where_their_partition_and_primitive_allow():
@@ -68,12 +105,12 @@ def test_18_rules_run_where_their_partition_and_primitive_allow():
         primitive = REGISTRY[rule.check]
         assert not primitive.runs_whole({**primitive.defaults, **rule.params})
         assert rule.partition in ("government", "territory")
-    # a classifier of every item; peers across governments; the pair score's weights over every item
-    assert {r.id for r in plan["whole"]} >= {"R13", "R16", "R01b", "R03"}
+    # a classifier of every item; peers across governments
+    assert {r.id for r in plan["whole"]} >= {"R13", "R16"}
     assert all(r.partition == "territory" for r in plan["territory"])
-    # the TF-IDF rules without the pair score stay in partitions, given the run's vectors
-    assert "R10" in {r.id for r in plan["government"]} and "R06" in {r.id for r in plan["territory"]}
-    assert ("core", 1.0) in plan["vectors"]
+    # the TF-IDF rules and the pair score stay in partitions, given the whole run's term counts
+    assert {"R01b", "R03", "R10"} <= {r.id for r in plan["government"]} and "R06" in {r.id for r in plan["territory"]}
+    assert {"terms:core", "pair-signals"} <= set(plan["statistics"])
 
 
 def test_18_batches_keep_territories_whole(tmp_path):
@@ -86,6 +123,19 @@ def test_18_batches_keep_territories_whole(tmp_path):
         for n, b in enumerate(groups):
             for p in b:
                 assert owners.setdefault(getattr(p, key), n) == n
+
+
+def test_18_a_larger_run_gives_more_batches_not_larger_ones(tmp_path, monkeypatch):
+    """A task's memory follows its batch: past MAX_TASK_ITEMS a run is cut into more batches, each of whole units."""
+    from quanze.cluster import engine
+
+    tables = prepare([EXAMPLE]).tables
+    parts = write_partitions(tables, tmp_path)
+    assert len(batches(parts, "government", len(tables), 2)) == 2
+    monkeypatch.setattr(engine, "MAX_TASK_ITEMS", min(p.items for p in parts))
+    groups = batches(parts, "government", len(tables), 2)
+    # every government reaches the cap: one batch each, whatever the number of tasks asked for
+    assert groups == [[p] for p in parts] and len(groups) > 2
 
 
 def test_18_scheduler_without_the_dask_engine_is_refused(tmp_path):

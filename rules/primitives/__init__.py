@@ -130,6 +130,9 @@ class Primitive:
     # True when the primitive reads the run's TF-IDF vectors (``RunContext.vectors``, its params ``text`` and
     # ``max_df``) at its scope's rows only: a partition given those rows of the whole run's vectors gives its hits
     run_vectors: ClassVar[bool] = False
+    # True when the primitive reads the responsibility clauses (through the graph view): the Dask engine
+    # leaves that table, the largest, out of the other tasks
+    reads_clauses: ClassVar[bool] = False
     # what one rule of this primitive costs beside the others, to share a run between processes (largest
     # first): about its seconds on the province preset, profiled (docs/benchmarks.md)
     cost: ClassVar[int] = 3
@@ -140,6 +143,11 @@ class Primitive:
     def runs_whole(self, params: dict) -> bool:
         """Whether, with these parameters, a hit depends on every item of the run (``whole_run``)."""
         return self.whole_run
+
+    def statistics(self, params: dict) -> list[str]:
+        """The statistics of the whole run (``context.WHOLE_RUN``) that a part of the run must be given to give
+        the whole run's hits: the TF-IDF weights of the text it compares, when it reads the run's vectors."""
+        return [f"terms:{params.get('text', 'core')}"] if self.run_vectors else []
 
 
 def register(cls: type[Primitive]) -> type[Primitive]:

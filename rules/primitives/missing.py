@@ -10,6 +10,7 @@ from quanze.tables import FIELD_LABELS, RELATIONS
 @register
 class Missing(Primitive):
     name = "missing"
+    reads_clauses = True
     cost = 5
     local = True
     schema = {

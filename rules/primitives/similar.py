@@ -69,9 +69,10 @@ class Similar(Primitive):
         "candidate_top_k": Param("integer", 3, "每个事项最多把多少个名称最相近的事项交给模型打分", min=1, max=1000),
     }
 
-    def runs_whole(self, params: dict) -> bool:
-        # the pair score's signals weigh character bigrams over every item of the run and read the law library
-        return bool(params.get("model"))
+    def statistics(self, params: dict) -> list[str]:
+        # the pair score's signals weigh names and character bigrams over every item of the run
+        extra = ["terms:core", "pair-signals"] if params.get("model") else []
+        return list(dict.fromkeys([*super().statistics(params), *extra]))
 
     def evaluate(self, ctx, scope, params):
         X = ctx.vectors(params["text"], params["max_df"])

@@ -16,6 +16,7 @@ from quanze.rules.primitives import Param, Primitive, register
 class Sparql(Primitive):
     name = "sparql"
     whole_run = True
+    reads_clauses = True
     schema = {"query": Param("text", "", "SPARQL 查询，须绑定 ?item")}
 
     def evaluate(self, ctx, scope, params):

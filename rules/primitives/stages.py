@@ -14,6 +14,7 @@ from quanze.rules.primitives import Param, Primitive, register
 @register
 class RequiredStages(Primitive):
     name = "required_stages"
+    reads_clauses = True
     local = True
     schema = {"only": Param("list", [], "只查这些环节（空为该类别应有的全部环节）")}
 
