@@ -150,11 +150,12 @@ def main() -> None:
     lines += ["", "What the figures say: the client still loads every list and holds the whole tables (the per-file parse "
               "runs on the workers, the cross-file steps and the law library here), so its peak is the single "
               "process's load peak. The rules of one government, territory or province run in parallel on the "
-              "workers; R01b/R03 (the pair score), R05a/R05b, R13, R16, R21 and R23 run in one task over the "
-              "gathered tables, so one worker's peak grows with the items of the whole run (see the nation rows) "
-              "and this task bounds what a second worker can gain. No shuffle: partitions go to workers as Parquet "
-              "files in the work folder; what workers send each other is the TF-IDF rows each partition task is "
-              "given by the one vectors task."]
+              "workers, R01b/R03 (the pair score), R10 and R06 too, weighing their rows with the term counts "
+              "of every partition added up (the «statistics» tasks); R05a/R05b, R13, R16, R21 and R23 run in one "
+              "task over the gathered tables, so one worker's peak grows with the items of the whole run (see the "
+              "nation rows) and this task bounds what a second worker can gain. No shuffle: partitions go to "
+              "workers as Parquet files in the work folder; what workers send each other is the added-up term "
+              "counts and the tasks' results."]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.write:
