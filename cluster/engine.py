@@ -210,7 +210,7 @@ def _statistics(rule: Rule) -> list[str]:
 
 
 def reads_clauses(rules: list[Rule]) -> bool:
-    """Whether any of the rules reads the responsibility clauses (the largest table; only the graph view does)."""
+    """Whether any of the rules reads the responsibility clauses (the largest table; ``Primitive.reads_clauses``)."""
     return any(REGISTRY.get(r.check) is None or REGISTRY[r.check].reads_clauses for r in rules)
 
 

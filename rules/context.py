@@ -15,9 +15,7 @@ from quanze.tables import Tables, item_key, sets_by
 # the statistics of a whole run a part of it can be given (``RunContext.whole_run``) and how each is counted
 # over a part's tables: summed over the parts they are the whole run's (``+``)
 WHOLE_RUN = {
-    "terms:core": lambda ctx: textsim.term_counts(ctx.texts("core")),
-    "terms:name": lambda ctx: textsim.term_counts(ctx.texts("name")),
-    "terms:title": lambda ctx: textsim.term_counts(ctx.texts("title")),
+    **{f"terms:{text}": (lambda ctx, text=text: textsim.term_counts(ctx.texts(text))) for text in ("core", "name", "title")},
     "pair-signals": lambda ctx: _pair_signal_counts(ctx),
 }
 
