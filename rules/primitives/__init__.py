@@ -128,10 +128,10 @@ class Primitive:
     # (the Dask engine runs such a rule once, over the gathered tables)
     whole_run: ClassVar[bool] = False
     # True when the primitive reads the run's TF-IDF vectors (``RunContext.vectors``, its params ``text`` and
-    # ``max_df``) at its scope's rows only: a partition given those rows of the whole run's vectors gives its hits
+    # ``max_df``) at its scope's rows only: a partition given the whole run's term counts (``statistics``) gives its hits
     run_vectors: ClassVar[bool] = False
-    # True when the primitive reads the responsibility clauses (through the graph view): the Dask engine
-    # leaves that table, the largest, out of the other tasks
+    # True when the primitive reads the responsibility clauses (``Tables.has_relation``, ``stages_of``, the graph
+    # view): the Dask engine leaves that table, the largest, out of the other tasks
     reads_clauses: ClassVar[bool] = False
     # what one rule of this primitive costs beside the others, to share a run between processes (largest
     # first): about its seconds on the province preset, profiled (docs/benchmarks.md)
