@@ -149,13 +149,13 @@ def main() -> None:
                      f"{two['partitions']} | {tasks} | {'是' if two['same'] else '**否**'}（{one['findings']} 个） |")
     lines += ["", "What the figures say: the client still loads every list and holds the whole tables (the per-file parse "
               "runs on the workers, the cross-file steps and the law library here), so its peak is the single "
-              "process's load peak. The rules of one government, territory or province run in parallel on the "
-              "workers, R01b/R03 (the pair score), R10 and R06 too, weighing their rows with the term counts "
-              "of every partition added up (the «statistics» tasks); R05a/R05b, R13, R16, R21 and R23 run in one "
-              "task over the gathered tables, so one worker's peak grows with the items of the whole run (see the "
-              "nation rows) and this task bounds what a second worker can gain. No shuffle: partitions go to "
-              "workers as Parquet files in the work folder; what workers send each other is the added-up term "
-              "counts and the tasks' results."]
+              "process's load peak. Every rule runs in parallel on the workers, in batches of whole governments, "
+              "territories or provinces of at most about 100,000 items: the rules that read the whole run are "
+              "given it as counts every batch adds its share to first (the «statistics» tasks: term counts for "
+              "R01b/R03, R10, R06 and R05a/R05b, the classifier's examples for R13, fitted once on their sum, "
+              "the peers' counts for R16/R23, each matter's values per province for R21), so no task holds "
+              "every item. No shuffle: partitions go to workers as Parquet files in the work folder; what "
+              "workers send each other is the added-up counts and the tasks' results."]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.write:

@@ -38,7 +38,7 @@ from quanze.pipeline import prepare
 from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.engine import run
 from quanze.rules.primitives import REGISTRY
-from quanze.rules.primitives.classifier import cross_validated
+from quanze.rules.primitives.classifier import cross_validated, examples, probabilities
 
 from common import add_shared, real_lists  # a sibling module of these scripts
 
@@ -68,11 +68,10 @@ def population(klmy: Path, settings: list[str] | None = None) -> tuple[list[dict
     result = run(ready.tables, selection=["R13"], settings=settings)
     flagged = {s["id"]: f.evidence for f in result.findings if f.rule == "R13" for s in f.subjects}
     params = r13_params(settings)
-    model = cross_validated(items, params)
-    proba, classes = model["proba"], model["classes"]
+    model = cross_validated(examples(items), params)
+    classes = model["classes"]
     out = []
-    for pos, row in enumerate(items.itertuples(index=False)):
-        p = proba.get(pos)
+    for row, p in zip(items.itertuples(index=False), probabilities(items, model)):
         says = classes[int(np.argmax(p))] if p is not None else ""
         out.append({"item_id": row.id, "source": f"{row.file}|{row.sheet}|{row.row}", "name": row.name,
                     "listed_category": row.category, "model_says": says,

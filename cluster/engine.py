@@ -12,20 +12,24 @@
    - ``government`` rules: one task per batch of whole governments;
    - ``territory`` rules: one task per batch of whole territories;
    - ``province`` rules: one task per batch of whole provinces (a run of one province is one task);
-   - ``national`` rules, and rules whose primitive depends on every item of the run
-     (``Primitive.runs_whole``: a classifier trained on all items, 三定 weights over every item): one task
-     that gathers the tables of every partition (without the responsibility clauses unless a rule reads
-     them), in the run's row order, and runs them there.
+   - ``national`` rules, and rules whose primitive depends on every item of the run in a way no count
+     gives (``Primitive.runs_whole``: a SPARQL query): one task that gathers the tables of every
+     partition (without the responsibility clauses unless a rule reads them), in the run's row order,
+     and runs them there.  The catalogue has none.
 
    A primitive that weighs texts over the whole run (``Primitive.statistics``: the TF-IDF vectors of R10 and
    R06, the pair score of R01b/R03 with its name and bigram weights) still runs in partitions: one task per
    batch counts its share of the terms (``context.WHOLE_RUN``), one task adds the shares up, and every
    partition task weighs its own rows with those counts — the rows the single process gives them, bit for
    bit (``textsim.vectorise_with``).  The counts grow with the vocabulary, not with the items.
-   The wider rules are not Dask group-bys: their primitives are the same Python as the single process (a
-   group-by on dask.dataframe would be a second implementation of each, to keep equal); the gathered task
-   is where a 31-province run would outgrow one worker first.  A batch holds at most about
-   ``MAX_TASK_ITEMS`` items (or one whole unit), so the partition tasks do not grow with the run.
+   A rule that compares every part of the run (``Primitive.shares``: R05a/R05b, R13, R16, R21, R23) is a
+   two-stage reduction of the same kind: the same counting tasks count its ``share``, the adding task
+   adds and ``complete``s the shares (R13's classifier is fitted there, once), and each partition task
+   gives the hits of its own rows against them; the hits of one key from several partitions (R21's matter
+   held in several provinces, ``Primitive.joins``) are joined here, the subjects in the run's row order.
+   These are not dask.dataframe group-bys: the shares are the primitives' own Python, which the single
+   process runs too, so the two cannot drift apart.  A batch holds at most about ``MAX_TASK_ITEMS``
+   items (or one whole unit), so no task grows with the run.
 
 Dask retries the tasks of a worker lost mid-run (every task reads its input from the work folder, so a retry
 reads the same rows), so a lost worker does not change the findings.
@@ -48,8 +52,8 @@ from pathlib import Path
 from quanze.cluster.partitions import Partition, read_partitions, write_partitions
 from quanze.pipeline import Analysis, prepare
 from quanze.rules.catalogue import load_catalogue, override, select
-from quanze.rules.engine import RuleRun, RunResult, _dedupe, run
-from quanze.rules.model import Rule
+from quanze.rules.engine import RuleRun, RunResult, _dedupe, finding, run
+from quanze.rules.model import Hit, Rule
 from quanze.rules.primitives import REGISTRY
 
 # the partition keys a rule can run within, narrowest first (a rule's YAML ``partition``; else the gathered task)
@@ -156,17 +160,19 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
                                      str(inputs_path), None, reads_clauses(plan["whole"]), pure=False))
         labels.append("whole")
     # the whole run's statistics (term counts): each batch counts its share, one task adds them up
+    # and the shares of the rules that compare every part of the run (``Primitive.shares``), completed there
     statistics, shares = None, []
-    if plan["statistics"]:
-        shares = [client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"], str(inputs_path),
-                                pure=False) for batch in batches(partitions, "government", total_items, tasks)]
-        statistics = client.submit(_add_up, *shares, pure=False)
+    if plan["statistics"] or plan["shares"]:
+        shares = [client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"], plan["shares"],
+                                str(inputs_path), pure=False)
+                  for batch in batches(partitions, "government", total_items, tasks)]
+        statistics = client.submit(_add_up, plan["shares"], *shares, pure=False)
     for kind in KINDS:
         chosen = plan[kind]
         if not chosen:
             continue
         for batch in batches(partitions, kind, total_items, tasks):
-            needed = statistics if any(_statistics(r) for r in chosen) else None
+            needed = statistics if any(_statistics(r) or r in plan["shares"] for r in chosen) else None
             futures.append(client.submit(_run_partitions, str(root), [p.folder for p in batch], chosen,
                                          str(inputs_path), needed, reads_clauses(chosen), pure=False))
             labels.append(kind)
@@ -174,7 +180,7 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
         results = _gather(client, futures, progress, shares)
     finally:
         inputs_path.unlink(missing_ok=True)
-    result = merge(rules, results)
+    result = merge(rules, results, ready.tables)
     done = time.perf_counter()
     engine = {"engine": "dask", "scheduler": client.scheduler.address, "dashboard": client.dashboard_link,
               "workers": n_workers, "partitions": len(partitions),
@@ -192,7 +198,7 @@ def _n_workers(client) -> int:
 def plan_rules(rules: list[Rule]) -> dict:
     """Which rules run per government, territory or province, and over the gathered tables; which statistics
     of the whole run the partitions need (``RunContext.whole_run``)."""
-    plan: dict = {**{k: [] for k in KINDS}, "whole": [], "statistics": []}
+    plan: dict = {**{k: [] for k in KINDS}, "whole": [], "statistics": [], "shares": []}
     for rule in rules:
         primitive = REGISTRY.get(rule.check)
         if primitive is None or primitive.runs_whole({**primitive.defaults, **rule.params}) \
@@ -201,6 +207,8 @@ def plan_rules(rules: list[Rule]) -> dict:
         else:
             plan[rule.partition].append(rule)
             plan["statistics"].extend(k for k in _statistics(rule) if k not in plan["statistics"])
+            if primitive.shares:
+                plan["shares"].append(rule)
     return plan
 
 
@@ -269,17 +277,36 @@ def _read_on_cluster(client, n_workers: int, progress, jobs: list):
         yield from future.result()
 
 
-def _count(root: str, folders: list[str], names: list[str], inputs_path: str) -> dict:
-    """Some partitions' share of the whole run's statistics ``names``."""
-    from quanze.rules.context import RunContext, whole_run_statistics
+def _count(root: str, folders: list[str], names: list[str], rules: list[Rule], inputs_path: str) -> dict:
+    """Some partitions' share of the whole run's statistics ``names``, and of the shares of ``rules``."""
+    from quanze.rules.context import FailedShare, RunContext, whole_run_statistics
+    from quanze.rules.engine import rule_scope, share_key
 
-    return whole_run_statistics(RunContext(read_partitions(root, folders, clauses=False), _inputs(inputs_path)), names)
+    ctx = RunContext(read_partitions(root, folders, clauses=False), _inputs(inputs_path))
+    out = whole_run_statistics(ctx, names)
+    for rule in rules:
+        primitive = REGISTRY[rule.check]
+        try:
+            out[share_key(rule)] = primitive.share(ctx, rule_scope(ctx, rule), {**primitive.defaults, **rule.params})
+        except Exception as e:  # the rule fails, as in one process; the others still run
+            out[share_key(rule)] = FailedShare(e)
+    return out
 
 
-def _add_up(*shares: dict) -> dict:
-    from quanze.rules.context import add_statistics
+def _add_up(rules: list[Rule], *shares: dict) -> dict:
+    """The batches' statistics added up, and each rule's shares completed (``Primitive.complete``)."""
+    from quanze.rules.context import FailedShare, add_statistics
+    from quanze.rules.engine import share_key
 
-    return functools.reduce(add_statistics, shares, {})
+    out = functools.reduce(add_statistics, shares, {})
+    for rule in rules:
+        primitive = REGISTRY[rule.check]
+        if not isinstance(out[share_key(rule)], FailedShare):
+            try:
+                out[share_key(rule)] = primitive.complete(out[share_key(rule)], {**primitive.defaults, **rule.params})
+            except Exception as e:
+                out[share_key(rule)] = FailedShare(e)
+    return out
 
 
 @functools.lru_cache(maxsize=4)
@@ -296,7 +323,8 @@ def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_pat
                     clauses: bool = True):
     """The rules over some partitions' tables (in the run's row order), with the whole run's ``statistics``."""
     tables = read_partitions(root, folders, clauses=clauses)
-    cache = {("whole-run", name): value for name, value in (statistics or {}).items()}
+    # a statistic by its name, a rule's completed shares by their key (``rules.engine.share_key``)
+    cache = {(("whole-run", name) if isinstance(name, str) else name): value for name, value in (statistics or {}).items()}
     result = run(tables, rules=rules, inputs=_inputs(inputs_path), cache=cache)
     return os.getpid(), result
 
@@ -319,9 +347,11 @@ def _gather(client, futures: list, progress, counting: list = ()) -> list[RunRes
     return [f.result()[1] for f in futures]
 
 
-def merge(rules: list[Rule], results: list[RunResult]) -> RunResult:
+def merge(rules: list[Rule], results: list[RunResult], tables=None) -> RunResult:
     """One result of the partitions' results: each rule's findings in task order (the order of the partitions'
-    first rows), its status the worst of its tasks (an error, else ok, else skipped), its time summed."""
+    first rows), its status the worst of its tasks (an error, else ok, else skipped), its time summed.  The
+    hits of a rule whose hits span partitions (``Primitive.joins``) are joined by key into findings here,
+    their subjects in the run's row order (``tables``), as one process gives them."""
     runs, findings, stats = [], [], {}
     by_rule: dict[str, list[RuleRun]] = {}
     found: dict[str, list] = {}
@@ -331,6 +361,14 @@ def merge(rules: list[Rule], results: list[RunResult]) -> RunResult:
         for f in res.findings:
             found.setdefault(f.rule, []).append(f)
         _merge_stats(stats, res.stats)
+    ctx = None
+    for rule in rules:
+        parts = [h for p in by_rule.get(rule.id, []) for h in p.hits]
+        if parts:
+            if ctx is None:
+                from quanze.rules.context import RunContext
+                ctx = RunContext(tables)
+            found[rule.id] = [finding(ctx, rule, h) for h in join_hits(parts, ctx.position)]
     for rule in rules:
         parts = by_rule.get(rule.id, [])
         rr = RuleRun(rule)
@@ -346,6 +384,22 @@ def merge(rules: list[Rule], results: list[RunResult]) -> RunResult:
         findings.extend(mine)
         runs.append(rr)
     return RunResult(runs, _dedupe(findings), stats)
+
+
+def join_hits(parts: list[Hit], position: dict[str, int]) -> list[Hit]:
+    """The partitions' hits of one rule, one hit per key: its subjects in the run's row order, the rest (the
+    same in every part, read from the whole run's shares) from its first part."""
+    joined: dict[str, Hit] = {}
+    for hit in parts:
+        if hit.key not in joined:
+            joined[hit.key] = Hit(list(hit.subjects), hit.evidence, key=hit.key, departments=list(hit.departments),
+                                  fields=hit.fields)
+        else:
+            joined[hit.key].subjects.extend(hit.subjects)
+            joined[hit.key].departments.extend(d for d in hit.departments if d not in joined[hit.key].departments)
+    for hit in joined.values():
+        hit.subjects = sorted(dict.fromkeys(hit.subjects), key=position.__getitem__)
+    return list(joined.values())
 
 
 def _merge_stats(into: dict, more: dict) -> None:

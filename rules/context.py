@@ -25,14 +25,25 @@ def whole_run_statistics(ctx: RunContext, names: list[str]) -> dict:
     return {name: WHOLE_RUN[name](ctx) for name in names}
 
 
+@dataclass
+class FailedShare:
+    """A rule's share that a part of the run could not count: the rule then fails in every part, with this
+    error, as it fails in one process (``rules.engine``)."""
+
+    error: Exception
+
+
 def add_statistics(a: dict, b: dict) -> dict:
-    """Two parts' ``whole_run_statistics`` as one (term counts added, each kind of the pair signals' too)."""
+    """Two parts' ``whole_run_statistics`` as one (term counts added, each kind of the pair signals' too, and
+    the rules' shares)."""
     out = dict(a)
     for name, value in b.items():
-        if name not in out:
+        if name not in out or isinstance(value, FailedShare):
             out[name] = value
-        elif isinstance(value, dict):
-            out[name] = {k: out[name][k] + v if k in out[name] else v for k, v in value.items()}
+        elif isinstance(out[name], FailedShare):
+            continue
+        elif type(value) is dict:  # each kind of the pair signals added on its own (a Counter adds itself)
+            out[name] = {**out[name], **{k: out[name][k] + v if k in out[name] else v for k, v in value.items()}}
         else:
             out[name] = out[name] + value
     return out

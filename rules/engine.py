@@ -17,7 +17,7 @@ import pandas as pd
 from quanze.rules import parallel
 from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.conditions import mask
-from quanze.rules.context import RunContext
+from quanze.rules.context import FailedShare, RunContext
 from quanze.rules.model import Finding, Hit, Rule, fingerprint
 from quanze.rules.primitives import REGISTRY, defaults
 from quanze.tables import as_tables, row_source
@@ -42,6 +42,8 @@ class RuleRun:
     reason: str = ""
     findings: int = 0
     seconds: float = 0.0
+    # a part's hits of a rule whose hits may span parts (``Primitive.joins``), before they are joined
+    hits: list = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict:
         return {**self.rule.summary(), "status": self.status, "reason": self.reason, "findings": self.findings,
@@ -133,15 +135,33 @@ def _run_rule(ctx: RunContext, rule: Rule, only: set[str] | None) -> tuple[RuleR
     else:
         try:
             params = {**primitive.defaults, **rule.params}
-            scope = ctx.items[mask(ctx.items, scope_conditions(rule.applies_to))]
+            scope = rule_scope(ctx, rule)
             if only is not None and primitive.local:
                 scope = scope[scope["id"].isin(only)]
-            new = [finding(ctx, rule, h) for h in primitive.evaluate(ctx, scope, params)]
+            given = ctx.cache.get(share_key(rule)) if primitive.shares else None
+            if isinstance(given, FailedShare):  # a part of the run could not count its share
+                raise given.error
+            if given is None:
+                new = [finding(ctx, rule, h) for h in primitive.evaluate(ctx, scope, params)]
+            elif primitive.joins:  # the hits of a part, joined with the other parts' by key (cluster.engine)
+                rr.hits = list(primitive.evaluate_given(ctx, scope, params, given))
+            else:
+                new = [finding(ctx, rule, h) for h in primitive.evaluate_given(ctx, scope, params, given)]
             rr.findings = len(new)
         except Exception as e:  # one broken rule must not stop the others
             rr.status, rr.reason, new = "error", f"{type(e).__name__}: {e}", []
     rr.seconds = time.perf_counter() - started
     return rr, new
+
+
+def rule_scope(ctx: RunContext, rule: Rule) -> pd.DataFrame:
+    """The items a rule applies to (its ``applies_to``)."""
+    return ctx.items[mask(ctx.items, scope_conditions(rule.applies_to))]
+
+
+def share_key(rule: Rule) -> tuple:
+    """Where a part of a run is given the whole run's completed shares of a rule (``Primitive.shares``)."""
+    return ("share", rule.id)
 
 
 def scope_conditions(applies_to: dict) -> list[dict]:

@@ -250,6 +250,17 @@ def weigh_with(counts: sp.csr_matrix, terms: Sequence[str], whole: TermCounts, m
     return weights.transform(sp.csr_matrix(counts)[:, keep]).tocsr()
 
 
+def weigh_part(texts: Sequence[str], whole: TermCounts):
+    """``weigh`` of ``texts``, a part of a run, with the whole run's TF-IDF weights (``whole``): the rows and the
+    term of each column (the terms these texts hold)."""
+    if not any(texts):
+        return None, np.array([], dtype=object)
+    vec = _Vectorizer(analyzer=tokens, use_idf=False, norm=None)
+    counts = vec.fit_transform(list(texts))
+    terms = vec.get_feature_names_out()
+    return weigh_with(counts, terms, whole), terms
+
+
 def vectorise_with(texts: Sequence[str], whole: TermCounts, max_df: float = 1.0):
     """``vectorise`` of ``texts``, a part of a run, with the TF-IDF weights of the whole run (``whole``):
     the rows the whole run's fit gives them, over the columns of the terms they hold."""
@@ -348,6 +359,22 @@ def group_weights(X, groups: Sequence) -> np.ndarray:
     membership = sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n, len(codes)))
     used_by = np.asarray(((membership @ (X > 0).astype(np.float64)) > 0).sum(axis=0)).ravel()
     return np.log((1 + n) / (1 + used_by)) + 1
+
+
+def term_users(texts: Sequence[str], groups: Sequence) -> dict[str, set[str]]:
+    """Term → the ``groups`` (departments) whose texts use it: what ``group_weights`` reads, a part of a run's
+    share (the parts' sets, joined, are the whole run's)."""
+    out: dict[str, set[str]] = {}
+    for group, text in set(zip(np.asarray(groups, dtype=object).astype(str), texts)):
+        for term in set(tokens(text)) if text else ():
+            out.setdefault(term, set()).add(group)
+    return out
+
+
+def group_weights_of(terms: Sequence[str], users: dict[str, set[str]], groups: int) -> np.ndarray:
+    """``group_weights`` of the columns ``terms``, from the whole run's ``term_users`` over ``groups`` groups."""
+    used_by = np.array([len(users.get(t, ())) for t in terms], dtype=np.float64)
+    return np.log((1 + groups) / (1 + used_by)) + 1
 
 
 def phrases(text: str, n: int) -> frozenset[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import pickle
 import signal
 import threading
 import time
@@ -105,12 +106,93 @@ def test_18_rules_run_where_their_partition_and_primitive_allow():
         primitive = REGISTRY[rule.check]
         assert not primitive.runs_whole({**primitive.defaults, **rule.params})
         assert rule.partition in ("government", "territory")
-    # a classifier of every item; peers across governments
-    assert {r.id for r in plan["whole"]} >= {"R13", "R16"}
+    # the rules comparing every part of the run run in partitions too, given the parts' shares added up:
+    # no rule of the catalogue gathers the tables of the whole run
+    assert not plan["whole"]
+    assert {r.id for r in plan["shares"]} == {"R05a", "R05b", "R13", "R16", "R21", "R23"}
+    assert {"R21", "R22", "R23"} <= {r.id for r in plan["province"]}
     assert all(r.partition == "territory" for r in plan["territory"])
     # the TF-IDF rules and the pair score stay in partitions, given the whole run's term counts
     assert {"R01b", "R03", "R10"} <= {r.id for r in plan["government"]} and "R06" in {r.id for r in plan["territory"]}
     assert {"terms:core", "pair-signals"} <= set(plan["statistics"])
+
+
+@pytest.fixture(scope="module")
+def nation(tmp_path_factory):
+    """A synthetic nation of two small provinces, with its reference inputs, loaded."""
+    from quanze.synth import generate, plant, write
+
+    out = tmp_path_factory.mktemp("nation")
+    summary = write(plant(generate("nation-small", 1, provinces=2)), out)
+    return prepare([out / "lists"], laws=LAWS_DIR, **{k: [out / v] for k, v in summary["inputs"].items()})
+
+
+def _in_partitions(ready, root, rules):
+    """The rules run as the Dask engine runs them, without a cluster: each batch's shares counted, added up
+    and completed, each partition batch given them; the parts' results merged."""
+    from quanze.cluster import engine
+    from quanze.rules.engine import run
+
+    parts = write_partitions(ready.tables, root)
+    inputs_path = root / "inputs.pickle"
+    inputs_path.write_bytes(pickle.dumps({k: v for k, v in ready.inputs.items() if k != "laws"}))  # as the engine ships them
+    plan = plan_rules(rules)
+    n = len(ready.tables)
+    shares = [engine._count(str(root), [p.folder for p in b], plan["statistics"], plan["shares"], str(inputs_path))
+              for b in batches(parts, "government", n, 4)]
+    whole = engine._add_up(plan["shares"], *shares)
+    cache = {(("whole-run", k) if isinstance(k, str) else k): v for k, v in whole.items()}
+    results = [run(read_partitions(root, [p.folder for p in b]), rules=plan[kind], inputs=ready.inputs, cache=cache)
+               for kind in engine.KINDS if plan[kind] for b in batches(parts, kind, n, 4)]
+    return engine.merge(rules, results, ready.tables)
+
+
+def test_18_rules_comparing_every_part_give_in_partitions_the_hits_of_one_process(nation, tmp_path):
+    """R05a/R05b (三定 weights over every item), R13 (a classifier of every item), R16/R23 (peers' counts) and
+    R21 (each matter's practice per province): each part counts its share, the shares added up give every
+    partition the whole run's view, and the partitions' findings are one process's, R21's joined by matter."""
+    from quanze.rules.engine import run
+
+    rules = [r for r in load_catalogue() if REGISTRY[r.check].shares]
+    one, two = run(nation.tables, rules=rules, inputs=nation.inputs), _in_partitions(nation, tmp_path, rules)
+    assert all(r.status == "ok" for r in one.runs + two.runs), [(r.rule.id, r.reason) for r in two.runs]
+    found = {r.rule.id: r.findings for r in one.runs}
+    assert min(found.values()) >= 1, found  # every such rule finds something here, so the comparison can fail
+    key = lambda f: json.dumps(f.to_dict(), ensure_ascii=False, sort_keys=True)  # noqa: E731
+    assert sorted(map(key, one.findings)) == sorted(map(key, two.findings))
+    joined = [f for f in two.findings if f.rule == "R21" and len({s["department"][:1] for s in f.subjects}) > 1]
+    assert joined  # some matter's departing items are in both provinces: one finding, not one per province
+
+
+def test_18_a_share_that_fails_fails_its_rule_as_one_process_does(tmp_path, monkeypatch):
+    from quanze.rules.engine import run
+    from quanze.rules.primitives.outlier import Outlier
+
+    def broken(self, ctx, scope, params):
+        raise ValueError("统计失败")
+
+    monkeypatch.setattr(Outlier, "share", broken)
+    ready = prepare([EXAMPLE], **example_inputs())
+    rules = [r for r in load_catalogue() if r.id in ("R08", "R13", "R16")]
+    one, two = run(ready.tables, rules=rules, inputs=ready.inputs), _in_partitions(ready, tmp_path, rules)
+    assert [(r.rule.id, r.status, r.reason) for r in one.runs] == [(r.rule.id, r.status, r.reason) for r in two.runs]
+    assert {r.rule.id: r.status for r in two.runs} == {"R08": "ok", "R13": "ok", "R16": "error"}
+    assert "统计失败" in next(r.reason for r in two.runs if r.rule.id == "R16")
+
+
+def test_18_adding_shares_keeps_what_only_one_part_has():
+    """Regression: adding two parts' statistics kept only the keys of the second part of a mapping, so the
+    peers' counts of every part but the last were lost."""
+    from collections import Counter
+
+    from quanze.rules.context import add_statistics
+    from quanze.rules.textsim import TermCounts
+
+    a = {"share": Counter({("交通运输局", "县", "甲"): 3}), "pair-signals": {"name": TermCounts(1, Counter(x=1))}}
+    b = {"share": Counter({("交通运输局", "县", "乙"): 5}), "pair-signals": {"cited": TermCounts(2, Counter(y=2))}}
+    total = add_statistics(a, b)
+    assert total["share"] == Counter({("交通运输局", "县", "甲"): 3, ("交通运输局", "县", "乙"): 5})
+    assert set(total["pair-signals"]) == {"name", "cited"}
 
 
 def test_18_batches_keep_territories_whole(tmp_path):

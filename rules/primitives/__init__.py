@@ -123,9 +123,8 @@ class Primitive:
     # True when a hit names one item and depends on that item's rows and the inputs only: after a
     # change to some items (a simulated transfer) the rule needs to run again on those items alone
     local: ClassVar[bool] = False
-    # True when a hit depends on every item of the run, whatever the rule's partition: a model trained on
-    # all loaded items, weights or scores over the whole run that the run cannot hand to a partition
-    # (the Dask engine runs such a rule once, over the gathered tables)
+    # True when a hit depends on every item of the run in a way no share gives (a SPARQL query over the
+    # whole graph view): the Dask engine runs such a rule once, over the gathered tables
     whole_run: ClassVar[bool] = False
     # True when the primitive reads the run's TF-IDF vectors (``RunContext.vectors``, its params ``text`` and
     # ``max_df``) at its scope's rows only: a partition given the whole run's term counts (``statistics``) gives its hits
@@ -133,11 +132,34 @@ class Primitive:
     # True when the primitive reads the responsibility clauses (``Tables.has_relation``, ``stages_of``, the graph
     # view): the Dask engine leaves that table, the largest, out of the other tasks
     reads_clauses: ClassVar[bool] = False
+    # True when a hit depends on the whole run only through a sum of every part's ``share`` (counts per kind of
+    # department, a classifier's distinct examples, each matter's values per province): the Dask engine counts
+    # each batch's share, adds them up (``+``), ``complete``s the sum once and gives it to every partition
+    # task, which gives the hits of its own rows (``evaluate_given``); the single process does the same
+    # with its own share
+    shares: ClassVar[bool] = False
+    # True when one hit may name items of several partitions (a matter held in several provinces): the Dask
+    # engine joins the partitions' hits of one key into the single process's hit
+    joins: ClassVar[bool] = False
     # what one rule of this primitive costs beside the others, to share a run between processes (largest
     # first): about its seconds on the province preset, profiled (docs/benchmarks.md)
     cost: ClassVar[int] = 3
 
     def evaluate(self, ctx: RunContext, scope: pd.DataFrame, params: dict) -> Iterable[Hit]:
+        if not self.shares:
+            raise NotImplementedError
+        return self.evaluate_given(ctx, scope, params, self.complete(self.share(ctx, scope, params), params))
+
+    def share(self, ctx: RunContext, scope: pd.DataFrame, params: dict):
+        """This part of the run's share of what a hit depends on beyond the part (``shares``); shares add with ``+``."""
+        raise NotImplementedError
+
+    def complete(self, whole, params: dict):
+        """The shares of every part, added up, made ready to be read (once, before any partition reads them)."""
+        return whole
+
+    def evaluate_given(self, ctx: RunContext, scope: pd.DataFrame, params: dict, whole) -> Iterable[Hit]:
+        """The hits of these rows, given the whole run's completed shares (``complete``)."""
         raise NotImplementedError
 
     def runs_whole(self, params: dict) -> bool:

@@ -10,8 +10,10 @@ between provinces.  An empty value (an item without a basis) takes no part: R08 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from quanze.rules.model import Hit
 from quanze.rules.primitives import COLUMNS, Param, Primitive, register
@@ -32,56 +34,91 @@ class Across(Primitive):
         "min_groups": Param("integer", 2, "至少有几个省份持有该事项才比较", min=2),
     }
 
-    def evaluate(self, ctx, scope, params):
+    shares = True  # each matter's values per province, added up over the partitions
+    joins = True  # a matter's departing items are in several provinces
+
+    def share(self, ctx, scope, params):
         by, between, compare = list(params["by"]), params["between"], list(params["compare"])
-        df = scope[scope[between].fillna("") != ""]
-        if df.empty:
-            return
-        df = df[list(dict.fromkeys(["id", between, *compare, "name", *(c for c in by if c != "core")]))].copy()
-        if "core" in by:
-            df["core"] = core_column(df["name"])
-        df = df[df.groupby(by, sort=False)[between].transform("nunique") >= params["min_groups"]]
-        # only matters where some compared value differs at all (most matters agree everywhere)
-        varies = np.zeros(len(df), dtype=bool)
+        df = _holders(scope, params)
+        out: dict = {}
+        for key in df.groupby([*by, between], sort=False).indices:
+            out.setdefault(key[:-1] if len(by) > 1 else key[0], {})[key[-1]] = {c: Counter() for c in compare}
         for col in compare:
-            values = df[col].astype(object).where(df[col].fillna("") != "")
-            varies |= (values.groupby([df[c] for c in by], sort=False).transform("nunique") > 1).to_numpy()
-        df = df[varies]
-        cols = {c: df[c].to_numpy(dtype=object) for c in ["id", between, *compare]}
-        for key, rows in df.groupby(by, sort=False).indices.items():
-            hit = _differences(rows, cols, between, compare)
-            if hit is None:
+            known = df[np.fromiter((isinstance(v, str) and v != "" for v in df[col]), dtype=bool, count=len(df))]
+            for key, n in known.groupby([*by, between, col], sort=False).size().items():
+                out[key[:-2] if len(by) > 1 else key[0]][key[-2]][col][key[-1]] += int(n)
+        return Holdings(out)
+
+    def complete(self, whole, params):
+        """Each matter held in ``min_groups`` provinces or more whose practice differs: (each differing value's
+        practice per province, the practice most provinces share, the number of provinces)."""
+        out = {}
+        for key, provinces in whole.matters.items():
+            if len(provinces) < params["min_groups"]:
                 continue
-            subjects, practice = hit
+            practice, shared = {}, {}
+            for col in params["compare"]:
+                own = {g: _top(values[col]) or SPLIT for g, values in sorted(provinces.items()) if values[col]}
+                if len(set(own.values())) < 2:
+                    continue
+                practice[col] = own
+                shared[col] = _top(Counter(v for v in own.values() if v != SPLIT))
+            if practice:
+                out[key] = (practice, shared, len(provinces))
+        return out
+
+    def evaluate_given(self, ctx, scope, params, whole):
+        by = list(params["by"])
+        df = _holders(scope, params)
+        if df.empty or not whole:
+            return
+        cols = {c: df[c].to_numpy(dtype=object) for c in ["id", *params["compare"]]}
+        for key, rows in df.groupby(by, sort=False).indices.items():
+            if key not in whole:
+                continue
+            practice, shared, provinces = whole[key]
+            departing = [r for r in rows if any(isinstance(v, str) and v and v != shared[c]
+                                                for c, v in ((c, cols[c][r]) for c in practice))]
+            if not departing:
+                continue
             key = key if isinstance(key, tuple) else (key,)
             shown = str(key[by.index("core")]) if "core" in by else "，".join(map(str, key))
             detail = "；".join(f"{FIELD_LABELS.get(c, c)}：" + "，".join(f"{p}为“{v or '（空）'}”" for p, v in by_p.items())
                                for c, by_p in practice.items())
-            yield Hit(subjects, {"key": shown, "by": {FIELD_LABELS.get(c, c): str(k) for c, k in zip(by, key)},
-                                 "practice": {FIELD_LABELS.get(c, c): v for c, v in practice.items()}},
-                      key="|".join(map(str, key)), fields={"detail": detail, "provinces": len({*cols[between][rows]})})
+            yield Hit([str(cols["id"][r]) for r in departing],
+                      {"key": shown, "by": {FIELD_LABELS.get(c, c): str(k) for c, k in zip(by, key)},
+                       "practice": {FIELD_LABELS.get(c, c): v for c, v in practice.items()}},
+                      key="|".join(map(str, key)), fields={"detail": detail, "provinces": provinces})
 
 
-def _differences(rows: np.ndarray, cols: dict, between: str, compare: list[str]):
-    """(the items departing from the shared practice, each differing column's practice by province), or None."""
-    groups = cols[between][rows]
-    practice: dict[str, dict[str, str]] = {}
-    departing: set[int] = set()
-    for col in compare:
-        values = cols[col][rows]
-        by_group: dict[str, Counter] = {}
-        for g, v in zip(groups, values):
-            if isinstance(v, str) and v:
-                by_group.setdefault(g, Counter())[v] += 1
-        own = {g: _top(c) or SPLIT for g, c in sorted(by_group.items())}
-        if len(set(own.values())) < 2:
-            continue
-        practice[col] = own
-        shared = _top(Counter(v for v in own.values() if v != SPLIT))
-        departing.update(i for i, v in enumerate(values) if isinstance(v, str) and v and v != shared)
-    if not departing:
-        return None
-    return [str(cols["id"][rows[i]]) for i in sorted(departing)], practice
+@dataclass
+class Holdings:
+    """Matter → province → compared column → how many of the province's holders give each value."""
+
+    matters: dict
+
+    def __add__(self, other: Holdings) -> Holdings:
+        out = {key: {g: {c: Counter(n) for c, n in cols.items()} for g, cols in provinces.items()}
+               for key, provinces in self.matters.items()}
+        for key, provinces in other.matters.items():
+            mine = out.setdefault(key, {})
+            for g, cols in provinces.items():
+                if g not in mine:
+                    mine[g] = {c: Counter(n) for c, n in cols.items()}
+                else:
+                    for c, n in cols.items():
+                        mine[g][c].update(n)
+        return Holdings(out)
+
+
+def _holders(scope, params) -> pd.DataFrame:
+    """The items that hold a matter in a known province, with the columns compared (and the name's core)."""
+    by, between, compare = list(params["by"]), params["between"], list(params["compare"])
+    df = scope[scope[between].fillna("") != ""]
+    df = df[list(dict.fromkeys(["id", between, *compare, "name", *(c for c in by if c != "core")]))].copy()
+    if "core" in by:
+        df["core"] = core_column(df["name"])
+    return df
 
 
 def _top(counts: Counter) -> str | None:

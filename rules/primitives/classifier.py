@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.linear_model import SGDClassifier
@@ -27,7 +29,6 @@ from quanze.rules.textsim import vectorise
 class CategoryCheck(Primitive):
     name = "category_check"
     cost = 16
-    whole_run = True
     schema = {
         "signals": Param("text", "category_signals", "名称关键词表（rules/data 下的文件名）"),
         "min_probability": Param("number", 0.9, "模型认定另一类别的最低概率", min=0, max=1),
@@ -37,17 +38,26 @@ class CategoryCheck(Primitive):
         "seed": Param("integer", 0, "随机种子（结果可复现）", min=0),
     }
 
+    shares = True  # the distinct examples of every partition, added up: the model is fitted once on their sum
+
     def evaluate(self, ctx, scope, params):
+        model = ctx.cached(("category_model", params["folds"], params["min_class_size"], params["seed"]),
+                           lambda: self.complete(self.share(ctx, scope, params), params))
+        return self.evaluate_given(ctx, scope, params, model)
+
+    def share(self, ctx, scope, params):
+        return examples(ctx.items)
+
+    def complete(self, whole, params):
+        return cross_validated(whole, params)
+
+    def evaluate_given(self, ctx, scope, params, model):
         table = data_table(params["signals"])
         signals = [(re.compile(s["pattern"]), s) for s in table["signals"]]
         requires = table.get("model_requires", {})
-        model = ctx.cached(("category_model", params["folds"], params["min_class_size"], params["seed"]),
-                           lambda: cross_validated(ctx.items, params))
         ctx.stats["category_classifier"] = model["report"]
-        proba, classes = model["proba"], model["classes"]
-        for row in scope.itertuples(index=False):
-            pos = ctx.position[row.id]
-            p = proba.get(pos)
+        classes = model["classes"]
+        for row, p in zip(scope.itertuples(index=False), probabilities(scope, model)):
             signal = next((s for rx, s in signals if rx.search(row.name)), None)
             suggested, why = None, ""
             if signal and row.category not in signal["fits"]:
@@ -78,6 +88,13 @@ def features(items) -> list[str]:
     return [f"{n} {d}" for n, d in zip(items["name"], items["documents"])]
 
 
+def probabilities(items, model: dict) -> list:
+    """Each item's out-of-fold class probabilities (in ``model["classes"]`` order) from ``cross_validated``,
+    or None for an item of a category the model did not learn."""
+    proba = model["proba"]
+    return [proba.get(pair) for pair in zip(features(items), items["category"])]
+
+
 def _digest(item_id: str, seed: int) -> str:
     return hashlib.sha1(f"{seed}|{item_id}".encode("utf-8")).hexdigest()
 
@@ -92,25 +109,44 @@ def _folds(labels: np.ndarray, folds: int) -> np.ndarray:
     return out
 
 
-def cross_validated(items, params: dict) -> dict:
-    """Out-of-fold class probabilities for the items of well-populated categories, and the accuracy.
+@dataclass
+class Examples:
+    """What the classifier learns from, of some items: each distinct (name and basis, category) pair with its
+    smallest item id (what its fold is drawn from) and its number of items, and the items per category."""
+
+    categories: Counter = field(default_factory=Counter)
+    pairs: dict = field(default_factory=dict)  # (text, category) → (smallest item id, items)
+
+    def __add__(self, other: Examples) -> Examples:
+        pairs = dict(self.pairs)
+        for pair, (lowest, n) in other.pairs.items():
+            mine = pairs.get(pair)
+            pairs[pair] = (lowest, n) if mine is None else (min(mine[0], lowest), mine[1] + n)
+        return Examples(self.categories + other.categories, pairs)
+
+
+def examples(items) -> Examples:
+    """The classifier's examples of ``items`` (a part of a run's; the parts' add up to the whole run's)."""
+    out = Examples(Counter(dict(items["category"].value_counts())))
+    labelled = items["category"].fillna("") != ""
+    for pair, item_id in zip(zip(features(items[labelled]), items["category"][labelled]), items["id"][labelled]):
+        mine = out.pairs.get(pair)
+        out.pairs[pair] = (item_id, 1) if mine is None else (min(mine[0], item_id), mine[1] + 1)
+    return out
+
+
+def cross_validated(whole: Examples, params: dict) -> dict:
+    """Out-of-fold class probabilities of each (name and basis, category) example of the well-populated
+    categories, and the accuracy over their items.
 
     The model learns from distinct (name and basis, category) pairs: a name that a hundred
     counties repeat is one example, so its copies in other folds cannot vouch for it, and a
     province trains in seconds.
     """
-    counts = items["category"].value_counts()
-    classes = sorted(c for c, n in counts.items() if c and n >= params["min_class_size"])
-    train = items[items["category"].isin(classes)]
-    report = {"items": int(len(train)), "classes": classes, "folds": 0, "accuracy": None}
-    pairs = list(zip(features(train), train["category"]))
-    lowest: dict[tuple[str, str], str] = {}  # each example's smallest item id: what its place is drawn from
-    for pair, item_id in zip(pairs, train["id"]):
-        if pair not in lowest or item_id < lowest[pair]:
-            lowest[pair] = item_id
-    distinct = sorted(lowest, key=lambda pair: _digest(lowest[pair], params["seed"]))
-    index = {pair: n for n, pair in enumerate(distinct)}
-    example_of = [index[pair] for pair in pairs]
+    classes = sorted(c for c, n in whole.categories.items() if c and n >= params["min_class_size"])
+    chosen = {pair: v for pair, v in whole.pairs.items() if pair[1] in classes}
+    report = {"items": int(sum(n for _, n in chosen.values())), "classes": classes, "folds": 0, "accuracy": None}
+    distinct = sorted(chosen, key=lambda pair: _digest(chosen[pair][0], params["seed"]))
     labels = np.asarray([c for _, c in distinct])
     folds = int(min([params["folds"], *(np.sum(labels == c) for c in classes)]))
     if len(classes) < 2 or folds < 2:
@@ -118,9 +154,8 @@ def cross_validated(items, params: dict) -> dict:
     # term weights are fitted on all names (no labels involved); the model only ever sees other folds
     X = vectorise([t for t, _ in distinct])
     model = SGDClassifier(loss="log_loss", alpha=1e-5, class_weight="balanced", random_state=params["seed"])
-    proba = cross_val_predict(model, X, labels, cv=PredefinedSplit(_folds(labels, folds)),
-                              method="predict_proba")[example_of]
-    predicted = np.asarray(classes)[proba.argmax(axis=1)]
-    report.update(folds=folds, accuracy=round(float((predicted == train["category"].to_numpy()).mean()), 4))
-    positions = [items.index.get_loc(i) for i in train.index]
-    return {"proba": dict(zip(positions, proba)), "classes": classes, "report": report}
+    proba = cross_val_predict(model, X, labels, cv=PredefinedSplit(_folds(labels, folds)), method="predict_proba")
+    right = np.asarray(classes)[proba.argmax(axis=1)] == labels
+    items = np.asarray([chosen[pair][1] for pair in distinct])
+    report.update(folds=folds, accuracy=round(float((right * items).sum() / items.sum()), 4))
+    return {"proba": dict(zip(distinct, proba)), "classes": classes, "report": report}

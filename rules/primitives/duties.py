@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -42,14 +43,15 @@ import scipy.sparse as sp
 from quanze.rules.catalogue import data_table
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Param, Primitive, register
-from quanze.rules.textsim import common_phrases, containment, group_weights, weigh
+from quanze.rules.textsim import (
+    TermCounts, common_phrases, containment, group_weights_of, term_counts, term_users, weigh_part,
+)
 
 
 @register
 class DutyMatch(Primitive):
     name = "duty_match"
     cost = 27
-    whole_run = True
     schema = {
         "direction": Param("text", "duty", "duty：职责找事项（职责缺失）；item：事项找职责（职责偏离）",
                            choices=("duty", "item")),
@@ -60,17 +62,25 @@ class DutyMatch(Primitive):
     }
     needs = ("duties",)
 
-    def evaluate(self, ctx, scope, params):
+    shares = True  # the items' term counts and the departments using each term, added up over the partitions
+
+    def share(self, ctx, scope, params):
+        cores = _cores(ctx, scope)
+        return DutyTerms(term_counts(cores + scope["duties"].fillna("").tolist()),
+                         term_users(cores, scope["short_name"].tolist()),
+                         set(np.asarray(scope["short_name"], dtype=object).astype(str)), set(ctx.items["short_name"]))
+
+    def evaluate_given(self, ctx, scope, params, whole):
         if params["direction"] not in ("duty", "item"):
             raise ValueError("direction 只能是 duty（职责→事项）或 item（事项→职责）")
         duties: pd.DataFrame = ctx.inputs["duties"]
         coverage = ctx.stats.setdefault("duty_coverage", {})
         ctx.stats["duty_departments_without_list"] = sorted(set(duties["department"][
-            ~duties["short_name"].isin(ctx.items["short_name"])]))
+            ~duties["short_name"].isin(whole.listed)]))
         threshold, phrase, margin = params["threshold"], params["phrase"], params["margin"]
         # both directions read the same scores: computed once per run
         matches = ctx.cached(("duty_match", phrase, tuple(scope["id"])),
-                             lambda: list(_matches(ctx, scope, duties, phrase)))
+                             lambda: list(_matches(ctx, scope, duties, phrase, whole)))
         for dept_id, items, mine, score, ranked, item_sectors, duty_sectors, held in matches:
             department = items["department"].iloc[0]
             best = score.max(axis=1) if score.shape[1] else np.zeros(len(items))
@@ -199,7 +209,28 @@ def _specificity(counts: np.ndarray, n: int) -> np.ndarray:
     return np.where(counts <= 1, 1.0, np.log((1 + n) / np.maximum(counts, 1)) / math.log(1 + n))
 
 
-def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int):
+def _cores(ctx, scope: pd.DataFrame) -> list[str]:
+    return [ctx.texts("core")[ctx.position[i]] for i in scope["id"]]
+
+
+@dataclass
+class DutyTerms:
+    """What 三定 matching reads of every item of a run: the term counts of the items' matters and 部门职责
+    cells, the departments (by short name) using each term, those departments, and every short name listed."""
+
+    terms: TermCounts
+    users: dict
+    groups: set
+    listed: set
+
+    def __add__(self, other: DutyTerms) -> DutyTerms:
+        users = {t: set(g) for t, g in self.users.items()}
+        for t, g in other.users.items():
+            users.setdefault(t, set()).update(g)
+        return DutyTerms(self.terms + other.terms, users, self.groups | other.groups, self.listed | other.listed)
+
+
+def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int, whole: DutyTerms):
     """Per department: (id, its items, its duties, items × duties scores, the same ranked for serving, item
     sectors, duty sectors, each item's sectors another department holds when that is why it matches none)."""
     if scope.empty or duties.empty:
@@ -215,16 +246,17 @@ def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int):
     for short, region, text in zip(duties["short_name"], duties["region"].fillna(""), duties["duty"]):
         for sector in sectors_of(text):
             holders.setdefault(region, {}).setdefault(sector, set()).add(short)
-    cores = [ctx.texts("core")[ctx.position[i]] for i in scope["id"]]
+    cores = _cores(ctx, scope)
     names = [f"{n}{s or ''}" for n, s in zip(scope["name"], scope["sub_name"])]
     documents = scope["documents"].fillna("").astype(str).tolist() if "documents" in scope else [""] * len(scope)
     cells = scope["duties"].fillna("").tolist()
-    X, terms = weigh(duties["duty"].tolist() + cores + cells)
+    # weighed as over the duties and every item of the run (``whole``), whichever part of it these rows are
+    X, terms = weigh_part(duties["duty"].tolist() + cores + cells, whole.terms + term_counts(duties["duty"].tolist()))
     n_all, m_all = len(duties), len(scope)
     words = np.array([t.removeprefix("_") for t in terms], dtype=object)
     # jieba's words, not the character pairs beside them (法行 of 违法行为 is in 依法行使 by chance)
     usable = np.array([not t.startswith("_") and len(w) > 1 and not is_stop(w) for t, w in zip(terms, words)])
-    Xi = X[n_all:n_all + m_all] @ sp.diags(group_weights(X[n_all:n_all + m_all], scope["short_name"].tolist()))
+    Xi = X[n_all:n_all + m_all] @ sp.diags(group_weights_of(terms, whole.users, len(whole.groups)))
     rows = pd.Series(np.arange(m_all), index=scope.index)
     tables = duties.groupby([duties["short_name"], duties["region"].fillna("")]).indices
     for dept_id, items in scope.groupby("department_id", sort=True):

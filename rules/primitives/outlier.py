@@ -1,9 +1,15 @@
 """outlier: departments of one kind at one level whose item count stands out (R16), or a province whose
-departments of one kind list far more or fewer items than the same departments of other provinces (R23)."""
+departments of one kind list far more or fewer items than the same departments of other provinces (R23).
+
+The peers are every government (or province) of the run, but all a hit reads of them is their counts: a part
+of the run shares its counts (``share``), the counts are added up, and each part reports its own departments
+(or provinces) against the sum."""
 
 from __future__ import annotations
 
 import statistics
+from collections import Counter
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -24,12 +30,31 @@ class Outlier(Primitive):
                      choices=("department", "province")),
     }
 
-    def evaluate(self, ctx, scope, params):
+    shares = True  # the peers' counts of every partition, added up
+
+    def share(self, ctx, scope, params):
         if params["per"] == "province":
-            yield from _provinces(scope, params)
+            known = scope[scope["province"].fillna("") != ""]
+            keys = [*params["peers"], "province"]
+            return ProvinceCounts(Counter(dict(known.groupby(keys, sort=False).size())),
+                                  {k: {d for d in v if d == d} for k, v in
+                                   known.groupby(keys, sort=False)["department_id"].unique().items()})
+        keys = [*params["peers"], "department_id", "department"]
+        return Counter(dict(scope.groupby(keys).size()))
+
+    def complete(self, whole, params):
+        if params["per"] == "province":
+            return whole
+        keys = [*params["peers"], "department_id", "department"]
+        frame = pd.DataFrame([(*k, n) for k, n in whole.items()], columns=[*keys, "n"])
+        return frame.groupby(keys)["n"].sum().reset_index()  # in the order a groupby of every item gives
+
+    def evaluate_given(self, ctx, scope, params, whole):
+        if params["per"] == "province":
+            yield from _provinces(scope, params, whole)
             return
-        counts = scope.groupby([*params["peers"], "department_id", "department"]).size().reset_index(name="n")
-        for peer_key, peers in counts.groupby(params["peers"]):
+        here = scope.groupby("department_id").indices
+        for peer_key, peers in whole.groupby(params["peers"]):
             if len(peers) < params["min_peers"]:
                 continue
             spread = _spread(peers["n"].tolist())
@@ -39,12 +64,26 @@ class Outlier(Primitive):
             for p in peers.itertuples(index=False):
                 z = (p.n - mean) / sd
                 # among near-equal peers a one-item difference has a large z but is no finding
-                if _stands_out(p.n, z, median, params):
-                    sources = _sources(scope[scope["department_id"] == p.department_id])
+                if p.department_id in here and _stands_out(p.n, z, median, params):
+                    sources = _sources(scope.iloc[here[p.department_id]])
                     yield Hit([], {"count": int(p.n), "peer_median": median, "peer_counts": dict(
                         zip(peers["department"], map(int, peers["n"]))), "z": round(z, 2), "_sources": sources},
                         key=p.department_id, departments=[p.department],
                         fields={"direction": "偏多" if z > 0 else "偏少", "peers": len(peers)})
+
+
+@dataclass
+class ProvinceCounts:
+    """Items per (kind of department, province), and the departments holding them: R23's share of a part."""
+
+    n: Counter
+    departments: dict
+
+    def __add__(self, other: ProvinceCounts) -> ProvinceCounts:
+        departments = {k: set(v) for k, v in self.departments.items()}
+        for k, v in other.departments.items():
+            departments.setdefault(k, set()).update(v)
+        return ProvinceCounts(self.n + other.n, departments)
 
 
 def _stands_out(count: float, z: float, median: float, params: dict) -> bool:
@@ -64,15 +103,16 @@ def _spread(values: list[float]) -> tuple[float, float, float] | None:
     return None if sd == 0 else (statistics.mean(values), sd, statistics.median(values))
 
 
-def _provinces(scope, params):
+def _provinces(scope, params, whole: ProvinceCounts):
     """Each province's mean count per department of one kind, against the other provinces' (R23)."""
     peers_by = list(params["peers"])
     known = scope[scope["province"].fillna("") != ""]
-    if known.empty:
+    if not whole.n:
         return
-    per = known.groupby([*peers_by, "province"], sort=False).agg(n=("id", "size"), departments=("department_id", "nunique"))
+    per = pd.DataFrame([(*k, n, len(whole.departments[k])) for k, n in whole.n.items()],
+                       columns=[*peers_by, "province", "n", "departments"])
     per["mean"] = per["n"] / per["departments"]
-    per = per.reset_index()
+    here = set(known["province"])
     for peer_key, peers in per.groupby(peers_by, sort=False):
         if len(peers) < params["min_peers"]:
             continue
@@ -84,7 +124,7 @@ def _provinces(scope, params):
         peer_key = peer_key if isinstance(peer_key, tuple) else (peer_key,)
         for p in peers.itertuples(index=False):
             z = (p.mean - mean) / sd
-            if _stands_out(p.mean, z, median, params):
+            if p.province in here and _stands_out(p.mean, z, median, params):
                 rows = known[(known["province"] == p.province)
                              & (known[peers_by] == pd.Series(peer_key, index=peers_by)).all(axis=1)]
                 sources = _sources(rows)

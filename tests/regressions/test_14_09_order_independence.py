@@ -52,13 +52,13 @@ def test_the_real_lists_in_any_order(klmy_dir):
 
 def test_the_classifier_folds_do_not_depend_on_position(example):
     from quanze.rules.primitives import REGISTRY
-    from quanze.rules.primitives.classifier import cross_validated
+    from quanze.rules.primitives.classifier import cross_validated, examples
     from quanze.tables import build_tables
 
     table = build_tables(example.items).items
     params = REGISTRY["category_check"].defaults
     shuffled = table.sample(frac=1, random_state=14).reset_index(drop=True)
-    a, b = cross_validated(table, params), cross_validated(shuffled, params)
+    a, b = cross_validated(examples(table), params), cross_validated(examples(shuffled), params)
     assert a["report"]["folds"] >= 2 and a["report"] == b["report"]
-    by_id = [{t["id"][pos]: p.round(12).tolist() for pos, p in m["proba"].items()} for t, m in ((table, a), (shuffled, b))]
-    assert by_id[0] == by_id[1] and len(by_id[0]) > 50
+    by_example = [{pair: p.round(12).tolist() for pair, p in m["proba"].items()} for m in (a, b)]
+    assert by_example[0] == by_example[1] and len(by_example[0]) > 50
