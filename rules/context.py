@@ -49,6 +49,15 @@ def add_statistics(a: dict, b: dict) -> dict:
     return out
 
 
+def union_of(a: dict, b: dict) -> dict:
+    """Two mappings of key → set as one, the sets of a key joined; neither is changed (shares are added
+    many times over, so only what both hold is copied)."""
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out[k] | v if k in out else v
+    return out
+
+
 def _pair_signal_counts(ctx) -> dict:
     from quanze.rules.pairfeatures import signal_counts
 

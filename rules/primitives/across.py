@@ -98,16 +98,15 @@ class Holdings:
     matters: dict
 
     def __add__(self, other: Holdings) -> Holdings:
-        out = {key: {g: {c: Counter(n) for c, n in cols.items()} for g, cols in provinces.items()}
-               for key, provinces in self.matters.items()}
+        # neither side is changed, and only what both hold is copied: a province's rows are in few parts
+        out = dict(self.matters)
         for key, provinces in other.matters.items():
-            mine = out.setdefault(key, {})
+            if key not in out:
+                out[key] = provinces
+                continue
+            mine = out[key] = dict(out[key])
             for g, cols in provinces.items():
-                if g not in mine:
-                    mine[g] = {c: Counter(n) for c, n in cols.items()}
-                else:
-                    for c, n in cols.items():
-                        mine[g][c].update(n)
+                mine[g] = {c: mine[g][c] + n for c, n in cols.items()} if g in mine else cols
         return Holdings(out)
 
 

@@ -41,6 +41,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from quanze.rules.catalogue import data_table
+from quanze.rules.context import union_of
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Param, Primitive, register
 from quanze.rules.textsim import (
@@ -224,10 +225,8 @@ class DutyTerms:
     listed: set
 
     def __add__(self, other: DutyTerms) -> DutyTerms:
-        users = {t: set(g) for t, g in self.users.items()}
-        for t, g in other.users.items():
-            users.setdefault(t, set()).update(g)
-        return DutyTerms(self.terms + other.terms, users, self.groups | other.groups, self.listed | other.listed)
+        return DutyTerms(self.terms + other.terms, union_of(self.users, other.users), self.groups | other.groups,
+                         self.listed | other.listed)
 
 
 def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int, whole: DutyTerms):

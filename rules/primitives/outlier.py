@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from quanze.rules.context import union_of
 from quanze.rules.model import Hit
 from quanze.rules.primitives import COLUMNS, Param, Primitive, register
 
@@ -80,10 +81,7 @@ class ProvinceCounts:
     departments: dict
 
     def __add__(self, other: ProvinceCounts) -> ProvinceCounts:
-        departments = {k: set(v) for k, v in self.departments.items()}
-        for k, v in other.departments.items():
-            departments.setdefault(k, set()).update(v)
-        return ProvinceCounts(self.n + other.n, departments)
+        return ProvinceCounts(self.n + other.n, union_of(self.departments, other.departments))
 
 
 def _stands_out(count: float, z: float, median: float, params: dict) -> bool:
