@@ -45,8 +45,9 @@ def run_outcome(result) -> tuple[str, str | None]:
             "；".join(f"规则 {rr.rule.id} 出错：{rr.reason}" for rr in failed))
 
 
-def findings_summary(result) -> str:
-    """Counts per rule, and why a rule did not run."""
+def findings_summary(result, tables=None) -> str:
+    """Counts per rule, and why a rule did not run; with the run's ``tables``, the items the rules comparing
+    provinces left out because their province is unknown."""
     stage, failed = run_outcome(result)
     lines = [(f"{stage}。" if failed else "") + f"运行规则 {len(result.runs)} 条，发现问题 {len(result.findings)} 个："]
     for rr in result.runs:
@@ -58,7 +59,22 @@ def findings_summary(result) -> str:
     acc = result.stats.get("category_classifier", {}).get("accuracy")
     if acc is not None:
         lines.append(f"类别分类模型交叉验证准确率：{acc:.1%}")
+    lines.extend(_without_province(result, tables))
     return "\n".join(lines)
+
+
+def _without_province(result, tables) -> list[str]:
+    """A line on the items whose province is unknown, when some province is known and a rule compared provinces:
+    those rules (R21–R23) leave such items out, which would otherwise pass unseen."""
+    ran = [rr.rule.id for rr in result.runs if rr.rule.partition == "province" and rr.status == "ok"]
+    if tables is None or not ran:
+        return []
+    unknown = tables.items["province"].fillna("") == ""
+    if unknown.all() or not unknown.any():
+        return []
+    files = tables.items.loc[unknown, "file"].nunique()
+    return [f"有 {int(unknown.sum())} 个事项（{files} 个清单）未能确定所属省份（清单的地区和所在文件夹都未写明省份），"
+            f"未参与按省比较的规则（{'、'.join(ran)}）：请把这些清单放在以省份命名的文件夹中，或在清单中写明地区。"]
 
 
 def write_json(path: str | Path, data) -> None:

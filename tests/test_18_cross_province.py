@@ -168,3 +168,25 @@ def test_a_province_count_outside_the_country_is_refused():
         generate("nation-small", 1, provinces=40)
     with pytest.raises(ValueError, match="省份数只用于全国规模"):
         generate("county", 1, provinces=2)
+
+
+def test_items_of_an_unknown_province_left_out_of_the_province_rules_are_said(tmp_path):
+    """R21–R23 compare provinces and leave out the items whose province is unknown; the summary says how many,
+    rather than letting a list placed outside its province's folder pass unseen."""
+    from conftest import EXAMPLE
+
+    from quanze.api.summary import findings_summary
+
+    files = sorted(EXAMPLE.glob("*.xlsx"))
+    (tmp_path / "甲乙省").mkdir()
+    for f in files[1:]:
+        (tmp_path / "甲乙省" / f.name).write_bytes(f.read_bytes())
+    (tmp_path / files[0].name).write_bytes(files[0].read_bytes())
+    done = analyze([tmp_path], selection=["R21", "R23", "R08"])
+    alone = done.tables.items[done.tables.items["file"] == files[0].name]
+    assert len(alone) and set(alone["province"]) == {""}
+    text = findings_summary(done.result, done.tables)
+    assert f"有 {len(alone)} 个事项（1 个清单）未能确定所属省份" in text and "R21、R23" in text
+    # every list in its province's folder, or none in any: nothing to say
+    assert "未能确定所属省份" not in findings_summary(analyze([EXAMPLE], selection=["R21"]).result,
+                                                  prepare([EXAMPLE]).tables)
