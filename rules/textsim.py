@@ -349,21 +349,9 @@ def containment(X_part, terms: np.ndarray, wholes: Sequence[str], generic: froze
     return (weight @ present.reshape(len(used), len(wholes))) / np.where(total > 0, total, 1.0)
 
 
-def group_weights(X, groups: Sequence) -> np.ndarray:
-    """Per term, how few of the ``groups`` use it (a smoothed IDF over groups, 1 for a term all use).
-
-    Over departments: a department's own matters (食品生产企业) weigh more than the wording
-    every department shares (法定代表人变更); with one group every term weighs 1."""
-    _, codes = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
-    n = codes.max() + 1
-    membership = sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n, len(codes)))
-    used_by = np.asarray(((membership @ (X > 0).astype(np.float64)) > 0).sum(axis=0)).ravel()
-    return np.log((1 + n) / (1 + used_by)) + 1
-
-
 def term_users(texts: Sequence[str], groups: Sequence) -> dict[str, set[str]]:
-    """Term → the ``groups`` (departments) whose texts use it: what ``group_weights`` reads, a part of a run's
-    share (the parts' sets, joined, are the whole run's)."""
+    """Term → the ``groups`` (departments) whose texts use it, for ``group_weights``: a part of a run's share
+    (the parts' sets, joined, are the whole run's)."""
     out: dict[str, set[str]] = {}
     for group, text in set(zip(np.asarray(groups, dtype=object).astype(str), texts)):
         for term in set(tokens(text)) if text else ():
@@ -371,8 +359,12 @@ def term_users(texts: Sequence[str], groups: Sequence) -> dict[str, set[str]]:
     return out
 
 
-def group_weights_of(terms: Sequence[str], users: dict[str, set[str]], groups: int) -> np.ndarray:
-    """``group_weights`` of the columns ``terms``, from the whole run's ``term_users`` over ``groups`` groups."""
+def group_weights(terms: Sequence[str], users: dict[str, set[str]], groups: int) -> np.ndarray:
+    """Per term of ``terms``, how few of the ``groups`` groups use it (``users``: ``term_users`` of the whole
+    run), as a smoothed IDF over groups, 1 for a term all use.
+
+    Over departments: a department's own matters (食品生产企业) weigh more than the wording
+    every department shares (法定代表人变更); with one group every term weighs 1."""
     used_by = np.array([len(users.get(t, ())) for t in terms], dtype=np.float64)
     return np.log((1 + groups) / (1 + used_by)) + 1
 

@@ -45,7 +45,7 @@ from quanze.rules.context import union_of
 from quanze.rules.model import Hit
 from quanze.rules.primitives import Param, Primitive, register
 from quanze.rules.textsim import (
-    TermCounts, common_phrases, containment, group_weights_of, term_counts, term_users, weigh_part,
+    TermCounts, common_phrases, containment, group_weights, term_counts, term_users, weigh_part,
 )
 
 
@@ -255,7 +255,7 @@ def _matches(ctx, scope: pd.DataFrame, duties: pd.DataFrame, phrase: int, whole:
     words = np.array([t.removeprefix("_") for t in terms], dtype=object)
     # jieba's words, not the character pairs beside them (法行 of 违法行为 is in 依法行使 by chance)
     usable = np.array([not t.startswith("_") and len(w) > 1 and not is_stop(w) for t, w in zip(terms, words)])
-    Xi = X[n_all:n_all + m_all] @ sp.diags(group_weights_of(terms, whole.users, len(whole.groups)))
+    Xi = X[n_all:n_all + m_all] @ sp.diags(group_weights(terms, whole.users, len(whole.groups)))
     rows = pd.Series(np.arange(m_all), index=scope.index)
     tables = duties.groupby([duties["short_name"], duties["region"].fillna("")]).indices
     for dept_id, items in scope.groupby("department_id", sort=True):
