@@ -66,7 +66,8 @@ def findings_summary(result, tables=None) -> str:
 def _without_province(result, tables) -> list[str]:
     """A line on the items whose province is unknown, when some province is known and a rule compared provinces:
     those rules (R21–R23) leave such items out, which would otherwise pass unseen."""
-    ran = [rr.rule.id for rr in result.runs if rr.rule.partition == "province" and rr.status == "ok"]
+    ran = [rr.rule.id for rr in result.runs if rr.status == "ok" and "province" in
+           (rr.rule.params.get("between"), rr.rule.params.get("within"), rr.rule.params.get("per"))]
     if tables is None or not ran:
         return []
     unknown = tables.items["province"].fillna("") == ""

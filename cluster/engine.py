@@ -22,11 +22,13 @@
    batch counts its share of the terms (``context.WHOLE_RUN``), one task adds the shares up, and every
    partition task weighs its own rows with those counts — the rows the single process gives them, bit for
    bit (``textsim.vectorise_with``).  The counts grow with the vocabulary, not with the items.
-   A rule that compares every part of the run (``Primitive.shares``: R05a/R05b, R13, R16, R21, R23) is a
-   two-stage reduction of the same kind: the same counting tasks count its ``share``, the adding task
-   adds and ``complete``s the shares (R13's classifier is fitted there, once), and each partition task
-   gives the hits of its own rows against them; the hits of one key from several partitions (R21's matter
-   held in several provinces, ``Primitive.joins``) are joined here, the subjects in the run's row order.
+   A rule that compares every part of the run (``Primitive.shares``: R05a/R05b, R13, R16, R21, R22, R23) is
+   a two-stage reduction of the same kind: the same counting tasks count its ``share``, the adding task
+   adds and ``complete``s the shares (R13's classifier is fitted there, once; R22's holdings are matched
+   against the national catalogue there), and each partition task gives the hits of its own rows against
+   them; the parts of one hit from several partitions (R21's matter held in several provinces, R22's
+   renamed matter, R23's province count: ``Primitive.joins``) are joined here, the subjects in the run's
+   row order.
    These are not dask.dataframe group-bys: the shares are the primitives' own Python, which the single
    process runs too, so the two cannot drift apart.  A batch holds at most about ``MAX_TASK_ITEMS``
    items (or one whole unit), so no task grows with the run.
@@ -49,9 +51,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quanze.cluster.partitions import Partition, read_partitions, write_partitions
+from quanze.cluster.partitions import Partition, read_partitions, run_rows, write_partitions
 from quanze.pipeline import Analysis, prepare
 from quanze.rules.catalogue import load_catalogue, override, select
+from quanze.rules.context import RUN_ROWS
 from quanze.rules.engine import RuleRun, RunResult, _dedupe, finding, run
 from quanze.rules.model import Hit, Rule
 from quanze.rules.primitives import REGISTRY
@@ -166,7 +169,7 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
         shares = [client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"], plan["shares"],
                                 str(inputs_path), pure=False)
                   for batch in batches(partitions, "government", total_items, tasks)]
-        statistics = client.submit(_add_up, plan["shares"], *shares, pure=False)
+        statistics = client.submit(_add_up, plan["shares"], str(inputs_path), *shares, pure=False)
     for kind in KINDS:
         chosen = plan[kind]
         if not chosen:
@@ -207,7 +210,7 @@ def plan_rules(rules: list[Rule]) -> dict:
         else:
             plan[rule.partition].append(rule)
             plan["statistics"].extend(k for k in _statistics(rule) if k not in plan["statistics"])
-            if primitive.shares:
+            if primitive.sharing({**primitive.defaults, **rule.params}):
                 plan["shares"].append(rule)
     return plan
 
@@ -282,7 +285,8 @@ def _count(root: str, folders: list[str], names: list[str], rules: list[Rule], i
     from quanze.rules.context import FailedShare, RunContext, whole_run_statistics
     from quanze.rules.engine import rule_scope, share_key
 
-    ctx = RunContext(read_partitions(root, folders, clauses=False), _inputs(inputs_path))
+    ctx = RunContext(read_partitions(root, folders, clauses=False), _inputs(inputs_path),
+                     cache={RUN_ROWS: run_rows(root, folders)})
     out = whole_run_statistics(ctx, names)
     for rule in rules:
         primitive = REGISTRY[rule.check]
@@ -293,7 +297,7 @@ def _count(root: str, folders: list[str], names: list[str], rules: list[Rule], i
     return out
 
 
-def _add_up(rules: list[Rule], *shares: dict) -> dict:
+def _add_up(rules: list[Rule], inputs_path: str, *shares: dict) -> dict:
     """The batches' statistics added up, and each rule's shares completed (``Primitive.complete``)."""
     from quanze.rules.context import FailedShare, add_statistics
     from quanze.rules.engine import share_key
@@ -303,7 +307,8 @@ def _add_up(rules: list[Rule], *shares: dict) -> dict:
         primitive = REGISTRY[rule.check]
         if not isinstance(out[share_key(rule)], FailedShare):
             try:
-                out[share_key(rule)] = primitive.complete(out[share_key(rule)], {**primitive.defaults, **rule.params})
+                out[share_key(rule)] = primitive.complete(out[share_key(rule)], {**primitive.defaults, **rule.params},
+                                                          _inputs(inputs_path))
             except Exception as e:
                 out[share_key(rule)] = FailedShare(e)
     return out
@@ -325,6 +330,7 @@ def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_pat
     tables = read_partitions(root, folders, clauses=clauses)
     # a statistic by its name, a rule's completed shares by their key (``rules.engine.share_key``)
     cache = {(("whole-run", name) if isinstance(name, str) else name): value for name, value in (statistics or {}).items()}
+    cache[RUN_ROWS] = run_rows(root, folders)
     result = run(tables, rules=rules, inputs=_inputs(inputs_path), cache=cache)
     return os.getpid(), result
 
@@ -387,18 +393,25 @@ def merge(rules: list[Rule], results: list[RunResult], tables=None) -> RunResult
 
 
 def join_hits(parts: list[Hit], position: dict[str, int]) -> list[Hit]:
-    """The partitions' hits of one rule, one hit per key: its subjects in the run's row order, the rest (the
-    same in every part, read from the whole run's shares) from its first part."""
+    """The partitions' hits of one rule, one hit per key (or per ``part_of``): its subjects in the run's row
+    order, the rest (the same in every part, read from the whole run's shares) from its first part."""
     joined: dict[str, Hit] = {}
     for hit in parts:
-        if hit.key not in joined:
-            joined[hit.key] = Hit(list(hit.subjects), hit.evidence, key=hit.key, departments=list(hit.departments),
-                                  fields=hit.fields)
-        else:
-            joined[hit.key].subjects.extend(hit.subjects)
-            joined[hit.key].departments.extend(d for d in hit.departments if d not in joined[hit.key].departments)
+        whole = hit.part_of or hit.key
+        first = joined.get(whole)
+        if first is None:
+            joined[whole] = Hit(list(hit.subjects), dict(hit.evidence), key=hit.key, departments=list(hit.departments),
+                                fields=hit.fields)
+            continue
+        first.subjects.extend(hit.subjects)
+        first.departments.extend(d for d in hit.departments if d not in first.departments)
+        if "_sources" in hit.evidence:  # each part's rows of a count are its sources (R23)
+            first.evidence["_sources"] = first.evidence.get("_sources", []) + hit.evidence["_sources"]
     for hit in joined.values():
         hit.subjects = sorted(dict.fromkeys(hit.subjects), key=position.__getitem__)
+        if "_sources" in hit.evidence:  # in file, sheet and row order, as one process gives a count's sources
+            unique = {(s["file"], s["sheet"] or "", tuple(s["rows"])): s for s in hit.evidence["_sources"]}
+            hit.evidence["_sources"] = [unique[k] for k in sorted(unique)]
     return list(joined.values())
 
 

@@ -81,6 +81,11 @@ def write_partitions(tables: Tables, root: str | Path) -> list[Partition]:
     return out
 
 
+def run_rows(root: str | Path, folders: list[str]) -> np.ndarray:
+    """The rows of the whole run's items table that ``read_partitions`` gives for these folders, in its order."""
+    return np.sort(np.concatenate([np.load(Path(root) / f / POSITIONS)["items"] for f in folders]))
+
+
 def read_partitions(root: str | Path, folders: list[str], clauses: bool = True) -> Tables:
     """The tables of some partitions together, their rows in the whole run's order (without their
     responsibility clauses, the largest table, unless ``clauses``).

@@ -12,6 +12,8 @@ from quanze.rules import textsim
 from quanze.tables import Tables, item_key, sets_by
 
 
+# where a part of a run is told which rows of the whole run's items table its own rows are (``RunContext.run_rows``)
+RUN_ROWS = ("run-rows",)
 # the statistics of a whole run a part of it can be given (``RunContext.whole_run``) and how each is counted
 # over a part's tables: summed over the parts they are the whole run's (``+``)
 WHOLE_RUN = {
@@ -108,6 +110,11 @@ class RunContext:
         """A statistic of the whole run given to this part of it (``WHOLE_RUN`` names them), or None when these
         tables are the whole run.  A partition weighs its texts with it, as the whole run would."""
         return self.cache.get(("whole-run", name))
+
+    def run_rows(self) -> np.ndarray:
+        """Each item's row in the whole run's items table: its own row, unless these tables are a part of a run."""
+        given = self.cache.get(RUN_ROWS)
+        return given if given is not None else np.arange(len(self.items))
 
     def vectors(self, text: str = "core", max_df: float = 1.0):
         """TF-IDF rows of every item's ``text``, fitted once per run (with the whole run's weights, when these

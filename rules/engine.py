@@ -138,7 +138,7 @@ def _run_rule(ctx: RunContext, rule: Rule, only: set[str] | None) -> tuple[RuleR
             scope = rule_scope(ctx, rule)
             if only is not None and primitive.local:
                 scope = scope[scope["id"].isin(only)]
-            given = ctx.cache.get(share_key(rule)) if primitive.shares else None
+            given = ctx.cache.get(share_key(rule)) if primitive.sharing(params) else None
             if isinstance(given, FailedShare):  # a part of the run could not count its share
                 raise given.error
             if given is None:

@@ -50,6 +50,9 @@ class Hit:
     key: str = ""
     departments: list[str] = field(default_factory=list)
     fields: dict = field(default_factory=dict)
+    # for a part of a run's hit: the whole run's hit it is a part of, when ``key`` does not tell (the Dask
+    # engine joins the parts of a hit by it, ``Primitive.joins``)
+    part_of: str = ""
 
 
 @dataclass

@@ -107,10 +107,9 @@ def test_18_rules_run_where_their_partition_and_primitive_allow():
         assert not primitive.runs_whole({**primitive.defaults, **rule.params})
         assert rule.partition in ("government", "territory")
     # the rules comparing every part of the run run in partitions too, given the parts' shares added up:
-    # no rule of the catalogue gathers the tables of the whole run
-    assert not plan["whole"]
-    assert {r.id for r in plan["shares"]} == {"R05a", "R05b", "R13", "R16", "R21", "R23"}
-    assert {"R21", "R22", "R23"} <= {r.id for r in plan["province"]}
+    # no rule of the catalogue gathers the tables of the whole run, or of a whole province
+    assert not plan["whole"] and not plan["province"]
+    assert {r.id for r in plan["shares"]} == {"R05a", "R05b", "R13", "R16", "R21", "R22", "R23"}
     assert all(r.partition == "territory" for r in plan["territory"])
     # the TF-IDF rules and the pair score stay in partitions, given the whole run's term counts
     assert {"R01b", "R03", "R10"} <= {r.id for r in plan["government"]} and "R06" in {r.id for r in plan["territory"]}
@@ -140,7 +139,7 @@ def _in_partitions(ready, root, rules):
     n = len(ready.tables)
     shares = [engine._count(str(root), [p.folder for p in b], plan["statistics"], plan["shares"], str(inputs_path))
               for b in batches(parts, "government", n, 4)]
-    whole = engine._add_up(plan["shares"], *shares)
+    whole = engine._add_up(plan["shares"], str(inputs_path), *shares)
     cache = {(("whole-run", k) if isinstance(k, str) else k): v for k, v in whole.items()}
     results = [run(read_partitions(root, [p.folder for p in b]), rules=plan[kind], inputs=ready.inputs, cache=cache)
                for kind in engine.KINDS if plan[kind] for b in batches(parts, kind, n, 4)]
@@ -148,20 +147,44 @@ def _in_partitions(ready, root, rules):
 
 
 def test_18_rules_comparing_every_part_give_in_partitions_the_hits_of_one_process(nation, tmp_path):
-    """R05a/R05b (三定 weights over every item), R13 (a classifier of every item), R16/R23 (peers' counts) and
-    R21 (each matter's practice per province): each part counts its share, the shares added up give every
-    partition the whole run's view, and the partitions' findings are one process's, R21's joined by matter."""
+    """R05a/R05b (三定 weights over every item), R13 (a classifier of every item), R16/R23 (peers' counts), R21
+    (each matter's practice per province) and R22 (each province's holdings against the national catalogue):
+    each part counts its share, the shares added up give every partition the whole run's view, and the
+    partitions' findings are one process's, those spanning partitions (R21, R22, R23) joined."""
     from quanze.rules.engine import run
 
-    rules = [r for r in load_catalogue() if REGISTRY[r.check].shares]
+    rules = [r for r in load_catalogue() if REGISTRY[r.check].sharing({**REGISTRY[r.check].defaults, **r.params})]
     one, two = run(nation.tables, rules=rules, inputs=nation.inputs), _in_partitions(nation, tmp_path, rules)
     assert all(r.status == "ok" for r in one.runs + two.runs), [(r.rule.id, r.reason) for r in two.runs]
     found = {r.rule.id: r.findings for r in one.runs}
     assert min(found.values()) >= 1, found  # every such rule finds something here, so the comparison can fail
     key = lambda f: json.dumps(f.to_dict(), ensure_ascii=False, sort_keys=True)  # noqa: E731
     assert sorted(map(key, one.findings)) == sorted(map(key, two.findings))
-    joined = [f for f in two.findings if f.rule == "R21" and len({s["department"][:1] for s in f.subjects}) > 1]
-    assert joined  # some matter's departing items are in both provinces: one finding, not one per province
+    # some matter's departing items are in both provinces, some province's count is made of several
+    # governments' lists: one finding each, not one per partition
+    assert [f for f in two.findings if f.rule == "R21" and len({s["department"][:1] for s in f.subjects}) > 1]
+
+
+def test_18_a_provinces_count_made_of_several_governments_is_one_finding_with_all_their_sources(tmp_path):
+    """R23's finding on a province whose counties list too few items is made of every county's list: each
+    government partition gives its own rows as sources, and the parts are joined into one process's finding."""
+    from types import SimpleNamespace
+
+    from rulekit import item
+
+    from quanze.rules.engine import run
+    from quanze.tables import build_tables
+
+    counts = {"甲省": 12, "乙省": 12, "丙省": 5}
+    items = [item(f"对违法行为{n}的处罚", dept=f"{p[0]}{c}市场监督管理局", file=f"{p[0]}{c}清单.xlsx", province=p)
+             for p, k in counts.items() for c in ("东县", "西县", "南县") for n in range(k)]
+    tables = build_tables(items)
+    rules = [r for r in load_catalogue() if r.id in ("R16", "R21", "R23")]
+    one = run(tables, rules=rules)
+    two = _in_partitions(SimpleNamespace(tables=tables, inputs={}), tmp_path, rules)
+    (found,) = [f for f in two.findings if f.rule == "R23"]
+    assert {s["file"] for s in found.sources} == {"丙东县清单.xlsx", "丙西县清单.xlsx", "丙南县清单.xlsx"}
+    assert [f.to_dict() for f in one.findings] == [f.to_dict() for f in two.findings]
 
 
 def test_18_a_share_that_fails_fails_its_rule_as_one_process_does(tmp_path, monkeypatch):

@@ -146,16 +146,21 @@ class Primitive:
     cost: ClassVar[int] = 3
 
     def evaluate(self, ctx: RunContext, scope: pd.DataFrame, params: dict) -> Iterable[Hit]:
-        if not self.shares:
+        if not self.sharing(params):
             raise NotImplementedError
-        return self.evaluate_given(ctx, scope, params, self.complete(self.share(ctx, scope, params), params))
+        return self.evaluate_given(ctx, scope, params, self.complete(self.share(ctx, scope, params), params, ctx.inputs))
+
+    def sharing(self, params: dict) -> bool:
+        """Whether, with these parameters, a hit depends on the whole run through the parts' shares (``shares``)."""
+        return self.shares
 
     def share(self, ctx: RunContext, scope: pd.DataFrame, params: dict):
         """This part of the run's share of what a hit depends on beyond the part (``shares``); shares add with ``+``."""
         raise NotImplementedError
 
-    def complete(self, whole, params: dict):
-        """The shares of every part, added up, made ready to be read (once, before any partition reads them)."""
+    def complete(self, whole, params: dict, inputs: dict):
+        """The shares of every part, added up, made ready to be read (once, before any partition reads them;
+        ``inputs``: the run's reference inputs)."""
         return whole
 
     def evaluate_given(self, ctx: RunContext, scope: pd.DataFrame, params: dict, whole) -> Iterable[Hit]:

@@ -49,7 +49,7 @@ class Across(Primitive):
                 out[key[:-2] if len(by) > 1 else key[0]][key[-2]][col][key[-1]] += int(n)
         return Holdings(out)
 
-    def complete(self, whole, params):
+    def complete(self, whole, params, inputs):
         """Each matter held in ``min_groups`` provinces or more whose practice differs: (each differing value's
         practice per province, the practice most provinces share, the number of provinces)."""
         out = {}

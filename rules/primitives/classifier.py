@@ -42,13 +42,13 @@ class CategoryCheck(Primitive):
 
     def evaluate(self, ctx, scope, params):
         model = ctx.cached(("category_model", params["folds"], params["min_class_size"], params["seed"]),
-                           lambda: self.complete(self.share(ctx, scope, params), params))
+                           lambda: self.complete(self.share(ctx, scope, params), params, ctx.inputs))
         return self.evaluate_given(ctx, scope, params, model)
 
     def share(self, ctx, scope, params):
         return examples(ctx.items)
 
-    def complete(self, whole, params):
+    def complete(self, whole, params, inputs):
         return cross_validated(whole, params)
 
     def evaluate_given(self, ctx, scope, params, model):

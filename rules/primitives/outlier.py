@@ -32,18 +32,20 @@ class Outlier(Primitive):
     }
 
     shares = True  # the peers' counts of every partition, added up
+    joins = True  # a province's count is made of the rows of all its governments
 
     def share(self, ctx, scope, params):
         if params["per"] == "province":
             known = scope[scope["province"].fillna("") != ""]
             keys = [*params["peers"], "province"]
-            return ProvinceCounts(Counter(dict(known.groupby(keys, sort=False).size())),
-                                  {k: {d for d in v if d == d} for k, v in
-                                   known.groupby(keys, sort=False)["department_id"].unique().items()})
+            groups = known.groupby(keys, sort=False)
+            return ProvinceCounts(Counter(dict(groups.size())),
+                                  {k: {d for d in v if d == d} for k, v in groups["department_id"].unique().items()},
+                                  {k: set(v) for k, v in groups["department"].unique().items()})
         keys = [*params["peers"], "department_id", "department"]
         return Counter(dict(scope.groupby(keys).size()))
 
-    def complete(self, whole, params):
+    def complete(self, whole, params, inputs):
         if params["per"] == "province":
             return whole
         keys = [*params["peers"], "department_id", "department"]
@@ -75,13 +77,16 @@ class Outlier(Primitive):
 
 @dataclass
 class ProvinceCounts:
-    """Items per (kind of department, province), and the departments holding them: R23's share of a part."""
+    """Items per (kind of department, province), and the departments holding them: R23's share of a part
+    (a province's count is made in several parts; each names its own rows as the count's sources)."""
 
     n: Counter
-    departments: dict
+    departments: dict  # department ids
+    names: dict  # and their names
 
     def __add__(self, other: ProvinceCounts) -> ProvinceCounts:
-        return ProvinceCounts(self.n + other.n, union_of(self.departments, other.departments))
+        return ProvinceCounts(self.n + other.n, union_of(self.departments, other.departments),
+                              union_of(self.names, other.names))
 
 
 def _stands_out(count: float, z: float, median: float, params: dict) -> bool:
@@ -110,7 +115,6 @@ def _provinces(scope, params, whole: ProvinceCounts):
     per = pd.DataFrame([(*k, n, len(whole.departments[k])) for k, n in whole.n.items()],
                        columns=[*peers_by, "province", "n", "departments"])
     per["mean"] = per["n"] / per["departments"]
-    here = set(known["province"])
     for peer_key, peers in per.groupby(peers_by, sort=False):
         if len(peers) < params["min_peers"]:
             continue
@@ -122,15 +126,16 @@ def _provinces(scope, params, whole: ProvinceCounts):
         peer_key = peer_key if isinstance(peer_key, tuple) else (peer_key,)
         for p in peers.itertuples(index=False):
             z = (p.mean - mean) / sd
-            if p.province in here and _stands_out(p.mean, z, median, params):
-                rows = known[(known["province"] == p.province)
-                             & (known[peers_by] == pd.Series(peer_key, index=peers_by)).all(axis=1)]
-                sources = _sources(rows)
+            if not _stands_out(p.mean, z, median, params):
+                continue
+            rows = known[(known["province"] == p.province)
+                         & (known[peers_by] == pd.Series(peer_key, index=peers_by)).all(axis=1)]
+            if len(rows):
                 kind = "".join(f"{v}级" if c == "admin_level" else str(v) for c, v in zip(peers_by, peer_key))
                 yield Hit([], {"count": round(p.mean, 1), "peer_median": round(median, 1), "z": round(z, 2),
                                "province_means": dict(zip(peers["province"], (round(v, 1) for v in values))),
-                               "_sources": sources},
+                               "_sources": _sources(rows)},
                           key="|".join([p.province, *map(str, peer_key)]),
-                          departments=sorted(set(rows["department"]))[:20],
+                          departments=sorted(whole.names[(*peer_key, p.province)])[:20],
                           fields={"direction": "偏多" if z > 0 else "偏少", "peers": len(peers), "province": p.province,
                                   "kind": kind, "n_departments": int(p.departments)})

@@ -18,6 +18,7 @@ similarity.  Reported, as asked by ``report``:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import compress
 
 import pandas as pd
@@ -49,30 +50,65 @@ class ReferenceDiff(Primitive):
         "same_level": Param("boolean", True, "是否只比对本层级适用的目录事项"),
     }
 
+    joins = True  # within a province, a renamed matter's holders are in several governments
+
+    def sharing(self, params):
+        return params["within"] == "province"
+
     def evaluate(self, ctx, scope, params):
-        unknown = [k for k in params["report"] if k not in KINDS]
-        if unknown:
-            raise ValueError(f"report 只能含 {'、'.join(KINDS)}，而不是 {'、'.join(unknown)}")
+        _check(params)
+        if self.sharing(params):
+            yield from super().evaluate(ctx, scope, params)
+            return
         ref = ctx.cached(("reference", params["reference"]),
                          lambda: as_tables(ctx.inputs[params["reference"]]).items)
         if scope.empty or ref.empty:
             return
         # one filtered reference per level, not per government, with its rows as plain dicts
         # (a pandas row per item costs more than the matching at province scale)
-        at_level: dict[str, tuple[pd.DataFrame, list[dict]]] = {}
-        if params["within"] == "province":
-            scope = scope[scope["province"].fillna("") != ""]
-            units = scope.groupby(["province", "admin_level"], sort=True)
-        else:
-            units = scope.groupby("government", sort=True)
-        for unit, items in units:
-            level = items["admin_level"].iloc[0]
-            if level not in at_level:
-                frame = _at_level(ref, level) if params["same_level"] else ref
-                at_level[level] = frame, frame.to_dict("records")
-            where = "|".join(unit) if isinstance(unit, tuple) else items["government"].iloc[0]
-            yield from self._diff(_distinct(items) if params["within"] == "province" else items.reset_index(drop=True),
-                                  *at_level[level], params, where)
+        at_level = _levels(ref, params)
+        for government, items in scope.groupby("government", sort=True):
+            yield from self._diff(items.reset_index(drop=True), *at_level(items["admin_level"].iloc[0]), params,
+                                  items["government"].iloc[0])
+
+    def share(self, ctx, scope, params):
+        """Within a province: this part's distinct holdings (``Holdings``)."""
+        scope = _in_province(scope)
+        columns = list(dict.fromkeys([*UNIT, *DISTINCT, "department", *params["compare"]]))
+        at = ctx.run_rows()[ctx.items.index.get_indexer(scope.index)]
+        return Holdings(scope[columns].assign(_at=at).drop_duplicates([*UNIT, *DISTINCT]))
+
+    def complete(self, whole, params, inputs):
+        """Each province and level against the catalogue, on its distinct holdings: the hits, each naming the
+        holdings it stands for (``_key``) and the province and level it is about."""
+        ref = as_tables(inputs[params["reference"]]).items
+        if whole.rows.empty or ref.empty:
+            return []
+        at_level = _levels(ref, params)
+        out = []
+        for unit, items in whole.rows.groupby(UNIT, sort=True):
+            items = items.reset_index(drop=True)
+            items["members"] = [[k] for k in _keys(items)]
+            out.extend((unit, hit) for hit in self._diff(items, *at_level(unit[1]), params, "|".join(unit)))
+        return out
+
+    def evaluate_given(self, ctx, scope, params, whole):
+        _check(params)
+        scope = _in_province(scope)
+        holders: dict[str, list[str]] = {}
+        for key, item_id in zip(_keys(scope), scope["id"]):
+            holders.setdefault(key, []).append(item_id)
+        units = set(zip(scope["province"], scope["admin_level"]))
+        for unit, hit in whole:
+            if unit not in units:
+                continue
+            subjects = [i for k in hit.subjects for i in holders.get(k, ())]
+            if hit.subjects and not subjects:
+                continue
+            # the items of a matter in the run's order; a hit is joined with the other parts' by what it is about
+            yield Hit(sorted(subjects, key=ctx.position.__getitem__), dict(hit.evidence), key=hit.key,
+                      departments=list(hit.departments), fields=hit.fields,
+                      part_of="|".join([hit.key, *unit, *hit.subjects]))
 
     def _diff(self, items: pd.DataFrame, ref: pd.DataFrame, refs: list[dict], params: dict, where: str):
         if params["by_department"]:
@@ -129,14 +165,49 @@ def _whose(where: str, params: dict) -> str:
     return f"{province}{level}级的"
 
 
-def _distinct(items: pd.DataFrame) -> pd.DataFrame:
-    """One row per department, category, name and code, with ``members``: the ids of every item it stands for
-    (a province's hundred counties hold one matter a hundred times; it is matched once)."""
-    keys = ["short_name", "category", "title", "code"]
-    members = items.groupby(keys, sort=False, dropna=False)["id"].agg(list)
-    first = items.drop_duplicates(keys).reset_index(drop=True)
-    first["members"] = [members[k] for k in zip(*(first[c] for c in keys))]
-    return first
+# a province's holdings are compared at each level; a holding is a department's matter by category, name and code
+UNIT = ["province", "admin_level"]
+DISTINCT = ["short_name", "category", "title", "code"]
+
+
+@dataclass
+class Holdings:
+    """One row per province, level, department, category, name and code held, the first in the run's order
+    (``_at``, its row there): what a province holds, of some of its items (a province's hundred counties
+    hold one matter a hundred times; it is matched once)."""
+
+    rows: pd.DataFrame
+
+    def __add__(self, other: Holdings) -> Holdings:
+        rows = pd.concat([self.rows, other.rows], ignore_index=True).sort_values("_at", kind="stable")
+        return Holdings(rows.drop_duplicates([*UNIT, *DISTINCT]).reset_index(drop=True))
+
+
+def _keys(items: pd.DataFrame) -> list[str]:
+    """Each row's holding, as one string."""
+    return ["\x1f".join(map(str, k)) for k in zip(*(items[c] for c in [*UNIT, *DISTINCT]))]
+
+
+def _in_province(scope: pd.DataFrame) -> pd.DataFrame:
+    return scope[scope["province"].fillna("") != ""]
+
+
+def _check(params: dict) -> None:
+    unknown = [k for k in params["report"] if k not in KINDS]
+    if unknown:
+        raise ValueError(f"report 只能含 {'、'.join(KINDS)}，而不是 {'、'.join(unknown)}")
+
+
+def _levels(ref: pd.DataFrame, params: dict):
+    """Level → the reference rows meant for it and the same as plain dicts, made once per level."""
+    made: dict[str, tuple[pd.DataFrame, list[dict]]] = {}
+
+    def at_level(level: str):
+        if level not in made:
+            frame = _at_level(ref, level) if params["same_level"] else ref
+            made[level] = frame, frame.to_dict("records")
+        return made[level]
+    return at_level
 
 
 def _renamed(items: pd.DataFrame, ids: list[list[str]], to_ref, to_ref_score, refs: list[dict], threshold: float,
