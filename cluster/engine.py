@@ -51,7 +51,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quanze.cluster.partitions import Partition, read_partitions, run_rows, write_partitions
+from quanze.cluster.partitions import Partition, read_with_rows, write_partitions
 from quanze.pipeline import Analysis, prepare
 from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.context import RUN_ROWS
@@ -275,9 +275,8 @@ def _read_on_cluster(client, n_workers: int, progress, jobs: list):
     # absolute here: a worker elsewhere does not share this process's working folder
     futures = [client.submit(_read_batch, [(str(Path(p).resolve()), str(p), r, o) for p, r, o in g], pure=False)
                for g in groups if g]
-    _watch(futures, progress, "集群读取任务")
-    for future in futures:
-        yield from future.result()
+    for batch in _as_done(futures, progress, "集群读取任务"):
+        yield from batch
 
 
 def _count(root: str, folders: list[str], names: list[str], rules: list[Rule], inputs_path: str) -> dict:
@@ -285,8 +284,8 @@ def _count(root: str, folders: list[str], names: list[str], rules: list[Rule], i
     from quanze.rules.context import FailedShare, RunContext, whole_run_statistics
     from quanze.rules.engine import rule_scope, share_key
 
-    ctx = RunContext(read_partitions(root, folders, clauses=False), _inputs(inputs_path),
-                     cache={RUN_ROWS: run_rows(root, folders)})
+    tables, rows = read_with_rows(root, folders, clauses=False)
+    ctx = RunContext(tables, _inputs(inputs_path), cache={RUN_ROWS: rows})
     out = whole_run_statistics(ctx, names)
     for rule in rules:
         primitive = REGISTRY[rule.check]
@@ -327,10 +326,10 @@ def _inputs(path: str) -> dict:
 def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_path: str, statistics: dict | None,
                     clauses: bool = True):
     """The rules over some partitions' tables (in the run's row order), with the whole run's ``statistics``."""
-    tables = read_partitions(root, folders, clauses=clauses)
+    tables, rows = read_with_rows(root, folders, clauses=clauses)
     # a statistic by its name, a rule's completed shares by their key (``rules.engine.share_key``)
     cache = {(("whole-run", name) if isinstance(name, str) else name): value for name, value in (statistics or {}).items()}
-    cache[RUN_ROWS] = run_rows(root, folders)
+    cache[RUN_ROWS] = rows
     result = run(tables, rules=rules, inputs=_inputs(inputs_path), cache=cache)
     return os.getpid(), result
 
@@ -338,19 +337,31 @@ def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_pat
 # ---- back here -----------------------------------------------------------------------------------
 
 
-def _watch(futures: list, progress, stage: str) -> None:
-    if not progress:
-        return
+def _as_done(futures: list, progress, stage: str, counting: list = ()) -> list:
+    """The futures' results in their order, each fetched as soon as its task is done and its future let go:
+    a worker keeps a result only until it is here, so its memory does not grow with the tasks it ran.
+    ``counting`` are tasks shown in the progress too, whose results are not wanted here."""
     from distributed import as_completed
 
-    progress(stage, 0, len(futures))
-    for n, _ in enumerate(as_completed(futures), 1):
-        progress(stage, n, len(futures))
+    at = {f.key: n for n, f in enumerate(futures)}
+    results: list = [None] * len(futures)
+    total = len(futures) + len(counting)
+    if progress:
+        progress(stage, 0, total)
+    done = as_completed([*counting, *futures])
+    futures.clear()
+    counting = None
+    for n, future in enumerate(done, 1):
+        if future.key in at:
+            results[at[future.key]] = future.result()
+        del future
+        if progress:
+            progress(stage, n, total)
+    return results
 
 
 def _gather(client, futures: list, progress, counting: list = ()) -> list[RunResult]:
-    _watch([*counting, *futures], progress, "集群规则任务")
-    return [f.result()[1] for f in futures]
+    return [r[1] for r in _as_done(futures, progress, "集群规则任务", counting)]
 
 
 def merge(rules: list[Rule], results: list[RunResult], tables=None) -> RunResult:

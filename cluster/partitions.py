@@ -81,12 +81,17 @@ def write_partitions(tables: Tables, root: str | Path) -> list[Partition]:
     return out
 
 
-def run_rows(root: str | Path, folders: list[str]) -> np.ndarray:
-    """The rows of the whole run's items table that ``read_partitions`` gives for these folders, in its order."""
-    return np.sort(np.concatenate([np.load(Path(root) / f / POSITIONS)["items"] for f in folders]))
+def read_with_rows(root: str | Path, folders: list[str], clauses: bool = True) -> tuple[Tables, np.ndarray]:
+    """``read_partitions``, and the row of the whole run's items table each of its items is."""
+    where = _positions(root, folders)
+    return read_partitions(root, folders, clauses, where), np.sort(np.concatenate([w["items"] for w in where]))
 
 
-def read_partitions(root: str | Path, folders: list[str], clauses: bool = True) -> Tables:
+def _positions(root: str | Path, folders: list[str]) -> list:
+    return [np.load(Path(root) / f / POSITIONS) for f in folders]
+
+
+def read_partitions(root: str | Path, folders: list[str], clauses: bool = True, where: list | None = None) -> Tables:
     """The tables of some partitions together, their rows in the whole run's order (without their
     responsibility clauses, the largest table, unless ``clauses``).
 
@@ -95,7 +100,7 @@ def read_partitions(root: str | Path, folders: list[str], clauses: bool = True) 
     root = Path(root)
     if len(folders) == 1 and clauses:
         return Tables.read(root / folders[0])
-    where = [np.load(root / f / POSITIONS) for f in folders]
+    where = where if where is not None else _positions(root, folders)
     frames = {}
     for name in ("items", "citations", "clauses", "departments"):
         if name == "clauses" and not clauses:  # the columns, no rows

@@ -22,8 +22,9 @@ CATALOG_DIR = Path(__file__).with_name("catalog")
 DATA_DIR = Path(__file__).with_name("data")
 REQUIRED = ("id", "title", "severity", "check", "message", "advice")
 KEYS = (*REQUIRED, "description", "answers", "needs", "applies_to", "partition")
-# the widest unit a rule compares inside: a government's own rows, a territory (a county or city with its
-# townships), a province, or every list loaded; the Dask engine runs a rule inside partitions of that key
+# the unit a rule runs inside: a government's own rows, a territory (a county or city with its townships), a
+# province, or every list loaded; the Dask engine runs a rule inside partitions of that key (what a rule reads
+# beyond its unit, it is given as the whole run's shares: ``Primitive.shares``)
 PARTITIONS = ("government", "territory", "province", "national")
 APPLIES_TO = ("categories", "levels", "admin_levels", "where")
 

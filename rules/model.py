@@ -28,7 +28,7 @@ class Rule:
     needs: list[str] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     path: str = ""
-    # what the rule compares inside (rules/catalogue.py PARTITIONS); a file that names none is national
+    # the unit the rule runs inside (rules/catalogue.py PARTITIONS); a file that names none is national
     partition: str = "national"
     declared_partition: bool = False
 
