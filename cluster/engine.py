@@ -54,7 +54,7 @@ from pathlib import Path
 from quanze.cluster.partitions import Partition, read_with_rows, write_partitions
 from quanze.pipeline import Analysis, prepare
 from quanze.rules.catalogue import load_catalogue, override, select
-from quanze.rules.context import RUN_ROWS
+from quanze.rules.context import RUN_ROWS, RunContext
 from quanze.rules.engine import RuleRun, RunResult, _dedupe, finding, run
 from quanze.rules.model import Hit, Rule
 from quanze.rules.primitives import REGISTRY
@@ -65,6 +65,8 @@ KINDS = ("government", "territory", "province")
 TASKS_PER_WORKER = 3
 # and at most about this many items: more tasks, each of bounded memory, as the run grows
 MAX_TASK_ITEMS = 100_000
+# a load task reads at most about this many bytes of lists (about 100,000 items of CSV lists), for the same reason
+MAX_TASK_BYTES = 100 * 2**20
 
 
 class DaskUnavailable(RuntimeError):
@@ -260,10 +262,11 @@ def _read_batch(jobs: list) -> list:
 
 
 def _read_on_cluster(client, n_workers: int, progress, jobs: list):
-    """``load_files``'s reader: one task per batch of files (balanced by size), results in file order."""
+    """``load_files``'s reader: one task per batch of files (balanced by size, none much above ``MAX_TASK_BYTES``
+    unless one file is), results in file order."""
     n = min(len(jobs), n_workers * TASKS_PER_WORKER) or 1
     sizes = [Path(p).stat().st_size if Path(p).exists() else 0 for p, _, _ in jobs]
-    share = sum(sizes) / n
+    share = min(sum(sizes) / n, MAX_TASK_BYTES)
     groups: list[list] = [[]]
     size = 0
     for job, s in zip(jobs, sizes):
@@ -349,12 +352,11 @@ def _as_done(futures: list, progress, stage: str, counting: list = ()) -> list:
     if progress:
         progress(stage, 0, total)
     done = as_completed([*counting, *futures])
-    futures.clear()
-    counting = None
+    futures.clear()  # as_completed holds each until it is done, and then only the loop does
     for n, future in enumerate(done, 1):
         if future.key in at:
             results[at[future.key]] = future.result()
-        del future
+        del future  # not kept while the next is awaited
         if progress:
             progress(stage, n, total)
     return results
@@ -378,13 +380,10 @@ def merge(rules: list[Rule], results: list[RunResult], tables=None) -> RunResult
         for f in res.findings:
             found.setdefault(f.rule, []).append(f)
         _merge_stats(stats, res.stats)
-    ctx = None
+    ctx = RunContext(tables) if tables is not None else None
     for rule in rules:
         parts = [h for p in by_rule.get(rule.id, []) for h in p.hits]
         if parts:
-            if ctx is None:
-                from quanze.rules.context import RunContext
-                ctx = RunContext(tables)
             found[rule.id] = [finding(ctx, rule, h) for h in join_hits(parts, ctx.position)]
     for rule in rules:
         parts = by_rule.get(rule.id, [])

@@ -56,10 +56,10 @@ class ReferenceDiff(Primitive):
         return params["within"] == "province"
 
     def evaluate(self, ctx, scope, params):
-        _check(params)
         if self.sharing(params):
             yield from super().evaluate(ctx, scope, params)
             return
+        _check(params)
         ref = ctx.cached(("reference", params["reference"]),
                          lambda: as_tables(ctx.inputs[params["reference"]]).items)
         if scope.empty or ref.empty:
@@ -69,7 +69,7 @@ class ReferenceDiff(Primitive):
         at_level = _levels(ref, params)
         for government, items in scope.groupby("government", sort=True):
             yield from self._diff(items.reset_index(drop=True), *at_level(items["admin_level"].iloc[0]), params,
-                                  items["government"].iloc[0])
+                                  government)
 
     def share(self, ctx, scope, params):
         """Within a province: this part's distinct holdings (``Holdings``)."""
@@ -79,8 +79,8 @@ class ReferenceDiff(Primitive):
         return Holdings(scope[columns].assign(_at=at).drop_duplicates([*UNIT, *DISTINCT]))
 
     def complete(self, whole, params, inputs):
-        """Each province and level against the catalogue, on its distinct holdings: the hits, each naming the
-        holdings it stands for (``_key``) and the province and level it is about."""
+        """Each province and level against the catalogue, on its distinct holdings: the hits, as (province and
+        level, a hit whose subjects are the holdings it stands for, ``_keys``)."""
         ref = as_tables(inputs[params["reference"]]).items
         if whole.rows.empty or ref.empty:
             return []
