@@ -261,9 +261,9 @@ def _read_batch(jobs: list) -> list:
     return out
 
 
-def _read_on_cluster(client, n_workers: int, progress, jobs: list):
-    """``load_files``'s reader: one task per batch of files (balanced by size, none much above ``MAX_TASK_BYTES``
-    unless one file is), results in file order."""
+def file_batches(jobs: list, n_workers: int) -> list[list]:
+    """The load's jobs (path, region, overrides) in batches of whole files, in file order, balanced by size and
+    none much above ``MAX_TASK_BYTES`` unless one file is: a load task's memory follows its batch."""
     n = min(len(jobs), n_workers * TASKS_PER_WORKER) or 1
     sizes = [Path(p).stat().st_size if Path(p).exists() else 0 for p, _, _ in jobs]
     share = min(sum(sizes) / n, MAX_TASK_BYTES)
@@ -275,9 +275,15 @@ def _read_on_cluster(client, n_workers: int, progress, jobs: list):
             size = 0
         groups[-1].append(job)
         size += s
+    return [g for g in groups if g]
+
+
+def _read_on_cluster(client, n_workers: int, progress, jobs: list):
+    """``load_files``'s reader: one task per batch of files (``file_batches``), results in file order."""
+    groups = file_batches(jobs, n_workers)
     # absolute here: a worker elsewhere does not share this process's working folder
     futures = [client.submit(_read_batch, [(str(Path(p).resolve()), str(p), r, o) for p, r, o in g], pure=False)
-               for g in groups if g]
+               for g in groups]
     for batch in _as_done(futures, progress, "集群读取任务"):
         yield from batch
 

@@ -243,6 +243,17 @@ def test_18_a_larger_run_gives_more_batches_not_larger_ones(tmp_path, monkeypatc
     assert groups == [[p] for p in parts] and len(groups) > 2
 
 
+def test_18_a_larger_load_gives_more_file_batches_not_larger_ones(monkeypatch):
+    """A load task's memory follows its batch of files: past MAX_TASK_BYTES the files are cut into more batches."""
+    from quanze.cluster import engine
+
+    jobs = [(p, None, None) for p in sorted(EXAMPLE.glob("*.xlsx"))]
+    groups = engine.file_batches(jobs, 2)
+    assert [j for g in groups for j in g] == jobs and len(groups) <= 2 * engine.TASKS_PER_WORKER
+    monkeypatch.setattr(engine, "MAX_TASK_BYTES", min(p.stat().st_size for p, _, _ in jobs))
+    assert engine.file_batches(jobs, 2) == [[j] for j in jobs] and len(jobs) > 2 * engine.TASKS_PER_WORKER
+
+
 def test_18_scheduler_without_the_dask_engine_is_refused(tmp_path):
     with pytest.raises(SystemExit, match="只用于 --engine dask"):
         main(["analyze", str(EXAMPLE), "--scheduler", "tcp://127.0.0.1:8786", "--out", str(tmp_path / "f.json")])
