@@ -55,7 +55,7 @@ from quanze.cluster.partitions import Partition, read_with_rows, write_partition
 from quanze.pipeline import Analysis, prepare
 from quanze.rules.catalogue import load_catalogue, override, select
 from quanze.rules.context import RUN_ROWS, RunContext
-from quanze.rules.engine import RuleRun, RunResult, _dedupe, finding, run
+from quanze.rules.engine import RuleRun, RunResult, _dedupe, finding, params_of, run
 from quanze.rules.model import Hit, Rule
 from quanze.rules.primitives import REGISTRY
 
@@ -206,20 +206,20 @@ def plan_rules(rules: list[Rule]) -> dict:
     plan: dict = {**{k: [] for k in KINDS}, "whole": [], "statistics": [], "shares": []}
     for rule in rules:
         primitive = REGISTRY.get(rule.check)
-        if primitive is None or primitive.runs_whole({**primitive.defaults, **rule.params}) \
+        if primitive is None or primitive.runs_whole(params_of(rule)) \
                 or rule.partition not in KINDS:
             plan["whole"].append(rule)
         else:
             plan[rule.partition].append(rule)
             plan["statistics"].extend(k for k in _statistics(rule) if k not in plan["statistics"])
-            if primitive.sharing({**primitive.defaults, **rule.params}):
+            if primitive.sharing(params_of(rule)):
                 plan["shares"].append(rule)
     return plan
 
 
 def _statistics(rule: Rule) -> list[str]:
     primitive = REGISTRY.get(rule.check)
-    return primitive.statistics({**primitive.defaults, **rule.params}) if primitive else []
+    return primitive.statistics(params_of(rule)) if primitive else []
 
 
 def reads_clauses(rules: list[Rule]) -> bool:
@@ -299,7 +299,7 @@ def _count(root: str, folders: list[str], names: list[str], rules: list[Rule], i
     for rule in rules:
         primitive = REGISTRY[rule.check]
         try:
-            out[share_key(rule)] = primitive.share(ctx, rule_scope(ctx, rule), {**primitive.defaults, **rule.params})
+            out[share_key(rule)] = primitive.share(ctx, rule_scope(ctx, rule), params_of(rule))
         except Exception as e:  # the rule fails, as in one process; the others still run
             out[share_key(rule)] = FailedShare(e)
     return out
@@ -315,7 +315,7 @@ def _add_up(rules: list[Rule], inputs_path: str, *shares: dict) -> dict:
         primitive = REGISTRY[rule.check]
         if not isinstance(out[share_key(rule)], FailedShare):
             try:
-                out[share_key(rule)] = primitive.complete(out[share_key(rule)], {**primitive.defaults, **rule.params},
+                out[share_key(rule)] = primitive.complete(out[share_key(rule)], params_of(rule),
                                                           _inputs(inputs_path))
             except Exception as e:
                 out[share_key(rule)] = FailedShare(e)

@@ -134,7 +134,7 @@ def _run_rule(ctx: RunContext, rule: Rule, only: set[str] | None) -> tuple[RuleR
         rr.status, rr.reason = "skipped", "缺少输入：" + "、".join(INPUT_LABELS.get(n, n) for n in missing)
     else:
         try:
-            params = {**primitive.defaults, **rule.params}
+            params = params_of(rule)
             scope = rule_scope(ctx, rule)
             if only is not None and primitive.local:
                 scope = scope[scope["id"].isin(only)]
@@ -152,6 +152,11 @@ def _run_rule(ctx: RunContext, rule: Rule, only: set[str] | None) -> tuple[RuleR
             rr.status, rr.reason, new = "error", f"{type(e).__name__}: {e}", []
     rr.seconds = time.perf_counter() - started
     return rr, new
+
+
+def params_of(rule: Rule) -> dict:
+    """A rule's parameters: its primitive's defaults, overridden by the rule's own."""
+    return {**REGISTRY[rule.check].defaults, **rule.params}
 
 
 def rule_scope(ctx: RunContext, rule: Rule) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from quanze.cluster.engine import batches, plan_rules
 from quanze.cluster.partitions import read_partitions, write_partitions
 from quanze.pipeline import analyze, example_inputs, prepare
 from quanze.rules.catalogue import load_catalogue
+from quanze.rules.engine import params_of
 from quanze.rules.primitives import REGISTRY
 
 LAWS_DIR = LAWS if LAWS.is_dir() else None
@@ -104,7 +105,7 @@ def test_18_rules_run_where_their_partition_and_primitive_allow():
     plan = plan_rules(load_catalogue())
     for rule in plan["government"] + plan["territory"]:
         primitive = REGISTRY[rule.check]
-        assert not primitive.runs_whole({**primitive.defaults, **rule.params})
+        assert not primitive.runs_whole(params_of(rule))
         assert rule.partition in ("government", "territory")
     # the rules comparing every part of the run run in partitions too, given the parts' shares added up:
     # no rule of the catalogue gathers the tables of the whole run, or of a whole province
@@ -153,7 +154,7 @@ def test_18_rules_comparing_every_part_give_in_partitions_the_hits_of_one_proces
     partitions' findings are one process's, those spanning partitions (R21, R22, R23) joined."""
     from quanze.rules.engine import run
 
-    rules = [r for r in load_catalogue() if REGISTRY[r.check].sharing({**REGISTRY[r.check].defaults, **r.params})]
+    rules = [r for r in load_catalogue() if REGISTRY[r.check].sharing(params_of(r))]
     one, two = run(nation.tables, rules=rules, inputs=nation.inputs), _in_partitions(nation, tmp_path, rules)
     assert all(r.status == "ok" for r in one.runs + two.runs), [(r.rule.id, r.reason) for r in two.runs]
     found = {r.rule.id: r.findings for r in one.runs}
