@@ -19,7 +19,8 @@
 
    A primitive that weighs texts over the whole run (``Primitive.statistics``: the TF-IDF vectors of R10 and
    R06, the pair score of R01b/R03 with its name and bigram weights) still runs in partitions: one task per
-   batch counts its share of the terms (``context.WHOLE_RUN``), one task adds the shares up, and every
+   batch counts its share of the terms (``context.WHOLE_RUN``), tasks add the shares up a few at a time
+   (``ADD_UP_FAN_IN``, a tree, so none holds every batch's share), and every
    partition task weighs its own rows with those counts — the rows the single process gives them, bit for
    bit (``textsim.vectorise_with``).  The counts grow with the vocabulary, not with the items.
    A rule that compares every part of the run (``Primitive.shares``: R05a/R05b, R13, R16, R21, R22, R23) is
@@ -67,6 +68,8 @@ TASKS_PER_WORKER = 3
 MAX_TASK_ITEMS = 100_000
 # a load task reads at most about this many bytes of lists (about 100,000 items of CSV lists), for the same reason
 MAX_TASK_BYTES = 100 * 2**20
+# the counting tasks' shares are added up this many at a time (a tree), so no task holds every batch's share
+ADD_UP_FAN_IN = 4
 
 
 class DaskUnavailable(RuntimeError):
@@ -166,12 +169,14 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
         labels.append("whole")
     # the whole run's statistics (term counts): each batch counts its share, one task adds them up
     # and the shares of the rules that compare every part of the run (``Primitive.shares``), completed there
-    statistics, shares = None, []
+    statistics, counting, n_counts, n_adding = None, [], 0, 0
     if plan["statistics"] or plan["shares"]:
-        shares = [client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"], plan["shares"],
+        counts = [client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"], plan["shares"],
                                 str(inputs_path), pure=False)
                   for batch in batches(partitions, "government", total_items, tasks)]
-        statistics = client.submit(_add_up, plan["shares"], str(inputs_path), *shares, pure=False)
+        counting, statistics = add_up_tree(client, counts, plan["shares"], str(inputs_path))
+        n_counts, n_adding = len(counts), len(counting) - len(counts)
+        del counts  # held by ``counting`` only, which lets each go once it is done
     for kind in KINDS:
         chosen = plan[kind]
         if not chosen:
@@ -182,7 +187,7 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
                                          str(inputs_path), needed, reads_clauses(chosen), pure=False))
             labels.append(kind)
     try:
-        results = _gather(client, futures, progress, shares)
+        results = _gather(client, futures, progress, counting)
     finally:
         inputs_path.unlink(missing_ok=True)
     result = merge(rules, results, ready.tables)
@@ -190,7 +195,7 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
     engine = {"engine": "dask", "scheduler": client.scheduler.address, "dashboard": client.dashboard_link,
               "workers": n_workers, "partitions": len(partitions),
               "tasks": {**{k: labels.count(k) for k in (*KINDS, "whole") if k in labels},
-                        **({"statistics": len(shares)} if shares else {})},
+                        **({"statistics": n_counts, "adding": n_adding} if n_counts else {})},
               "rules": {k: [r.id for r in plan[k]] for k in (*KINDS, "whole")},
               "seconds": {"load": round(loaded_at - started, 2), "rules": round(done - loaded_at, 2)}}
     return DaskAnalysis(ready.load, ready.tables, ready.inputs, ready.input_rejections, result, engine)
@@ -305,12 +310,31 @@ def _count(root: str, folders: list[str], names: list[str], rules: list[Rule], i
     return out
 
 
+def add_up_tree(client, counts: list, rules: list[Rule], inputs_path: str) -> tuple[list, object]:
+    """The counting tasks' ``counts`` added up ``ADD_UP_FAN_IN`` at a time, then completed in one task
+    (``_add_up``): no task holds more than that many shares, however many batches the run has.  Gives every
+    task submitted (to show in the progress) and the completing one."""
+    fan_in = max(ADD_UP_FAN_IN, 2)
+    submitted, level = list(counts), list(counts)
+    while len(level) > fan_in:
+        level = [client.submit(_sum, *level[i:i + fan_in], pure=False) for i in range(0, len(level), fan_in)]
+        submitted += level
+    whole = client.submit(_add_up, rules, inputs_path, *level, pure=False)
+    return [*submitted, whole], whole
+
+
+def _sum(*shares: dict) -> dict:
+    from quanze.rules.context import add_statistics
+
+    return functools.reduce(add_statistics, shares, {})
+
+
 def _add_up(rules: list[Rule], inputs_path: str, *shares: dict) -> dict:
     """The batches' statistics added up, and each rule's shares completed (``Primitive.complete``)."""
-    from quanze.rules.context import FailedShare, add_statistics
+    from quanze.rules.context import FailedShare
     from quanze.rules.engine import share_key
 
-    out = functools.reduce(add_statistics, shares, {})
+    out = _sum(*shares)
     for rule in rules:
         primitive = REGISTRY[rule.check]
         if not isinstance(out[share_key(rule)], FailedShare):
@@ -346,11 +370,14 @@ def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_pat
 # ---- back here -----------------------------------------------------------------------------------
 
 
-def _as_done(futures: list, progress, stage: str, counting: list = ()) -> list:
+def _as_done(futures: list, progress, stage: str, counting: list | None = None) -> list:
     """The futures' results in their order, each fetched as soon as its task is done and its future let go:
     a worker keeps a result only until it is here, so its memory does not grow with the tasks it ran.
-    ``counting`` are tasks shown in the progress too, whose results are not wanted here."""
+    ``counting`` are tasks shown in the progress too, whose results are not wanted here (each let go once
+    done, so a worker holds a counting task's share only until the task adding it has run)."""
     from distributed import as_completed
+
+    counting = counting if counting is not None else []
 
     at = {f.key: n for n, f in enumerate(futures)}
     results: list = [None] * len(futures)
@@ -359,6 +386,7 @@ def _as_done(futures: list, progress, stage: str, counting: list = ()) -> list:
         progress(stage, 0, total)
     done = as_completed([*counting, *futures])
     futures.clear()  # as_completed holds each until it is done, and then only the loop does
+    counting.clear()
     for n, future in enumerate(done, 1):
         if future.key in at:
             results[at[future.key]] = future.result()
@@ -368,7 +396,7 @@ def _as_done(futures: list, progress, stage: str, counting: list = ()) -> list:
     return results
 
 
-def _gather(client, futures: list, progress, counting: list = ()) -> list[RunResult]:
+def _gather(client, futures: list, progress, counting: list | None = None) -> list[RunResult]:
     return [r[1] for r in _as_done(futures, progress, "集群规则任务", counting)]
 
 

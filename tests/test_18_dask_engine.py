@@ -219,6 +219,31 @@ def test_18_adding_shares_keeps_what_only_one_part_has():
     assert set(total["pair-signals"]) == {"name", "cited"}
 
 
+def test_18_the_shares_are_added_up_a_few_at_a_time(monkeypatch):
+    """The adding task held every counting task's share at once, so its worker grew with the run (13 shares
+    on two province-sized provinces); they are now added up a tree of at most ``ADD_UP_FAN_IN`` at a time,
+    to the same whole."""
+    from collections import Counter
+
+    from quanze.cluster import engine
+
+    held = []
+
+    class Eager:  # a client that runs each task at once and notes how many shares it was given
+        def submit(self, fn, *args, pure=True):
+            shares = [a for a in args if isinstance(a, dict)]
+            held.append(len(shares))
+            return fn(*args)
+
+    monkeypatch.setattr(engine, "ADD_UP_FAN_IN", 3)
+    counts = [{"terms": Counter({f"词{n % 4}": n}), "share": Counter({n: 1})} for n in range(11)]
+    submitted, whole = engine.add_up_tree(Eager(), counts, [], "unused")
+    assert max(held) <= 3 and len(held) == 4 + 2 + 1  # 11 → 4 sums → 2 → the completing task
+    assert len(submitted) == 11 + len(held) and submitted[-1] is whole
+    assert whole == engine._add_up([], "unused", *counts)
+    assert whole["terms"] == Counter({"词0": 0 + 4 + 8, "词1": 1 + 5 + 9, "词2": 2 + 6 + 10, "词3": 3 + 7})
+
+
 def test_18_batches_keep_territories_whole(tmp_path):
     tables = prepare([EXAMPLE]).tables
     parts = write_partitions(tables, tmp_path)
@@ -319,6 +344,19 @@ def test_18_dask_engine_gives_the_single_process_findings_on_the_county_preset(c
     _same_findings(one, two)
     assert one.load.report() == two.load.report()
     assert two.engine["tasks"]["government"] >= 2  # the partition rules ran in more than one task
+
+
+@pytest.mark.slow
+def test_18_many_counting_tasks_added_up_in_a_tree_give_the_single_process_findings(client, county, monkeypatch):
+    from quanze.cluster import engine
+
+    monkeypatch.setattr(engine, "MAX_TASK_ITEMS", 20)  # a batch a government
+    monkeypatch.setattr(engine, "ADD_UP_FAN_IN", 2)
+    lists, inputs = county
+    one = analyze([lists], laws=LAWS_DIR, **inputs)
+    two = engine.analyze([lists], laws=LAWS_DIR, client=client, **inputs)
+    assert two.engine["tasks"]["statistics"] >= 5 and two.engine["tasks"]["adding"] >= 4
+    _same_findings(one, two)
 
 
 @pytest.mark.slow
