@@ -73,11 +73,14 @@ def on_dask(out: Path, laws: str | None, workers: int, memory_limit: str) -> dic
         sent = client.run(lambda dask_worker: dask_worker.transfer_outgoing_bytes_total)
     parquet = sum(p.stat().st_size for p in (work / "tables").rglob("*.parquet"))
     # compared as JSON on both sides (the single run's keys were written as JSON)
+    # None: no single run to compare with (``--dask-only`` on a run too large for one process)
     same = json.loads(json.dumps(_keys(done.result), ensure_ascii=False)) == \
-        json.loads((out / "single.json").read_text(encoding="utf-8"))
+        json.loads((out / "single.json").read_text(encoding="utf-8")) if (out / "single.json").exists() else None
     return {"seconds": round(seconds, 1), "cluster_seconds": round(started, 1), "peak_mb": round(_peak_mb()),
             "worker_peak_mb": sorted(round(v) for v in worker_peaks.values()),
-            "parquet_mb": round(parquet / 2**20, 1), "sent_mb": round(sum(sent.values()) / 2**20, 1), "same": same, **{k: done.engine[k] for k in ("partitions", "tasks")},
+            "parquet_mb": round(parquet / 2**20, 1), "sent_mb": round(sum(sent.values()) / 2**20, 1), "same": same,
+            "items": len(done.tables), "findings": len(done.result.findings),
+            **{k: done.engine[k] for k in ("partitions", "tasks")},
             "stages": done.engine["seconds"]}
 
 
@@ -103,6 +106,8 @@ def main() -> None:
                     help="also a nation with K provinces, for each K given")
     ap.add_argument("--nation-preset", default="nation-small", choices=["nation-small", "nation"],
                     help="the nation's preset: small provinces, or provinces the size of the province preset")
+    ap.add_argument("--dask-only", action="store_true",
+                    help="only the Dask run (compared with an earlier single run of the same folder, if any)")
     ap.add_argument("--write", action="store_true", help=f"replace the section «{HEADING}» of results.md")
     args = ap.parse_args()
     laws = Path(args.shared) / "data" / "laws"
@@ -125,7 +130,7 @@ def main() -> None:
             options = ["--preset", nation, "--provinces", provinces] if nation else ["--preset", preset]
             subprocess.run([sys.executable, "-W", "ignore", "-m", "quanze.api.cli", "synth", *options,
                             "--seed", str(args.seed), "--out", str(out)], check=True, cwd=tempfile.gettempdir())
-        one = child("single", out, laws, args.workers, args.memory_limit)
+        one = None if args.dask_only else child("single", out, laws, args.workers, args.memory_limit)
         two = child("on_dask", out, laws, args.workers, args.memory_limit)
         print(preset, one, two, flush=True)
         rows.append((preset, one, two))
@@ -134,7 +139,7 @@ def main() -> None:
              f"`python benchmarks/bench_dask.py --presets {' '.join(args.presets)}{' --real' if args.real else ''}"
              f"{' --nation ' + ' '.join(map(str, args.nation)) if args.nation else ''}"
              f"{' --nation-preset ' + args.nation_preset if args.nation and args.nation_preset != 'nation-small' else ''} "
-             f"--workers {args.workers} "
+             f"{'--dask-only ' if args.dask_only else ''}--workers {args.workers} "
              f"--memory-limit {args.memory_limit}`：单进程 `pipeline.analyze` 与 `--engine dask`（本机 LocalCluster，"
              f"{args.workers} 个工作进程，各 1 线程），各在独立子进程中运行；法律库{'已用' if laws else '未用'}。"
              f"机器为多人共用的 2 核（测量结束时负载 {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}），"
@@ -143,10 +148,12 @@ def main() -> None:
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for preset, one, two in rows:
         tasks = "、".join(f"{k} {v}" for k, v in two["tasks"].items())
-        lines.append(f"| {preset} | {one['items']:,} | {one['seconds']} | {one['peak_mb']:,} | {two['seconds']}"
+        same = {True: "是", False: "**否**", None: "未比较"}[two["same"]]
+        single_columns = f"{one['seconds']} | {one['peak_mb']:,}" if one else "– | –"
+        lines.append(f"| {preset} | {two['items']:,} | {single_columns} | {two['seconds']}"
                      f"（{two['stages']['load']} / {two['stages']['rules']}） | {two['cluster_seconds']} | "
                      f"{two['peak_mb']:,} | {' / '.join(f'{v:,}' for v in two['worker_peak_mb'])} | {two['parquet_mb']} | {two['sent_mb']} | "
-                     f"{two['partitions']} | {tasks} | {'是' if two['same'] else '**否**'}（{one['findings']} 个） |")
+                     f"{two['partitions']} | {tasks} | {same}（{two['findings']} 个） |")
     lines += ["", "What the figures say: the client still loads every list and holds the whole tables (the per-file parse "
               "runs on the workers, the cross-file steps and the law library here), so its peak is the single "
               "process's load peak. Every rule runs in parallel on the workers, in batches of whole governments, "
