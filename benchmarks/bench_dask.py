@@ -140,8 +140,10 @@ def main() -> None:
              f"{' --nation ' + ' '.join(map(str, args.nation)) if args.nation else ''}"
              f"{' --nation-preset ' + args.nation_preset if args.nation and args.nation_preset != 'nation-small' else ''} "
              f"{'--dask-only ' if args.dask_only else ''}--workers {args.workers} "
-             f"--memory-limit {args.memory_limit}`：单进程 `pipeline.analyze` 与 `--engine dask`（本机 LocalCluster，"
-             f"{args.workers} 个工作进程，各 1 线程），各在独立子进程中运行；法律库{'已用' if laws else '未用'}。"
+             f"--memory-limit {args.memory_limit}`："
+             + ("只跑 `--engine dask`，与同一文件夹此前单进程运行的结果（single.json，若有）比较（本机 LocalCluster，"
+                if args.dask_only else "单进程 `pipeline.analyze` 与 `--engine dask`（本机 LocalCluster，")
+             + f"{args.workers} 个工作进程，各 1 线程），各在独立子进程中运行；法律库{'已用' if laws else '未用'}。"
              f"机器为多人共用的 2 核（测量结束时负载 {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}），"
              "时间只可作量级参考。集群启动时间单列，不计入 Dask 时间。", "",
              "| 规模 | 事项 | 单进程 秒 | 单进程 峰值 MB | Dask 秒（读取 / 规则） | 集群启动 秒 | 客户端峰值 MB | 各工作进程峰值 MB | Parquet MB | 工作进程间传输 MB | 分区 | 任务 | 结果相同 |",

@@ -167,8 +167,8 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
         futures.append(client.submit(_run_partitions, str(root), [p.folder for p in partitions], plan["whole"],
                                      str(inputs_path), None, reads_clauses(plan["whole"]), pure=False))
         labels.append("whole")
-    # the whole run's statistics (term counts): each batch counts its share, one task adds them up
-    # and the shares of the rules that compare every part of the run (``Primitive.shares``), completed there
+    # the whole run's statistics (term counts): each batch counts its share, tasks add them up (a tree),
+    # and the shares of the rules that compare every part of the run (``Primitive.shares``), completed last
     statistics, counting, n_counts, n_adding = None, [], 0, 0
     if plan["statistics"] or plan["shares"]:
         counts = [client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"], plan["shares"],
@@ -324,6 +324,7 @@ def add_up_tree(client, counts: list, rules: list[Rule], inputs_path: str) -> tu
 
 
 def _sum(*shares: dict) -> dict:
+    """Some counting tasks' shares as one (``context.add_statistics``), in their order."""
     from quanze.rules.context import add_statistics
 
     return functools.reduce(add_statistics, shares, {})
