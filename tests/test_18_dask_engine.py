@@ -221,7 +221,7 @@ def test_18_adding_shares_keeps_what_only_one_part_has():
 
 def test_18_the_shares_are_added_up_a_few_at_a_time(monkeypatch):
     """The adding task held every counting task's share at once, so its worker grew with the run (13 shares
-    on two province-sized provinces); they are now added up a tree of at most ``ADD_UP_FAN_IN`` at a time,
+    on two province-sized provinces); they are now added up in a tree, at most ``ADD_UP_FAN_IN`` at a time,
     to the same whole."""
     from collections import Counter
 
