@@ -34,6 +34,9 @@
    process runs too, so the two cannot drift apart.  A batch holds at most about ``MAX_TASK_ITEMS``
    items (or one whole unit), so no task grows with the run.
 
+Each task starts with the process's bounded caches emptied (``quanze.caches``): a worker's memory then
+follows the task it runs, not how many tasks it has run before.
+
 Dask retries the tasks of a worker lost mid-run (every task reads its input from the work folder, so a retry
 reads the same rows), so a lost worker does not change the findings.
 """
@@ -52,6 +55,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quanze import caches
 from quanze.cluster.partitions import Partition, read_with_rows, write_partitions
 from quanze.pipeline import Analysis, prepare
 from quanze.rules.catalogue import load_catalogue, override, select
@@ -258,6 +262,7 @@ def _read_batch(jobs: list) -> list:
     """Read a batch of files on a worker (``loaders.pipeline.read_one``), each report naming the path as given."""
     from quanze.loaders.pipeline import read_one
 
+    caches.clear()
     out = []
     for path, given, region, overrides in jobs:
         report, items = read_one((Path(path), region, overrides))
@@ -298,6 +303,7 @@ def _count(root: str, folders: list[str], names: list[str], rules: list[Rule], i
     from quanze.rules.context import FailedShare, RunContext, whole_run_statistics
     from quanze.rules.engine import rule_scope, share_key
 
+    caches.clear()
     tables, rows = read_with_rows(root, folders, clauses=False)
     ctx = RunContext(tables, _inputs(inputs_path), cache={RUN_ROWS: rows})
     out = whole_run_statistics(ctx, names)
@@ -335,6 +341,7 @@ def _add_up(rules: list[Rule], inputs_path: str, *shares: dict) -> dict:
     from quanze.rules.context import FailedShare
     from quanze.rules.engine import share_key
 
+    caches.clear()
     out = _sum(*shares)
     for rule in rules:
         primitive = REGISTRY[rule.check]
@@ -360,6 +367,7 @@ def _inputs(path: str) -> dict:
 def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_path: str, statistics: dict | None,
                     clauses: bool = True):
     """The rules over some partitions' tables (in the run's row order), with the whole run's ``statistics``."""
+    caches.clear()
     tables, rows = read_with_rows(root, folders, clauses=clauses)
     # a statistic by its name, a rule's completed shares by their key (``rules.engine.share_key``)
     cache = {(("whole-run", name) if isinstance(name, str) else name): value for name, value in (statistics or {}).items()}

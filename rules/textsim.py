@@ -189,10 +189,15 @@ _terms = _Terms()
 
 
 def _numbering() -> _Terms:
-    global _terms
     if len(_terms.names) > MAX_TERMS:
-        _terms = _Terms()  # calls under way keep the numbering they started with
+        new_numbering()
     return _terms
+
+
+def new_numbering() -> None:
+    """Number terms afresh (calls under way keep the numbering they started with)."""
+    global _terms
+    _terms = _Terms()
 
 
 @functools.lru_cache(maxsize=400_000)
