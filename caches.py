@@ -31,7 +31,7 @@ def bounded_caches() -> list:
 
 
 def clear() -> None:
-    """Empty the bounded caches and the term numbering, and give the freed memory back to the system."""
+    """Empty the bounded caches and the term numbering, and give the memory freed back to the system."""
     from quanze.rules import textsim
 
     for cache in bounded_caches():
@@ -51,7 +51,10 @@ def _libc():
 
 
 def _trim() -> None:
-    """glibc keeps freed memory for the process unless asked (``malloc_trim``); elsewhere nothing to do."""
+    """glibc keeps freed memory for the process unless asked (``malloc_trim``), and so does Arrow's pool
+    (mimalloc or jemalloc: the Parquet a task read); elsewhere nothing to do."""
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
