@@ -51,7 +51,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,12 +175,13 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
     # and the shares of the rules that compare every part of the run (``Primitive.shares``), completed last
     statistics, counting, n_counts, n_adding = None, [], 0, 0
     if plan["statistics"] or plan["shares"]:
-        counts = [client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"], plan["shares"],
+        counting_batches = batches(partitions, "government", total_items, tasks)
+        counts = (client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"], plan["shares"],
                                 str(inputs_path), pure=False)
-                  for batch in batches(partitions, "government", total_items, tasks)]
+                  for batch in counting_batches)
+        # held by ``counting`` only, which lets each go once it is done
         counting, statistics = add_up_tree(client, counts, plan["shares"], str(inputs_path))
-        n_counts, n_adding = len(counts), len(counting) - len(counts)
-        del counts  # held by ``counting`` only, which lets each go once it is done
+        n_counts, n_adding = len(counting_batches), len(counting) - len(counting_batches)
     for kind in KINDS:
         chosen = plan[kind]
         if not chosen:
@@ -316,16 +317,36 @@ def _count(root: str, folders: list[str], names: list[str], rules: list[Rule], i
     return out
 
 
-def add_up_tree(client, counts: list, rules: list[Rule], inputs_path: str) -> tuple[list, object]:
+def add_up_tree(client, counts: Iterable, rules: list[Rule], inputs_path: str) -> tuple[list, object]:
     """The counting tasks' ``counts`` added up ``ADD_UP_FAN_IN`` at a time, then completed in one task
     (``_add_up``): no task holds more than that many shares, however many batches the run has.  Gives every
-    task submitted (to show in the progress) and the completing one."""
+    task submitted (to show in the progress) and the completing one.
+
+    ``counts`` are submitted as they are taken from it (a generator), each sum as soon as its shares are:
+    Dask runs what was submitted first first, so a sum runs as soon as its shares are done, and a worker
+    holds a few shares at a time, not every counting task's share until the last of them has run."""
     fan_in = max(ADD_UP_FAN_IN, 2)
-    submitted, level = list(counts), list(counts)
-    while len(level) > fan_in:
-        level = [client.submit(_sum, *level[i:i + fan_in], pure=False) for i in range(0, len(level), fan_in)]
-        submitted += level
-    whole = client.submit(_add_up, rules, inputs_path, *level, pure=False)
+    submitted: list = []
+    levels: list[list] = []  # the shares not yet added, per level of the tree: earlier batches higher up
+
+    def push(level: int, share) -> None:
+        if level == len(levels):
+            levels.append([])
+        levels[level].append(share)
+        if len(levels[level]) == fan_in:
+            added = client.submit(_sum, *levels[level], pure=False)
+            submitted.append(added)
+            levels[level] = []
+            push(level + 1, added)
+
+    for share in counts:
+        submitted.append(share)
+        push(0, share)
+    rest = [share for level in reversed(levels) for share in level]  # in batch order
+    while len(rest) > fan_in:
+        rest = [client.submit(_sum, *rest[i:i + fan_in], pure=False) for i in range(0, len(rest), fan_in)]
+        submitted += rest
+    whole = client.submit(_add_up, rules, inputs_path, *rest, pure=False)
     return [*submitted, whole], whole
 
 

@@ -267,11 +267,34 @@ def test_18_the_shares_are_added_up_a_few_at_a_time(monkeypatch):
 
     monkeypatch.setattr(engine, "ADD_UP_FAN_IN", 3)
     counts = [{"terms": Counter({f"词{n % 4}": n}), "share": Counter({n: 1})} for n in range(11)]
-    submitted, whole = engine.add_up_tree(Eager(), counts, [], "unused")
-    assert max(held) <= 3 and len(held) == 4 + 2 + 1  # 11 → 4 sums → 2 → the completing task
+    submitted, whole = engine.add_up_tree(Eager(), iter(counts), [], "unused")
+    assert max(held) <= 3 and len(held) == 3 + 1 + 1  # 11 → 3 sums of 3 → 1 of those → the completing task
     assert len(submitted) == 11 + len(held) and submitted[-1] is whole
     assert whole == engine._add_up([], "unused", *counts)
     assert whole["terms"] == Counter({"词0": 0 + 4 + 8, "词1": 1 + 5 + 9, "词2": 2 + 6 + 10, "词3": 3 + 7})
+
+
+def test_18_each_sum_is_submitted_as_soon_as_its_shares_are():
+    """Every counting task was submitted before any sum, and Dask runs what was submitted first first: on
+    three province-sized provinces a worker held up to nine shares waiting to be added, more with more
+    provinces.  A sum now follows its shares."""
+    from quanze.cluster import engine
+
+    order = []
+
+    class Recording:
+        def submit(self, fn, *args, pure=True):
+            order.append(fn.__name__)
+            return {}
+
+    def counts():
+        for n in range(2 * engine.ADD_UP_FAN_IN + 1):
+            order.append("_count")
+            yield {}
+
+    engine.add_up_tree(Recording(), counts(), [], "unused")
+    fan_in = engine.ADD_UP_FAN_IN
+    assert order == [*["_count"] * fan_in, "_sum", *["_count"] * fan_in, "_sum", "_count", "_add_up"]
 
 
 def test_18_batches_keep_territories_whole(tmp_path):
