@@ -17,15 +17,24 @@ import gc
 import sys
 
 
+def keep_between_tasks(cache):
+    """Mark a bounded cache whose entries do not grow with the tasks (a run's inputs, read once per run):
+    :func:`clear` leaves it, so a task does not read them again."""
+    cache.keep_between_tasks = True
+    return cache
+
+
 def bounded_caches() -> list:
-    """Every ``functools.lru_cache`` with a bound in the package's loaded modules.  Unbounded ones
-    (``functools.cache``: the data tables, compiled patterns) are loaded once and do not grow."""
+    """Every ``functools.lru_cache`` with a bound in the package's loaded modules, but those kept between
+    tasks.  Unbounded ones (``functools.cache``: the data tables, compiled patterns) are loaded once and do
+    not grow."""
     found: dict[int, object] = {}
     for name, module in list(sys.modules.items()):
         if module is None or not (name == __package__ or name.startswith(f"{__package__}.")):
             continue
         for value in list(vars(module).values()):
-            if isinstance(value, functools._lru_cache_wrapper) and value.cache_info().maxsize:
+            if isinstance(value, functools._lru_cache_wrapper) and value.cache_info().maxsize \
+                    and not getattr(value, "keep_between_tasks", False):
                 found[id(value)] = value
     return list(found.values())
 

@@ -375,6 +375,7 @@ def _add_up(rules: list[Rule], inputs_path: str, *shares: dict) -> dict:
     return out
 
 
+@caches.keep_between_tasks  # the run's inputs, by their path: each worker reads them once a run
 @functools.lru_cache(maxsize=4)
 def _inputs(path: str) -> dict:
     inputs = pickle.loads(Path(path).read_bytes())

@@ -105,6 +105,7 @@ def test_18_a_worker_task_starts_with_the_caches_of_earlier_tasks_emptied(tmp_pa
     """A worker held 200–300 MB more between tasks the more tasks it had run (caches filling), so its memory
     grew with the number of provinces: each task now starts with the bounded caches empty."""
     from quanze import caches
+    from quanze.cluster import engine
     from quanze.cluster.engine import _run_partitions
     from quanze.rules import textsim
 
@@ -124,10 +125,13 @@ def test_18_a_worker_task_starts_with_the_caches_of_earlier_tasks_emptied(tmp_pa
     _run_partitions(str(tmp_path / "tables"), [first.folder], rules, str(inputs), None)
     held_first = textsim.tokens.cache_info().currsize
     numbering = textsim._numbering()
+    read = engine._inputs.cache_info().misses
     after = run_second()[1]
     # the first task's entries are gone: the second holds what it holds alone, not both tasks' names
     assert textsim.tokens.cache_info().currsize == held_alone < held_first + held_alone
     assert textsim._numbering() is not numbering
+    # the run's inputs are kept: the second task does not read them again
+    assert engine._inputs not in caches.bounded_caches() and engine._inputs.cache_info().misses == read
     assert [f.to_dict() for f in after.findings] == [f.to_dict() for f in alone.findings]
 
 
