@@ -257,10 +257,13 @@ def _cited(tables: Tables) -> tuple[pd.DataFrame, np.ndarray]:
     return cited[rows.notna()], rows[rows.notna()].astype(np.int64).to_numpy()
 
 
-def _bigram_texts(ctx: RunContext, library, cited: pd.DataFrame) -> dict[str, list]:
-    """Per item, the texts whose character bigrams it is compared by: its core, its cited articles, its quotes."""
-    items = ctx.items
-    return {"chars": ctx.texts("core"),
+def _bigram_texts(ctx: RunContext, library, cited: pd.DataFrame, at: np.ndarray | None = None) -> dict[str, list]:
+    """Per item (of the positions ``at``, or every item), the texts whose character bigrams it is compared by:
+    its core, its cited articles, its quotes."""
+    items, cores = ctx.items, ctx.texts("core")
+    if at is not None:
+        items, cores = items.iloc[at], [cores[k] for k in at]
+    return {"chars": cores,
             "laws": library_texts(cited[cited["article"].notna()], items["id"].tolist(), library),
             "quotes": _per_text(items["basis_text"], quoted_text)}
 
@@ -273,15 +276,24 @@ def signal_counts(tables: Tables, library=None, context: RunContext | None = Non
 
 
 def item_signals(tables: Tables, library=None, context: RunContext | None = None,
-                 whole: dict[str, textsim.TermCounts] | None = None) -> ItemSignals:
+                 whole: dict[str, textsim.TermCounts] | None = None,
+                 positions: np.ndarray | None = None) -> ItemSignals:
     """Per-item signals of ``tables`` (the law library's texts only when ``library`` is given); ``whole``: the
-    whole run's ``signal_counts`` when ``tables`` are a part of it."""
+    whole run's ``signal_counts`` when ``tables`` are a part of it, or when only the items at ``positions``
+    are wanted (a rule's candidate pairs: a few hundred of a task's 100,000 items); the signals' rows are
+    then those items, in that order."""
     ctx = context or RunContext(tables, {})
-    items = tables.items
-    ids = items["id"].tolist()
     cited, rows = _cited(tables)
+    items, at = tables.items, None
+    if positions is not None:
+        at = np.asarray(positions, dtype=np.int64)
+        items = items.iloc[at]
+        local = np.full(len(tables.items), -1, dtype=np.int64)
+        local[at] = np.arange(len(at))
+        kept = local[rows] >= 0
+        cited, rows = cited[kept], local[rows[kept]]
+    ids = items["id"].tolist()
     c = cited[cited["article"].notna()]
-    at = tables.position
     art_rows = rows[cited["article"].notna().to_numpy()]
     article = c["article"].astype(np.int64)
     refs = _per_text(items["name"], reference_of)
@@ -300,14 +312,13 @@ def item_signals(tables: Tables, library=None, context: RunContext | None = None
     doc_codes, documents = pd.factorize(cited["document"])
     documents = _binary(rows, doc_codes, len(ids), max(len(documents), 1))
     names = ctx.vectors("core")
-    if names is None:
-        names = sp.csr_matrix((len(ids), 1))
+    names = sp.csr_matrix((len(ids), 1)) if names is None else sp.csr_matrix(names if at is None else names[at])
     full = [f"{n}{s or ''}" for n, s in zip(items["name"], items["sub_name"])]
-    cores = ctx.texts("core")
-    texts, whole = _bigram_texts(ctx, library, cited), whole or {}
+    texts, whole = _bigram_texts(ctx, library, cited, at), whole or {}
+    cores = texts["chars"]
     bigrams = {kind: _bigrams(t, whole.get(kind)) for kind, t in texts.items()}
     return ItemSignals(
-        position=at, names=sp.csr_matrix(names), chars=bigrams["chars"],
+        position=tables.position if at is None else {item_id: k for k, item_id in enumerate(ids)}, names=names, chars=bigrams["chars"],
         grams=_per_text(cores, lambda t: textsim.phrases(t, 2)), lists=np.array(_per_text(items["name"], lists_cases)),
         laws=bigrams["laws"], quotes=bigrams["quotes"],
         articles=articles, neighbours=neighbours, documents=documents, references=references,

@@ -455,3 +455,30 @@ def test_18_cli_runs_on_an_existing_scheduler(client, tmp_path, capsys):
     single = analyze([EXAMPLE]).result.to_dict()["findings"]
     assert sorted((f["rule"], f["fingerprint"]) for f in json.loads(out.read_text(encoding="utf-8"))["findings"]) == \
         sorted((f["rule"], f["fingerprint"]) for f in single)
+
+
+def test_18_the_pair_score_computes_signals_only_for_the_items_of_its_pairs(monkeypatch):
+    """A rule task's pair score built every item's signals (100,000 items' bigram rows, cited-article texts
+    and bigram sets) to score a few hundred candidate pairs: the largest part of the task's memory.  The
+    signals are now built for the pairs' items only, weighed with the whole run's counts, and the
+    probabilities and features are the ones every item's signals give."""
+    import numpy as np
+
+    from quanze.loaders import LawLibrary
+    from quanze.rules import pairfeatures, pairscore
+    from quanze.rules.context import RunContext
+
+    tables = prepare([EXAMPLE]).tables
+    laws = LawLibrary(LAWS_DIR) if LAWS_DIR else None
+    ctx = RunContext(tables, {"laws": laws})
+    rng = np.random.default_rng(18)
+    i, j = rng.choice(len(tables), 40), rng.choice(len(tables), 40)
+    built = []
+    real = pairfeatures.item_signals
+    monkeypatch.setattr(pairscore, "item_signals", lambda *a, **k: built.append(real(*a, **k)) or built[-1])
+    p, features = pairscore.probabilities(ctx, i, j)
+    assert len(built) == 1 and len(built[0].position) == len(set(i) | set(j)) < len(tables)
+    everyone = real(tables, laws, RunContext(tables, {"laws": laws}))
+    expected = pairfeatures.pair_features(everyone, i, j)
+    assert np.array_equal(features, expected)
+    assert np.array_equal(p, pairscore.default_model().probability(expected))
