@@ -56,29 +56,63 @@ def single(out: Path, laws: str | None) -> dict:
             "items": len(done.tables)}
 
 
+def _worker_log(folder: Path):
+    """A worker plugin noting, after each task, the worker's peak memory and the bytes it has sent, per
+    worker process: the engine restarts the workers between stages, so the processes at the end of a run
+    are not all that ran it."""
+    from distributed import WorkerPlugin
+
+    class Log(WorkerPlugin):
+        def setup(self, worker):
+            self.worker = worker
+
+        def transition(self, key, start, finish, **kwargs):
+            if start == "executing":
+                # VmHWM, the process's own peak: ru_maxrss of a spawned process counts the process it was
+                # spawned from, and the engine restarts its workers from the client, which holds the tables
+                status = Path("/proc/self/status")
+                peak = [int(x.split()[1]) / 1024 for x in (status.read_text().splitlines() if status.exists() else [])
+                        if x.startswith("VmHWM:")] or [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]
+                note = {"worker": str(self.worker.name), "peak_mb": peak[0],
+                        "sent": self.worker.transfer_outgoing_bytes_total}
+                (folder / f"{os.getpid()}.json").write_text(json.dumps(note))
+
+    return Log()
+
+
+def _worker_figures(folder: Path) -> tuple[list[float], float]:
+    """Each worker's peak (the largest of its processes), and the bytes all of them sent."""
+    notes = [json.loads(p.read_text()) for p in folder.glob("*.json")]
+    peaks: dict[str, float] = {}
+    for n in notes:
+        peaks[n["worker"]] = max(peaks.get(n["worker"], 0.0), n["peak_mb"])
+    return list(peaks.values()), sum(n["sent"] for n in notes)
+
+
 def on_dask(out: Path, laws: str | None, workers: int, memory_limit: str) -> dict:
     from distributed import Client, LocalCluster
 
     from quanze.cluster.engine import analyze
 
     t = time.perf_counter()
+    log = Path(tempfile.mkdtemp(prefix="quanze-workers-"))
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=memory_limit,
                       dashboard_address=None) as cluster, Client(cluster) as client:
+        client.register_plugin(_worker_log(log))
         started = time.perf_counter() - t
         work = out / "dask-work"
         t = time.perf_counter()
         done = analyze([out / "lists"], laws=laws, client=client, work_dir=work, **_inputs(out))
         seconds = time.perf_counter() - t
-        worker_peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-        sent = client.run(lambda dask_worker: dask_worker.transfer_outgoing_bytes_total)
+    worker_peaks, sent = _worker_figures(log)
     parquet = sum(p.stat().st_size for p in (work / "tables").rglob("*.parquet"))
     # compared as JSON on both sides (the single run's keys were written as JSON)
     # None: no single run to compare with (``--dask-only`` on a run too large for one process)
     same = json.loads(json.dumps(_keys(done.result), ensure_ascii=False)) == \
         json.loads((out / "single.json").read_text(encoding="utf-8")) if (out / "single.json").exists() else None
     return {"seconds": round(seconds, 1), "cluster_seconds": round(started, 1), "peak_mb": round(_peak_mb()),
-            "worker_peak_mb": sorted(round(v) for v in worker_peaks.values()),
-            "parquet_mb": round(parquet / 2**20, 1), "sent_mb": round(sum(sent.values()) / 2**20, 1), "same": same,
+            "worker_peak_mb": sorted(round(v) for v in worker_peaks),
+            "parquet_mb": round(parquet / 2**20, 1), "sent_mb": round(sent / 2**20, 1), "same": same,
             "items": len(done.tables), "findings": len(done.result.findings),
             **{k: done.engine[k] for k in ("partitions", "tasks")},
             "stages": done.engine["seconds"]}

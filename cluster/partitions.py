@@ -109,5 +109,8 @@ def read_partitions(root: str | Path, folders: list[str], clauses: bool = True, 
         joined = pa.concat_tables([pq.read_table(root / f / f"{name}.parquet") for f in folders],
                                   promote_options="default")  # a column all empty in one folder is null there
         order = np.argsort(np.concatenate([w[name] for w in where]), kind="stable")
-        frames[name] = _restore(joined.to_pandas(), name).iloc[order].reset_index(drop=True)
+        frame = joined.to_pandas(self_destruct=True, split_blocks=True)  # each column's Arrow memory freed once converted
+        del joined
+        frames[name] = _restore(frame, name).iloc[order].reset_index(drop=True)
+        del frame
     return Tables(**frames)
