@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,7 @@ def on_dask(out: Path, laws: str | None, workers: int, memory_limit: str) -> dic
         done = analyze([out / "lists"], laws=laws, client=client, work_dir=work, **_inputs(out))
         seconds = time.perf_counter() - t
     worker_peaks, sent = _worker_figures(log)
+    shutil.rmtree(log, ignore_errors=True)
     parquet = sum(p.stat().st_size for p in (work / "tables").rglob("*.parquet"))
     # compared as JSON on both sides (the single run's keys were written as JSON)
     # None: no single run to compare with (``--dask-only`` on a run too large for one process)

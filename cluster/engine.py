@@ -248,7 +248,7 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
     result = merge(rules, results, ready.tables)
     done = time.perf_counter()
     engine = {"engine": "dask", "scheduler": client.scheduler.address, "dashboard": client.dashboard_link,
-              "workers": n_workers, "partitions": len(partitions),
+              "workers": n_workers, "partitions": len(partitions), "fresh_workers": fresh,
               "tasks": {**{k: labels.count(k) for k in (*KINDS, "whole") if k in labels},
                         **({"statistics": n_counts, "adding": n_adding} if n_counts else {})},
               "rules": {k: [r.id for r in plan[k]] for k in (*KINDS, "whole")},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,9 @@ _ARTICLE = re.compile(r"第[零〇一二两三四五六七八九十百千0-9]+[�
 
 @functools.cache
 def _tokenizer():
-    import jieba
+    with warnings.catch_warnings():  # jieba imports pkg_resources, which warns (in English) on every run
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        import jieba
 
     jieba.setLogLevel(60)
     tk = jieba.Tokenizer()

@@ -454,6 +454,7 @@ def test_18_cli_runs_on_an_existing_scheduler(client, tmp_path, capsys):
     assert code == 0
     printed = capsys.readouterr().out
     assert client.scheduler.address in printed and "监控面板" in printed
+    assert "重启工作进程" not in printed  # a cluster given by its address may run others' tasks: left alone
     single = analyze([EXAMPLE]).result.to_dict()["findings"]
     assert sorted((f["rule"], f["fingerprint"]) for f in json.loads(out.read_text(encoding="utf-8"))["findings"]) == \
         sorted((f["rule"], f["fingerprint"]) for f in single)
@@ -505,6 +506,7 @@ def test_18_the_workers_of_a_local_cluster_start_each_stage_afresh(client, fresh
 
     two = on_dask([EXAMPLE], laws=LAWS_DIR, client=client, progress=progress, fresh_workers=fresh,
                   **example_inputs())
+    assert two.engine["fresh_workers"] is fresh
     load, counting, rules = seen["集群读取任务"], seen["集群计数任务" if fresh else "集群规则任务"], seen["集群规则任务"]
     if fresh:
         assert not load & counting and not counting & rules and len(rules) == 2

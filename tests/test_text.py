@@ -124,3 +124,15 @@ def test_pairs_in_blocks_are_those_of_comparing_row_by_row():
     for threshold, top_k, keep in ((0.3, 5, None), (0.5, 1, lambda a, b: (a + b) % 3 != 0), (0.2, 1000, None)):
         want = one_row_at_a_time(threshold, top_k, keep)
         assert want and list(textsim.pairs_in_blocks(X, blocks, threshold, top_k, keep)) == want
+
+
+def test_jieba_loads_without_the_pkg_resources_warning():
+    """Every run (and every Dask worker) printed jieba's English «pkg_resources is deprecated» warning."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-W", "default", "-c",
+                           "from quanze.rules import textsim; textsim._tokenizer()"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "pkg_resources" not in done.stderr
