@@ -35,7 +35,9 @@
    items (or one whole unit), so no task grows with the run.
 
 Each task starts with the process's bounded caches emptied (``quanze.caches``): a worker's memory then
-follows the task it runs, not how many tasks it has run before.
+follows the task it runs, not how many tasks it has run before.  The workers of a LocalCluster are restarted
+between the load, the counting and the rules (``fresh_between_stages``): a process keeps the memory
+high-water mark of what it ran, and a rule task should not start on the parsing's.
 
 Dask retries the tasks of a worker lost mid-run (every task reads its input from the work folder, so a retry
 reads the same rows), so a lost worker does not change the findings.

@@ -87,6 +87,7 @@ def test_charts_render_and_lead_to_their_findings(server):
         # a bar of the rule chart → its findings
         biggest = max(range(len(rules)), key=lambda i: rules[i]["value"])
         page.mouse.click(*pixel(page, "#rule-chart", [rules[biggest]["value"] / 2, biggest]))
+        page.wait_for_url(lambda url: "rule=" in url)  # the results page has a #total too: wait for the list
         page.wait_for_selector("#total")
         assert parse_qs(urlparse(page.url).query)["rule"] == [rules[biggest]["name"]]
         assert listed_total(page) == rules[biggest]["value"]
@@ -99,6 +100,7 @@ def test_charts_render_and_lead_to_their_findings(server):
         cell = max(heat["cells"], key=lambda c: c["value"][2])
         page.locator("#heatmap-chart").scroll_into_view_if_needed()
         page.mouse.click(*pixel(page, "#heatmap-chart", cell["value"][:2]))
+        page.wait_for_url(lambda url: "department=" in url)
         page.wait_for_selector("#total")
         query = parse_qs(urlparse(page.url).query)
         assert query["rule"] == [heat["rules"][cell["value"][0]]]
@@ -125,6 +127,7 @@ def test_charts_render_and_lead_to_their_findings(server):
         edge = max(graph["edges"], key=lambda e: clearance(e)[0])
         mx, my = clearance(edge)[1]
         page.mouse.click(box["x"] + mx, box["y"] + my)
+        page.wait_for_url(lambda url: "department=" in url)
         page.wait_for_selector("#total")
         assert sorted(parse_qs(urlparse(page.url).query)["department"]) == sorted([edge["source"], edge["target"]])
         assert listed_total(page) == edge["value"]
