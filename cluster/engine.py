@@ -77,6 +77,9 @@ MAX_TASK_ITEMS = 100_000
 MAX_TASK_BYTES = 100 * 2**20
 # the counting tasks' shares are added up this many at a time (a tree), so no task holds every batch's share
 ADD_UP_FAN_IN = 4
+# when the engine restarts its workers (``fresh_between_stages``), a worker process runs at most this many rule
+# tasks: what a process keeps of each task it ran then cannot add up with the number of tasks of the run
+TASKS_PER_PROCESS = 3
 
 
 class DaskUnavailable(RuntimeError):
@@ -203,23 +206,29 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
     inputs_path.write_bytes(pickle.dumps(shipped))
 
     plan = plan_rules(rules)
-    futures, labels = [], []
     total_items = max(len(ready.tables), 1)
     tasks = n_workers * TASKS_PER_WORKER
+    # the rule tasks: (label, folders, rules, whether they read the statistics, whether they read the clauses);
+    # the gathered task first: it is the longest, and Dask runs what was submitted first first
+    specs = [("whole", [p.folder for p in partitions], plan["whole"], False, reads_clauses(plan["whole"]))] \
+        if plan["whole"] else []
+    for kind in KINDS:
+        if plan[kind]:
+            needs = any(_statistics(r) or r in plan["shares"] for r in plan[kind])
+            specs += [(kind, [p.folder for p in batch], plan[kind], needs, reads_clauses(plan[kind]))
+                      for batch in batches(partitions, kind, total_items, tasks)]
+    statistics, completed, counting, n_counts, n_adding = None, None, [], 0, 0
 
-    def gathered_task() -> None:
-        if plan["whole"]:
-            futures.append(client.submit(_run_partitions, str(root), [p.folder for p in partitions],
-                                         plan["whole"], str(inputs_path), None, reads_clauses(plan["whole"]),
-                                         pure=False))
-            labels.append("whole")
+    def submit(spec):
+        _, folders, chosen, needs, clauses = spec
+        return client.submit(_run_partitions, str(root), folders, chosen, str(inputs_path),
+                             statistics if needs else None, clauses, pure=False)
 
     try:
-        if not fresh:  # the gathered task first: it is the longest, and Dask runs what was submitted first first
-            gathered_task()
+        # without restarts the gathered task goes before the counting; with them, after the restart
+        futures = [submit(specs[0])] if specs and specs[0][0] == "whole" and not fresh else []
         # the whole run's statistics (term counts): each batch counts its share, tasks add them up (a tree),
         # and the shares of the rules that compare every part of the run (``Primitive.shares``), completed last
-        statistics, counting, n_counts, n_adding = None, [], 0, 0
         if plan["statistics"] or plan["shares"]:
             counting_batches = batches(partitions, "government", total_items, tasks)
             counts = (client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"],
@@ -230,23 +239,21 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
             n_counts, n_adding = len(counting_batches), len(counting) - len(counting_batches)
             if fresh:  # completed here, and given to every fresh worker (``fresh_between_stages``)
                 completed = _as_done([counting.pop()], progress, "集群计数任务", counting)[0]
+        # with restarts, at most ``TASKS_PER_PROCESS`` rule tasks a worker process, then fresh processes
+        wave = max(n_workers * TASKS_PER_PROCESS if fresh else len(specs), 1)
+        waves = [specs[i:i + wave] for i in range(len(futures), len(specs), wave)] or [[]]
+        results: list = []
+        for part in waves:
+            if fresh:
                 _restart(client, progress)
-                statistics = client.scatter([completed], broadcast=True, hash=False)[0]
-                del completed
-        if fresh:
-            gathered_task()
-        for kind in KINDS:
-            chosen = plan[kind]
-            if not chosen:
-                continue
-            for batch in batches(partitions, kind, total_items, tasks):
-                needed = statistics if any(_statistics(r) or r in plan["shares"] for r in chosen) else None
-                futures.append(client.submit(_run_partitions, str(root), [p.folder for p in batch], chosen,
-                                             str(inputs_path), needed, reads_clauses(chosen), pure=False))
-                labels.append(kind)
-        results = _gather(client, futures, progress, counting)
+                if completed is not None:
+                    statistics = client.scatter([completed], broadcast=True, hash=False)[0]
+            futures += [submit(spec) for spec in part]
+            results += _gather(client, futures, progress, counting, before=len(results),
+                               total=len(specs) + len(counting))
     finally:
         inputs_path.unlink(missing_ok=True)
+    labels = [spec[0] for spec in specs]
     result = merge(rules, results, ready.tables)
     done = time.perf_counter()
     engine = {"engine": "dask", "scheduler": client.scheduler.address, "dashboard": client.dashboard_link,
@@ -464,24 +471,26 @@ def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_pat
 # ---- back here -----------------------------------------------------------------------------------
 
 
-def _as_done(futures: list, progress, stage: str, counting: list | None = None) -> list:
+def _as_done(futures: list, progress, stage: str, counting: list | None = None, before: int = 0,
+             total: int | None = None) -> list:
     """The futures' results in their order, each fetched as soon as its task is done and its future let go:
     a worker keeps a result only until it is here, so its memory does not grow with the tasks it ran.
     ``counting`` are tasks shown in the progress too, whose results are not wanted here (each let go once
-    done, so a worker holds a counting task's share only until the task adding it has run)."""
+    done, so a worker holds a counting task's share only until the task adding it has run).  ``before``
+    and ``total``: the stage's tasks done before these, and all of them (a stage run in waves)."""
     from distributed import as_completed
 
     counting = counting if counting is not None else []
 
     at = {f.key: n for n, f in enumerate(futures)}
     results: list = [None] * len(futures)
-    total = len(futures) + len(counting)
+    total = total if total is not None else len(futures) + len(counting)
     if progress:
-        progress(stage, 0, total)
+        progress(stage, before, total)
     done = as_completed([*counting, *futures])
     futures.clear()  # as_completed holds each until it is done, and then only the loop does
     counting.clear()
-    for n, future in enumerate(done, 1):
+    for n, future in enumerate(done, before + 1):
         if future.key in at:
             results[at[future.key]] = future.result()
         del future  # not kept while the next is awaited
@@ -490,8 +499,9 @@ def _as_done(futures: list, progress, stage: str, counting: list | None = None) 
     return results
 
 
-def _gather(client, futures: list, progress, counting: list | None = None) -> list[RunResult]:
-    return [r[1] for r in _as_done(futures, progress, "集群规则任务", counting)]
+def _gather(client, futures: list, progress, counting: list | None = None, before: int = 0,
+            total: int | None = None) -> list[RunResult]:
+    return [r[1] for r in _as_done(futures, progress, "集群规则任务", counting, before, total)]
 
 
 def merge(rules: list[Rule], results: list[RunResult], tables=None) -> RunResult:
