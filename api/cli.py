@@ -207,8 +207,7 @@ def cmd_analyze(args) -> int:
         print(f"Dask：{e['workers']} 个工作进程，{e['partitions']} 个分区，任务 "
               + "、".join(f"{ {'government': '按本级政府', 'territory': '按地域', 'province': '按省', 'whole': '汇总', 'statistics': '全局统计', 'adding': '统计合计'}[k]} {v} 个"
                          for k, v in e["tasks"].items())
-              + f"；读取 {e['seconds']['load']} 秒，规则 {e['seconds']['rules']} 秒"
-              + ("；各阶段之间重启工作进程" if e.get("fresh_workers") else ""))
+              + f"；读取 {e['seconds']['load']} 秒，规则 {e['seconds']['rules']} 秒")
     for r in done.input_rejections:
         print(f"  × {r}")
     print(findings_summary(done.result, done.tables))

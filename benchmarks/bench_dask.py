@@ -59,8 +59,8 @@ def single(out: Path, laws: str | None) -> dict:
 
 def _worker_log(folder: Path):
     """A worker plugin noting, after each task, the worker's peak memory and the bytes it has sent, per
-    worker process: the engine restarts the workers between stages, so the processes at the end of a run
-    are not all that ran it."""
+    worker process: a worker lost mid-run is replaced, so the processes at the end of a run may not be all
+    that ran it."""
     from distributed import WorkerPlugin
 
     class Log(WorkerPlugin):
@@ -70,7 +70,7 @@ def _worker_log(folder: Path):
         def transition(self, key, start, finish, **kwargs):
             if start == "executing":
                 # VmHWM, the process's own peak: ru_maxrss of a spawned process counts the process it was
-                # spawned from, and the engine restarts its workers from the client, which holds the tables
+                # spawned from, and a replaced worker is spawned from the client, which holds the tables
                 status = Path("/proc/self/status")
                 peak = [int(x.split()[1]) / 1024 for x in (status.read_text().splitlines() if status.exists() else [])
                         if x.startswith("VmHWM:")] or [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]

@@ -35,9 +35,7 @@
    items (or one whole unit), so no task grows with the run.
 
 Each task starts with the process's bounded caches emptied (``quanze.caches``): a worker's memory then
-follows the task it runs, not how many tasks it has run before.  The workers of a LocalCluster are restarted
-between the load, the counting and the rules (``fresh_between_stages``): a process keeps the memory
-high-water mark of what it ran, and a rule task should not start on the parsing's.
+follows the task it runs, not how many tasks it has run before.
 
 Dask retries the tasks of a worker lost mid-run (every task reads its input from the work folder, so a retry
 reads the same rows), so a lost worker does not change the findings.
@@ -47,7 +45,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import os
 import pickle
 import shutil
@@ -77,9 +74,6 @@ MAX_TASK_ITEMS = 100_000
 MAX_TASK_BYTES = 100 * 2**20
 # the counting tasks' shares are added up this many at a time (a tree), so no task holds every batch's share
 ADD_UP_FAN_IN = 4
-# when the engine restarts its workers (``fresh_between_stages``), a worker process runs at most this many rule
-# tasks: what a process keeps of each task it ran then cannot add up with the number of tasks of the run
-TASKS_PER_PROCESS = 3
 
 
 class DaskUnavailable(RuntimeError):
@@ -125,14 +119,11 @@ def cluster(scheduler: str | None = None, workers: int = 2, memory_limit: str | 
 
 def analyze(files, laws=None, selection=None, settings=None, progress: Callable[[str, int, int], None] | None = None,
             client=None, scheduler: str | None = None, workers: int = 2, memory_limit: str | None = None,
-            work_dir: str | Path | None = None, say: Callable[[str], None] | None = None,
-            fresh_workers: bool | None = None, **inputs) -> DaskAnalysis:
+            work_dir: str | Path | None = None, say: Callable[[str], None] | None = None, **inputs) -> DaskAnalysis:
     """``pipeline.analyze`` on a Dask cluster: ``client``, or one made by :func:`cluster`.
 
     The selection and settings are checked first, as in the single process.  ``work_dir`` holds the Parquet
-    partitions (a temporary folder, removed afterwards, when not given).  ``fresh_workers``: restart the
-    workers between the stages (:func:`fresh_between_stages`); by default only those of a LocalCluster of
-    this process, on which no one else's tasks run.
+    partitions (a temporary folder, removed afterwards, when not given).
     """
     rules = select(load_catalogue(), selection)
     override(rules, settings)
@@ -145,52 +136,18 @@ def analyze(files, laws=None, selection=None, settings=None, progress: Callable[
             if say:
                 say(f"Dask 集群：{client.scheduler.address}，{_n_workers(client)} 个工作进程；"
                     f"监控面板：{client.dashboard_link}")
-            fresh = fresh_between_stages(client) if fresh_workers is None else fresh_workers
-            return _analyze(client, files, laws, rules, progress, work, inputs, fresh)
+            return _analyze(client, files, laws, rules, progress, work, inputs)
     finally:
         if temporary:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def fresh_between_stages(client) -> bool:
-    """Whether the workers are restarted between the stages (load, counting, rules): when they are the
-    processes of a LocalCluster of this process.
-
-    A worker's memory between tasks kept the high-water mark of the stages before (the parsing of the
-    lists, the counting: 250–300 MB more at the start of each rule task than the same task in a fresh
-    process, memory Python and glibc keep for the process), and the more tasks it had run the higher.  At a
-    stage's end the workers hold nothing the next stage needs but the completed shares, which come here
-    and are sent back to the fresh workers.  A scheduler given by address may run other clients' tasks,
-    which a restart would cancel: its workers are left alone (a real cluster bounds them with
-    ``dask worker --lifetime``)."""
-    from distributed import LocalCluster
-
-    return isinstance(getattr(client, "cluster", None), LocalCluster)
-
-
-def _restart(client, progress) -> None:
-    if progress:
-        progress("重启集群工作进程", 0, 1)
-    nanny = logging.getLogger("distributed.nanny")  # its "Restarting worker" warnings: this restart is wanted
-    level = nanny.level
-    nanny.setLevel(logging.ERROR)
-    try:
-        client.restart(wait_for_workers=True)
-    finally:
-        nanny.setLevel(level)
-    if progress:
-        progress("重启集群工作进程", 1, 1)
-
-
-def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, inputs: dict,
-             fresh: bool = False) -> DaskAnalysis:
+def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, inputs: dict) -> DaskAnalysis:
     started = time.perf_counter()
     n_workers = _n_workers(client)
     reader = functools.partial(_read_on_cluster, client, n_workers, progress)
     ready = prepare(files, laws=laws, progress=progress, reader=reader, **inputs)
     loaded_at = time.perf_counter()
-    if fresh:
-        _restart(client, progress)
 
     root = work / "tables"
     if root.exists():
@@ -206,58 +163,42 @@ def _analyze(client, files, laws, rules: list[Rule], progress, work: Path, input
     inputs_path.write_bytes(pickle.dumps(shipped))
 
     plan = plan_rules(rules)
+    futures, labels = [], []
     total_items = max(len(ready.tables), 1)
     tasks = n_workers * TASKS_PER_WORKER
-    # the rule tasks: (label, folders, rules, whether they read the statistics, whether they read the clauses);
     # the gathered task first: it is the longest, and Dask runs what was submitted first first
-    specs = [("whole", [p.folder for p in partitions], plan["whole"], False, reads_clauses(plan["whole"]))] \
-        if plan["whole"] else []
+    if plan["whole"]:
+        futures.append(client.submit(_run_partitions, str(root), [p.folder for p in partitions], plan["whole"],
+                                     str(inputs_path), None, reads_clauses(plan["whole"]), pure=False))
+        labels.append("whole")
+    # the whole run's statistics (term counts): each batch counts its share, tasks add them up (a tree),
+    # and the shares of the rules that compare every part of the run (``Primitive.shares``), completed last
+    statistics, counting, n_counts, n_adding = None, [], 0, 0
+    if plan["statistics"] or plan["shares"]:
+        counting_batches = batches(partitions, "government", total_items, tasks)
+        counts = (client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"], plan["shares"],
+                                str(inputs_path), pure=False)
+                  for batch in counting_batches)
+        # held by ``counting`` only, which lets each go once it is done
+        counting, statistics = add_up_tree(client, counts, plan["shares"], str(inputs_path))
+        n_counts, n_adding = len(counting_batches), len(counting) - len(counting_batches)
     for kind in KINDS:
-        if plan[kind]:
-            needs = any(_statistics(r) or r in plan["shares"] for r in plan[kind])
-            specs += [(kind, [p.folder for p in batch], plan[kind], needs, reads_clauses(plan[kind]))
-                      for batch in batches(partitions, kind, total_items, tasks)]
-    statistics, completed, counting, n_counts, n_adding = None, None, [], 0, 0
-
-    def submit(spec):
-        _, folders, chosen, needs, clauses = spec
-        return client.submit(_run_partitions, str(root), folders, chosen, str(inputs_path),
-                             statistics if needs else None, clauses, pure=False)
-
+        chosen = plan[kind]
+        if not chosen:
+            continue
+        for batch in batches(partitions, kind, total_items, tasks):
+            needed = statistics if any(_statistics(r) or r in plan["shares"] for r in chosen) else None
+            futures.append(client.submit(_run_partitions, str(root), [p.folder for p in batch], chosen,
+                                         str(inputs_path), needed, reads_clauses(chosen), pure=False))
+            labels.append(kind)
     try:
-        # without restarts the gathered task goes before the counting; with them, after the restart
-        futures = [submit(specs[0])] if specs and specs[0][0] == "whole" and not fresh else []
-        # the whole run's statistics (term counts): each batch counts its share, tasks add them up (a tree),
-        # and the shares of the rules that compare every part of the run (``Primitive.shares``), completed last
-        if plan["statistics"] or plan["shares"]:
-            counting_batches = batches(partitions, "government", total_items, tasks)
-            counts = (client.submit(_count, str(root), [p.folder for p in batch], plan["statistics"],
-                                    plan["shares"], str(inputs_path), pure=False)
-                      for batch in counting_batches)
-            # held by ``counting`` only, which lets each go once it is done
-            counting, statistics = add_up_tree(client, counts, plan["shares"], str(inputs_path))
-            n_counts, n_adding = len(counting_batches), len(counting) - len(counting_batches)
-            if fresh:  # completed here, and given to every fresh worker (``fresh_between_stages``)
-                completed = _as_done([counting.pop()], progress, "集群计数任务", counting)[0]
-        # with restarts, at most ``TASKS_PER_PROCESS`` rule tasks a worker process, then fresh processes
-        wave = max(n_workers * TASKS_PER_PROCESS if fresh else len(specs), 1)
-        waves = [specs[i:i + wave] for i in range(len(futures), len(specs), wave)] or [[]]
-        results: list = []
-        for part in waves:
-            if fresh:
-                _restart(client, progress)
-                if completed is not None:
-                    statistics = client.scatter([completed], broadcast=True, hash=False)[0]
-            futures += [submit(spec) for spec in part]
-            results += _gather(client, futures, progress, counting, before=len(results),
-                               total=len(specs) + len(counting))
+        results = _gather(client, futures, progress, counting)
     finally:
         inputs_path.unlink(missing_ok=True)
-    labels = [spec[0] for spec in specs]
     result = merge(rules, results, ready.tables)
     done = time.perf_counter()
     engine = {"engine": "dask", "scheduler": client.scheduler.address, "dashboard": client.dashboard_link,
-              "workers": n_workers, "partitions": len(partitions), "fresh_workers": fresh,
+              "workers": n_workers, "partitions": len(partitions),
               "tasks": {**{k: labels.count(k) for k in (*KINDS, "whole") if k in labels},
                         **({"statistics": n_counts, "adding": n_adding} if n_counts else {})},
               "rules": {k: [r.id for r in plan[k]] for k in (*KINDS, "whole")},
@@ -471,26 +412,24 @@ def _run_partitions(root: str, folders: list[str], rules: list[Rule], inputs_pat
 # ---- back here -----------------------------------------------------------------------------------
 
 
-def _as_done(futures: list, progress, stage: str, counting: list | None = None, before: int = 0,
-             total: int | None = None) -> list:
+def _as_done(futures: list, progress, stage: str, counting: list | None = None) -> list:
     """The futures' results in their order, each fetched as soon as its task is done and its future let go:
     a worker keeps a result only until it is here, so its memory does not grow with the tasks it ran.
     ``counting`` are tasks shown in the progress too, whose results are not wanted here (each let go once
-    done, so a worker holds a counting task's share only until the task adding it has run).  ``before``
-    and ``total``: the stage's tasks done before these, and all of them (a stage run in waves)."""
+    done, so a worker holds a counting task's share only until the task adding it has run)."""
     from distributed import as_completed
 
     counting = counting if counting is not None else []
 
     at = {f.key: n for n, f in enumerate(futures)}
     results: list = [None] * len(futures)
-    total = total if total is not None else len(futures) + len(counting)
+    total = len(futures) + len(counting)
     if progress:
-        progress(stage, before, total)
+        progress(stage, 0, total)
     done = as_completed([*counting, *futures])
     futures.clear()  # as_completed holds each until it is done, and then only the loop does
     counting.clear()
-    for n, future in enumerate(done, before + 1):
+    for n, future in enumerate(done, 1):
         if future.key in at:
             results[at[future.key]] = future.result()
         del future  # not kept while the next is awaited
@@ -499,9 +438,8 @@ def _as_done(futures: list, progress, stage: str, counting: list | None = None, 
     return results
 
 
-def _gather(client, futures: list, progress, counting: list | None = None, before: int = 0,
-            total: int | None = None) -> list[RunResult]:
-    return [r[1] for r in _as_done(futures, progress, "集群规则任务", counting, before, total)]
+def _gather(client, futures: list, progress, counting: list | None = None) -> list[RunResult]:
+    return [r[1] for r in _as_done(futures, progress, "集群规则任务", counting)]
 
 
 def merge(rules: list[Rule], results: list[RunResult], tables=None) -> RunResult:

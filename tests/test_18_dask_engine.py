@@ -422,19 +422,17 @@ def test_18_a_worker_killed_mid_run_does_not_change_the_findings(client, county)
 
     lists, inputs = county
     one = analyze([lists], laws=LAWS_DIR, **inputs)
+    pids = client.run(os.getpid)  # worker address → its process
     killed: list[int] = []
 
     def kill_one_running_rule_task():
         deadline = time.time() + 120
         while time.time() < deadline and not killed:
             for address, keys in client.processing().items():
-                if any("run_partitions" in str(k) for k in keys):
-                    # asked now: the workers are restarted between the stages, with new processes
-                    pid = client.run(os.getpid, workers=[address]).get(address)
-                    if pid:
-                        os.kill(pid, signal.SIGKILL)
-                        killed.append(pid)
-                        return
+                if any("run_partitions" in str(k) for k in keys) and address in pids:
+                    os.kill(pids[address], signal.SIGKILL)
+                    killed.append(pids[address])
+                    return
             time.sleep(0.05)
 
     watcher = threading.Thread(target=kill_one_running_rule_task)
@@ -454,7 +452,6 @@ def test_18_cli_runs_on_an_existing_scheduler(client, tmp_path, capsys):
     assert code == 0
     printed = capsys.readouterr().out
     assert client.scheduler.address in printed and "监控面板" in printed
-    assert "重启工作进程" not in printed  # a cluster given by its address may run others' tasks: left alone
     single = analyze([EXAMPLE]).result.to_dict()["findings"]
     assert sorted((f["rule"], f["fingerprint"]) for f in json.loads(out.read_text(encoding="utf-8"))["findings"]) == \
         sorted((f["rule"], f["fingerprint"]) for f in single)
@@ -485,57 +482,3 @@ def test_18_the_pair_score_computes_signals_only_for_the_items_of_its_pairs(monk
     expected = pairfeatures.pair_features(everyone, i, j)
     assert np.array_equal(features, expected)
     assert np.array_equal(p, pairscore.default_model().probability(expected))
-
-
-@pytest.mark.parametrize("fresh", [True, False])
-def test_18_the_workers_of_a_local_cluster_start_each_stage_afresh(client, fresh):
-    """A worker kept the memory high-water mark of the stages it had run (the lists' parsing, the counting):
-    its rule tasks started 250–300 MB above the same task in a fresh process.  The workers of a LocalCluster
-    are now restarted between the load, the counting and the rules, the completed shares sent back to them;
-    a cluster given by its scheduler (``fresh_workers=False``) keeps its processes.  The findings are the
-    single process's either way."""
-    from quanze.cluster.engine import analyze as on_dask
-    from quanze.cluster.engine import fresh_between_stages
-
-    assert fresh_between_stages(client)
-    seen: dict[str, set[int]] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if done == 0 and stage not in seen:
-            seen[stage] = set(client.run(os.getpid).values())
-
-    two = on_dask([EXAMPLE], laws=LAWS_DIR, client=client, progress=progress, fresh_workers=fresh,
-                  **example_inputs())
-    assert two.engine["fresh_workers"] is fresh
-    load, counting, rules = seen["集群读取任务"], seen["集群计数任务" if fresh else "集群规则任务"], seen["集群规则任务"]
-    if fresh:
-        assert not load & counting and not counting & rules and len(rules) == 2
-    else:
-        assert load == counting == rules
-    _same_findings(analyze([EXAMPLE], laws=LAWS_DIR, **example_inputs()), two)
-
-
-def test_18_a_worker_process_runs_at_most_tasks_per_process_rule_tasks(client, monkeypatch):
-    """Restarted only between the stages, a worker's memory still rose with the rule tasks it ran (the
-    largest worker +9.5 % from one to three province-sized provinces): the rule tasks now run in waves of
-    ``TASKS_PER_PROCESS`` a worker, each wave on fresh processes.  Here one task a process: every rule task
-    runs in a process of its own, and the findings are the single process's."""
-    from collections import Counter
-
-    from quanze.cluster import engine
-
-    monkeypatch.setattr(engine, "TASKS_PER_PROCESS", 1)
-    pids: list[int] = []
-    as_done = engine._as_done
-
-    def noting(futures, progress, stage, *args, **kwargs):
-        out = as_done(futures, progress, stage, *args, **kwargs)
-        pids.extend(r[0] for r in out if stage == "集群规则任务")
-        return out
-
-    monkeypatch.setattr(engine, "_as_done", noting)
-    two = engine.analyze([EXAMPLE], laws=LAWS_DIR, client=client, **example_inputs())
-    rule_tasks = sum(v for k, v in two.engine["tasks"].items() if k not in ("statistics", "adding"))
-    assert rule_tasks > 2 and len(pids) == rule_tasks
-    assert max(Counter(pids).values()) == 1
-    _same_findings(analyze([EXAMPLE], laws=LAWS_DIR, **example_inputs()), two)
