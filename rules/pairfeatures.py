@@ -317,8 +317,9 @@ def item_signals(tables: Tables, library=None, context: RunContext | None = None
     texts, whole = _bigram_texts(ctx, library, cited, at), whole or {}
     cores = texts["chars"]
     bigrams = {kind: _bigrams(t, whole.get(kind)) for kind, t in texts.items()}
+    position = tables.position if at is None else {item_id: k for k, item_id in enumerate(ids)}
     return ItemSignals(
-        position=tables.position if at is None else {item_id: k for k, item_id in enumerate(ids)}, names=names, chars=bigrams["chars"],
+        position=position, names=names, chars=bigrams["chars"],
         grams=_per_text(cores, lambda t: textsim.phrases(t, 2)), lists=np.array(_per_text(items["name"], lists_cases)),
         laws=bigrams["laws"], quotes=bigrams["quotes"],
         articles=articles, neighbours=neighbours, documents=documents, references=references,
