@@ -111,6 +111,12 @@ class RunContext:
         tables are the whole run.  A partition weighs its texts with it, as the whole run would."""
         return self.cache.get(("whole-run", name))
 
+    def run_statistic(self, name: str):
+        """A statistic of the whole run (``WHOLE_RUN``): given to this part, or counted once over these tables
+        when they are the whole run."""
+        given = self.whole_run(name)
+        return given if given is not None else self.cached(("own-statistic", name), lambda: WHOLE_RUN[name](self))
+
     def run_rows(self) -> np.ndarray:
         """Each item's row in the whole run's items table: its own row, unless these tables are a part of a run."""
         given = self.cache.get(RUN_ROWS)

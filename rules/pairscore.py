@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from quanze.rules.pairfeatures import FEATURES, LABELS, item_signals, pair_features, signal_counts
+from quanze.rules.pairfeatures import FEATURES, LABELS, item_signals, pair_features
 
 MODEL_PATH = Path(__file__).with_name("data") / "pair_model.json"
 
@@ -149,14 +149,11 @@ def default_model() -> PairModel:
 def probabilities(ctx, i, j) -> tuple[np.ndarray, np.ndarray]:
     """(probabilities, features) of the pairs of item positions ``i[k]``, ``j[k]`` of a run
     (``ctx``: its RunContext; the law library's article texts when the run has the library)."""
-    laws = ctx.inputs.get("laws")
-    whole = ctx.whole_run("pair-signals")
-    if whole is None:  # these tables are the whole run: their own counts, once per run
-        whole = ctx.cached(("pair-signal-counts",), lambda: signal_counts(ctx.tables, laws, ctx))
     # the signals of the pairs' items only, weighed as the whole run's: a task's candidate pairs touch a few
     # hundred of its items, and the signals of all of them were most of the task's memory
     i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
     at = np.unique(np.concatenate([i, j]))
-    signals = item_signals(ctx.tables, laws, ctx, whole=whole, positions=at)
+    signals = item_signals(ctx.tables, ctx.inputs.get("laws"), ctx, whole=ctx.run_statistic("pair-signals"),
+                           positions=at)
     features = pair_features(signals, np.searchsorted(at, i), np.searchsorted(at, j))
     return default_model().probability(features), features
